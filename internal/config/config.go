@@ -1,0 +1,179 @@
+// Package config reads the platform's settings from the environment into one
+// typed struct. Defaults run the embedded mode (SQLite, in-memory broker and
+// limiter, a Temporal dev server); setting DATABASE_URL, REDIS_URL and
+// TEMPORAL_ADDRESS switches each part to its production service.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+	"github.com/redis/go-redis/v9"
+)
+
+// Config is every setting of the platform. Fields tagged secret:"true" are
+// masked when the config is printed; URLs have their passwords masked.
+type Config struct {
+	Env       string     `env:"FANFARE_ENV" envDefault:"development"`
+	HTTPAddr  string     `env:"HTTP_ADDR" envDefault:":3000"`
+	PublicURL string     `env:"PUBLIC_URL" envDefault:"http://localhost:3000"`
+	DataDir   string     `env:"DATA_DIR" envDefault:".data"`
+	LogLevel  slog.Level `env:"LOG_LEVEL" envDefault:"info"`
+	LogFormat string     `env:"LOG_FORMAT" envDefault:"text"`
+
+	DatabaseURL       string        `env:"DATABASE_URL" envDefault:"sqlite://.data/fanfare.db" secret:"url"`
+	DBMaxOpenConns    int           `env:"DB_MAX_OPEN_CONNS" envDefault:"32"`
+	DBMaxIdleConns    int           `env:"DB_MAX_IDLE_CONNS" envDefault:"32"`
+	DBConnMaxLifetime time.Duration `env:"DB_CONN_MAX_LIFETIME" envDefault:"30m"`
+
+	RedisURL    string `env:"REDIS_URL" secret:"url"`
+	RedisPrefix string `env:"REDIS_PREFIX" envDefault:"fanfare:"`
+
+	TemporalAddress   string `env:"TEMPORAL_ADDRESS"`
+	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
+	TemporalTaskQueue string `env:"TEMPORAL_TASK_QUEUE" envDefault:"fanfare"`
+	TemporalCLI       string `env:"TEMPORAL_CLI" envDefault:"bin/temporal"`
+	TemporalPort      int    `env:"TEMPORAL_PORT" envDefault:"7233"`
+	TemporalUIPort    int    `env:"TEMPORAL_UI_PORT" envDefault:"8233"`
+
+	JWTSecret       string        `env:"JWT_SECRET" secret:"true"`
+	AccessTokenTTL  time.Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
+	RefreshTokenTTL time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
+
+	CORSOrigins     []string      `env:"CORS_ORIGINS" envDefault:"http://localhost:3000,http://localhost:5173"`
+	BodyLimit       int           `env:"BODY_LIMIT" envDefault:"1048576"`
+	RateLimit       int           `env:"RATE_LIMIT" envDefault:"600"`
+	AuthRateLimit   int           `env:"AUTH_RATE_LIMIT" envDefault:"30"`
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+}
+
+// Load parses the environment and validates the result. Every error names
+// the variable at fault.
+func Load() (Config, error) {
+	var c Config
+	if err := env.Parse(&c); err != nil {
+		return c, namedError(err)
+	}
+	return c, c.Validate()
+}
+
+// Production reports whether the platform runs against production services.
+func (c Config) Production() bool { return c.Env == "production" }
+
+// SQLite reports whether the application database is the embedded SQLite file.
+func (c Config) SQLite() bool { return strings.HasPrefix(c.DatabaseURL, "sqlite:") }
+
+// Validate checks values env cannot check by type alone.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if c.Env != "development" && c.Env != "production" {
+		bad("FANFARE_ENV", "must be development or production, got %q", c.Env)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("LOG_FORMAT", "must be text or json, got %q", c.LogFormat)
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	switch {
+	case err != nil:
+		bad("DATABASE_URL", "not a URL")
+	case u.Scheme != "sqlite" && u.Scheme != "postgres" && u.Scheme != "postgresql":
+		bad("DATABASE_URL", "scheme must be postgres:// or sqlite://, got %q", u.Scheme)
+	case c.Production() && u.Scheme == "sqlite":
+		bad("DATABASE_URL", "production needs PostgreSQL")
+	}
+	if c.DBMaxOpenConns < 1 {
+		bad("DB_MAX_OPEN_CONNS", "must be at least 1")
+	}
+	if c.DBMaxIdleConns < 0 || c.DBMaxIdleConns > c.DBMaxOpenConns {
+		bad("DB_MAX_IDLE_CONNS", "must be between 0 and DB_MAX_OPEN_CONNS")
+	}
+	if c.RedisURL != "" {
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			bad("REDIS_URL", "%v", err)
+		}
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		bad("JWT_SECRET", "must be at least 32 bytes")
+	}
+	if c.Production() && c.JWTSecret == "" {
+		bad("JWT_SECRET", "required in production")
+	}
+	if c.AccessTokenTTL < time.Minute || c.AccessTokenTTL > 24*time.Hour {
+		bad("ACCESS_TOKEN_TTL", "must be between 1m and 24h")
+	}
+	if c.RefreshTokenTTL <= c.AccessTokenTTL {
+		bad("REFRESH_TOKEN_TTL", "must be longer than ACCESS_TOKEN_TTL")
+	}
+	for _, o := range c.CORSOrigins {
+		if o == "*" {
+			bad("CORS_ORIGINS", "must list origins explicitly, not *")
+		} else if ou, err := url.Parse(o); err != nil || ou.Scheme == "" || ou.Host == "" || ou.Path != "" {
+			bad("CORS_ORIGINS", "%q is not an origin like https://app.example.com", o)
+		}
+	}
+	if c.BodyLimit < 1024 {
+		bad("BODY_LIMIT", "must be at least 1024 bytes")
+	}
+	if c.RateLimit < 0 || c.AuthRateLimit < 0 {
+		bad("RATE_LIMIT", "limits must not be negative (0 turns a limiter off)")
+	}
+	for name, p := range map[string]int{"TEMPORAL_PORT": c.TemporalPort, "TEMPORAL_UI_PORT": c.TemporalUIPort} {
+		if p < 1 || p > 65535 {
+			bad(name, "must be a TCP port")
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// namedError rewrites env's errors, which name struct fields, to name the
+// environment variable instead.
+func namedError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	var errs []error
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if !errors.As(e, &pe) {
+			errs = append(errs, e)
+			continue
+		}
+		f, _ := reflect.TypeFor[Config]().FieldByName(pe.Name)
+		key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+		errs = append(errs, fmt.Errorf("%s: invalid value: %v", key, pe.Err))
+	}
+	return errors.Join(errs...)
+}
+
+// LogValue prints the config with secrets masked.
+func (c Config) LogValue() slog.Value {
+	v := reflect.ValueOf(c)
+	t := v.Type()
+	attrs := make([]slog.Attr, 0, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		val := v.Field(i).Interface()
+		switch f.Tag.Get("secret") {
+		case "true":
+			if val != "" {
+				val = "*****"
+			}
+		case "url":
+			if u, err := url.Parse(val.(string)); err == nil {
+				val = u.Redacted()
+			}
+		}
+		attrs = append(attrs, slog.Any(f.Tag.Get("env"), val))
+	}
+	return slog.GroupValue(attrs...)
+}

@@ -1,0 +1,55 @@
+package temporalx
+
+import (
+	"context"
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+)
+
+// The typed search attributes of every workflow of the platform. Operators
+// filter on them in the Temporal UI, so they are part of the product; they
+// hold ids and states only, never personal data.
+var (
+	ArtistID           = temporal.NewSearchAttributeKeyKeyword("ArtistId")
+	FanID              = temporal.NewSearchAttributeKeyKeyword("FanId")
+	Tier               = temporal.NewSearchAttributeKeyKeyword("Tier")
+	SubscriptionStatus = temporal.NewSearchAttributeKeyKeyword("SubscriptionStatus")
+	PartyStatus        = temporal.NewSearchAttributeKeyKeyword("PartyStatus")
+	ReleasePhase       = temporal.NewSearchAttributeKeyKeyword("ReleasePhase")
+	NextRenewalAt      = temporal.NewSearchAttributeKeyTime("NextRenewalAt")
+)
+
+// SearchAttributes lists every key above, for registration.
+var SearchAttributes = []temporal.SearchAttributeKey{
+	ArtistID, FanID, Tier, SubscriptionStatus, PartyStatus, ReleasePhase, NextRenewalAt,
+}
+
+// RegisterSearchAttributes adds the attributes the namespace lacks; those
+// already there are left alone, so it is safe on every start.
+func RegisterSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
+	have, err := c.OperatorService().ListSearchAttributes(ctx,
+		&operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes: %w", err)
+	}
+	missing := map[string]enumspb.IndexedValueType{}
+	for _, k := range SearchAttributes {
+		if _, ok := have.GetCustomAttributes()[k.GetName()]; !ok {
+			missing[k.GetName()] = k.GetValueType()
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: namespace, SearchAttributes: missing,
+	})
+	if err != nil && !isAlreadyExists(err) {
+		return fmt.Errorf("add search attributes: %w", err)
+	}
+	return nil
+}

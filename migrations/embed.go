@@ -1,0 +1,20 @@
+// Package migrations embeds the goose SQL migrations, one folder per dialect.
+// Both folders move in step: the same version number means the same schema.
+package migrations
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed postgres/*.sql sqlite/*.sql
+var files embed.FS
+
+// FS returns the migrations of one dialect ("postgres" or "sqlite").
+func FS(dialect string) fs.FS {
+	sub, err := fs.Sub(files, dialect)
+	if err != nil {
+		panic(err) // the folders are embedded at build time
+	}
+	return sub
+}

@@ -1,0 +1,65 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a machine-readable error code shared by REST and WebSocket errors.
+type Code string
+
+// The error codes of the platform; api maps each to one HTTP status.
+const (
+	CodeInvalid       Code = "invalid"
+	CodeUnauthorized  Code = "unauthorized"
+	CodeForbidden     Code = "forbidden"
+	CodeNotFound      Code = "not_found"
+	CodeConflict      Code = "conflict"
+	CodeTooLarge      Code = "too_large"
+	CodeQuotaExceeded Code = "quota_exceeded"
+	CodeRateLimited   Code = "rate_limited"
+	CodeUnavailable   Code = "unavailable"
+	CodeInternal      Code = "internal"
+)
+
+// Error is the one application error type: a code, a message safe to show
+// to the client and, for invalid input, the field at fault.
+type Error struct {
+	Code    Code
+	Message string
+	Field   string
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s (%s)", e.Code, e.Message, e.Field)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf builds an application error.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldError builds an invalid-input error naming the field at fault.
+func FieldError(field, format string, args ...any) *Error {
+	return &Error{Code: CodeInvalid, Message: fmt.Sprintf(format, args...), Field: field}
+}
+
+// ErrorCode returns the code of err, or CodeInternal when it is not an
+// application error.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// Common errors.
+var (
+	ErrNotFound     = Errorf(CodeNotFound, "not found")
+	ErrUnauthorized = Errorf(CodeUnauthorized, "authentication required")
+	ErrForbidden    = Errorf(CodeForbidden, "not allowed")
+)
