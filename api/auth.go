@@ -1,0 +1,109 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/fanfare/fanfare/internal/auth"
+	"github.com/fanfare/fanfare/models"
+)
+
+type registerRequest struct {
+	Email       string  `json:"email" validate:"required,email,max=254"`
+	Password    string  `json:"password" validate:"required,max=128"`
+	DisplayName string  `json:"display_name" validate:"required,min=1,max=64"`
+	Role        string  `json:"role" validate:"required,oneof=fan artist" enum:"fan,artist"`
+	Country     *string `json:"country,omitempty" validate:"omitempty,iso3166_1_alpha2"`
+	BirthYear   *int    `json:"birth_year,omitempty" validate:"omitempty,min=1900,max=2100"`
+	TimeZone    string  `json:"time_zone,omitempty" validate:"omitempty,timezone"`
+}
+
+type loginRequest struct {
+	Email    string `json:"email" validate:"required,max=254"`
+	Password string `json:"password" validate:"required,max=128"`
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token" validate:"required,max=128"`
+}
+
+type sessionResponse struct {
+	AccessToken  string   `json:"access_token"`
+	RefreshToken string   `json:"refresh_token"`
+	TokenType    string   `json:"token_type"`
+	ExpiresIn    int      `json:"expires_in" description:"Seconds until the access token expires."`
+	User         userView `json:"user"`
+}
+
+func (s *Server) authRoutes(r *routes) {
+	limit := rateLimit(s.Config.AuthRateLimit, s.Limiter, "rl:auth:")
+	r.add(fiber.MethodPost, "/api/auth/register", op{summary: "Create an account and sign in", tag: "auth",
+		in: registerRequest{}, out: sessionResponse{}, status: http.StatusCreated,
+		errors: []int{http.StatusConflict, http.StatusTooManyRequests}}, limit, s.register)
+	r.add(fiber.MethodPost, "/api/auth/login", op{summary: "Sign in with email and password", tag: "auth",
+		in: loginRequest{}, out: sessionResponse{}, errors: []int{http.StatusUnauthorized, http.StatusTooManyRequests}},
+		limit, s.login)
+	r.add(fiber.MethodPost, "/api/auth/refresh", op{summary: "Trade a refresh token for a new pair (rotation; a reused token signs the family out)",
+		tag: "auth", in: refreshRequest{}, out: sessionResponse{}, errors: []int{http.StatusUnauthorized, http.StatusTooManyRequests}},
+		limit, s.refresh)
+	r.add(fiber.MethodPost, "/api/auth/logout", op{summary: "Revoke the refresh token and its family", tag: "auth",
+		in: refreshRequest{}, status: http.StatusNoContent, errors: []int{http.StatusUnauthorized}}, limit, s.logout)
+}
+
+func (s *Server) register(c *fiber.Ctx) error {
+	req, err := decodeJSON[registerRequest](c)
+	if err != nil {
+		return err
+	}
+	sess, err := s.Auth.Register(c.UserContext(), auth.Registration{
+		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, Role: models.Role(req.Role),
+		Country: req.Country, BirthYear: req.BirthYear, TimeZone: req.TimeZone,
+	})
+	if err != nil {
+		return err
+	}
+	return c.Status(http.StatusCreated).JSON(viewSession(sess))
+}
+
+func (s *Server) login(c *fiber.Ctx) error {
+	req, err := decodeJSON[loginRequest](c)
+	if err != nil {
+		return err
+	}
+	sess, err := s.Auth.Login(c.UserContext(), req.Email, req.Password)
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewSession(sess))
+}
+
+func (s *Server) refresh(c *fiber.Ctx) error {
+	req, err := decodeJSON[refreshRequest](c)
+	if err != nil {
+		return err
+	}
+	sess, err := s.Auth.Refresh(c.UserContext(), req.RefreshToken)
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewSession(sess))
+}
+
+func (s *Server) logout(c *fiber.Ctx) error {
+	req, err := decodeJSON[refreshRequest](c)
+	if err != nil {
+		return err
+	}
+	if err := s.Auth.Logout(c.UserContext(), req.RefreshToken); err != nil {
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
+}
+
+func viewSession(s *auth.Session) sessionResponse {
+	return sessionResponse{
+		AccessToken: s.AccessToken, RefreshToken: s.RefreshToken, TokenType: "Bearer",
+		ExpiresIn: int(s.ExpiresIn.Seconds()), User: viewUser(s.User),
+	}
+}

@@ -1,0 +1,146 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/fanfare/fanfare/models"
+)
+
+var (
+	validate    = newValidator()
+	slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+)
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	_ = v.RegisterValidation("slug", func(fl validator.FieldLevel) bool {
+		return slugPattern.MatchString(fl.Field().String())
+	})
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	return v
+}
+
+// decodeJSON reads a JSON body strictly into a T and validates it: unknown
+// fields, wrong types, trailing data and failed rules are invalid-input
+// errors that name the field.
+func decodeJSON[T any](c *fiber.Ctx) (*T, error) {
+	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
+		return nil, models.Errorf(models.CodeInvalid, "Content-Type must be application/json")
+	}
+	return decodeBytes[T](c.Body())
+}
+
+// decodeBytes is decodeJSON without the request; the fuzz tests drive it.
+func decodeBytes[T any](body []byte) (*T, error) {
+	v := new(T)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return nil, jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, models.Errorf(models.CodeInvalid, "unexpected data after the JSON body")
+	}
+	if err := validate.Struct(v); err != nil {
+		return nil, validationError(err)
+	}
+	return v, nil
+}
+
+func jsonError(err error) error {
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.Is(err, io.EOF):
+		return models.Errorf(models.CodeInvalid, "request body is empty")
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return models.Errorf(models.CodeInvalid, "malformed JSON")
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return models.Errorf(models.CodeInvalid, "body must be a JSON object")
+		}
+		return models.FieldError(typ.Field, "must be %s", jsonKind(typ.Type))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return models.FieldError(field, "unknown field")
+	}
+	return models.Errorf(models.CodeInvalid, "malformed JSON")
+}
+
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
+}
+
+func validationError(err error) error {
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) || len(verrs) == 0 {
+		return models.Errorf(models.CodeInvalid, "invalid request")
+	}
+	fe := verrs[0]
+	field := fe.Field()
+	var msg string
+	switch fe.Tag() {
+	case "required":
+		msg = "is required"
+	case "email":
+		msg = "must be a valid email address"
+	case "min":
+		msg = fmt.Sprintf("must be at least %s", limitUnit(fe))
+	case "max":
+		msg = fmt.Sprintf("must be at most %s", limitUnit(fe))
+	case "oneof":
+		msg = "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "timezone":
+		msg = "must be an IANA time zone such as Europe/Paris"
+	case "iso3166_1_alpha2":
+		msg = "must be a two-letter ISO 3166 country code"
+	case "url", "http_url":
+		msg = "must be an http(s) URL"
+	case "slug":
+		msg = "may only hold lowercase letters, digits and dashes"
+	default:
+		msg = "is invalid"
+	}
+	return models.FieldError(field, "%s %s", field, msg)
+}
+
+func limitUnit(fe validator.FieldError) string {
+	if fe.Kind() == reflect.String {
+		return fe.Param() + " characters"
+	}
+	return fe.Param()
+}

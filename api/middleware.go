@@ -1,0 +1,91 @@
+package api
+
+import (
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fanfare/fanfare/models"
+)
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals("requestid").(string)
+	return id
+}
+
+// accessLog writes one structured line per request.
+func accessLog(log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		if err != nil {
+			// Answer now so the line below logs the final status.
+			if herr := c.App().ErrorHandler(c, err); herr != nil {
+				_ = c.SendStatus(fiber.StatusInternalServerError)
+			}
+		}
+		level := slog.LevelInfo
+		if p := c.Route().Path; p == "/healthz" || p == "/readyz" || p == "/metrics" {
+			level = slog.LevelDebug
+		}
+		log.LogAttrs(c.UserContext(), level, "http request",
+			slog.String("request_id", requestID(c)),
+			slog.String("method", c.Method()),
+			slog.String("path", c.Path()),
+			slog.Int("status", c.Response().StatusCode()),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("ip", c.IP()),
+		)
+		return nil
+	}
+}
+
+// httpMetrics counts requests and their latency by route template.
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fanfare_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "fanfare_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.latency)
+	return m
+}
+
+func (m *httpMetrics) handler(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	route := c.Route().Path // the template, so ids do not explode the label set
+	status := c.Response().StatusCode()
+	m.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(c.Method(), route).Observe(time.Since(start).Seconds())
+	return err
+}
+
+// rateLimit allows max requests per key a minute; 0 turns it off.
+func rateLimit(max int, storage fiber.Storage, prefix string) fiber.Handler {
+	if max == 0 {
+		return func(c *fiber.Ctx) error { return c.Next() }
+	}
+	return limiter.New(limiter.Config{
+		Max:          max,
+		Expiration:   time.Minute,
+		Storage:      storage,
+		KeyGenerator: func(c *fiber.Ctx) string { return prefix + c.IP() },
+		LimitReached: func(c *fiber.Ctx) error {
+			return models.Errorf(models.CodeRateLimited, "too many requests; retry after %ss", c.GetRespHeader(fiber.HeaderRetryAfter))
+		},
+	})
+}

@@ -1,0 +1,96 @@
+// Package api serves the platform's REST api with Fiber: middleware, the
+// one error handler, the OpenAPI document and the handlers.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/gofiber/fiber/v2/middleware/cors"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+	"go.temporal.io/sdk/client"
+
+	"github.com/fanfare/fanfare/internal/auth"
+	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/store"
+)
+
+// Deps are what the api needs; Redis is nil in the embedded mode.
+type Deps struct {
+	Config   config.Config
+	Store    *store.Store
+	Auth     *auth.Service
+	Temporal client.Client
+	Redis    *redis.Client
+	Limiter  fiber.Storage // rate-limit counters: memory or Redis
+	Metrics  *prometheus.Registry
+	Log      *slog.Logger
+}
+
+// Server is the HTTP api.
+type Server struct {
+	Deps
+	app    *fiber.App
+	tokens *auth.Tokens
+}
+
+// New builds the api with every middleware and route.
+func New(d Deps) (*Server, error) {
+	s := &Server{Deps: d, tokens: d.Auth.Tokens}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "fanfare",
+		BodyLimit:             d.Config.BodyLimit,
+		ErrorHandler:          errorHandler(d.Log),
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+	})
+	s.app.Use(
+		requestid.New(requestid.Config{Generator: func() string { return uuid.NewString() }}),
+		newHTTPMetrics(d.Metrics).handler,
+		accessLog(d.Log),
+		recover.New(),
+		helmet.New(),
+		cors.New(cors.Config{
+			AllowOrigins:  strings.Join(d.Config.CORSOrigins, ","),
+			AllowMethods:  "GET,POST,PUT,PATCH,DELETE",
+			AllowHeaders:  "Authorization,Content-Type,Idempotency-Key,X-Request-ID",
+			ExposeHeaders: "X-Request-ID,Retry-After",
+			MaxAge:        600,
+		}),
+		compress.New(compress.Config{Level: compress.LevelBestSpeed}),
+		rateLimit(d.Config.RateLimit, d.Limiter, "rl:all:"),
+	)
+	r := newRoutes(s.app)
+	s.healthRoutes(r)
+	s.authRoutes(r)
+	s.meRoutes(r)
+	s.artistRoutes(r)
+	if err := r.serveDocs(); err != nil {
+		return nil, err
+	}
+	s.app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{})))
+	return s, nil
+}
+
+// App exposes the Fiber app, for tests and the route listing.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Serve answers on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting connections and waits for requests in flight.
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }

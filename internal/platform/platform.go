@@ -1,0 +1,174 @@
+// Package platform assembles the running system from its config: database,
+// Redis, Temporal client, api server and worker, and stops them in order.
+package platform
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	redisstorage "github.com/gofiber/storage/redis/v3"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/fanfare/fanfare/api"
+	"github.com/fanfare/fanfare/internal/auth"
+	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/worker"
+)
+
+// Platform is the connected system.
+type Platform struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Store    *store.Store
+	Redis    *redis.Client // nil in the embedded mode
+	Temporal client.Client
+	Metrics  *prometheus.Registry
+	Auth     *auth.Service
+}
+
+// Open connects to every service the config names.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Platform, error) {
+	p := &Platform{Config: cfg, Log: log, Metrics: prometheus.NewRegistry()}
+	if err := p.open(ctx); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Platform) open(ctx context.Context) error {
+	secret, err := jwtSecret(p.Config)
+	if err != nil {
+		return err
+	}
+	p.Store, err = store.Open(ctx, p.Config.DatabaseURL, store.Options{
+		MaxOpenConns: p.Config.DBMaxOpenConns, MaxIdleConns: p.Config.DBMaxIdleConns,
+		ConnMaxLifetime: p.Config.DBConnMaxLifetime,
+	}, p.Log.With("component", "gorm"))
+	if err != nil {
+		return err
+	}
+	if p.Config.RedisURL != "" {
+		opts, _ := redis.ParseURL(p.Config.RedisURL) // validated with the config
+		p.Redis = redis.NewClient(opts)
+		if err := p.Redis.Ping(ctx).Err(); err != nil {
+			return fmt.Errorf("connect to redis: %w", err)
+		}
+	}
+	p.Temporal, err = temporalx.Dial(ctx, p.Config.TemporalAddress, p.Config.TemporalNamespace, p.Log)
+	if err != nil {
+		return err
+	}
+	p.Auth = &auth.Service{
+		Store:  p.Store,
+		Tokens: auth.NewTokens(secret, p.Config.AccessTokenTTL, p.Config.RefreshTokenTTL),
+		Now:    func() time.Time { return time.Now().UTC() },
+	}
+	p.Metrics.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(p.Store.SQL(), p.Store.Dialect()),
+	)
+	return nil
+}
+
+// API builds the HTTP api.
+func (p *Platform) API() (*api.Server, error) {
+	var limiter fiber.Storage // nil: Fiber's in-memory storage
+	if p.Redis != nil {
+		limiter = redisstorage.NewFromConnection(p.Redis)
+	}
+	return api.New(api.Deps{
+		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
+		Redis: p.Redis, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
+	})
+}
+
+// Worker builds the Temporal worker with every workflow and activity.
+func (p *Platform) Worker() sdkworker.Worker {
+	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{Store: p.Store})
+}
+
+// Run serves the api on ln (when ln is not nil) and runs the worker (when
+// withWorker) until ctx ends, then stops the api, then the worker.
+func (p *Platform) Run(ctx context.Context, ln net.Listener, withWorker bool) error {
+	if withWorker {
+		if err := temporalx.RegisterSearchAttributes(ctx, p.Temporal, p.Config.TemporalNamespace); err != nil {
+			return err
+		}
+		w := p.Worker()
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+		defer w.Stop()
+	}
+	if ln == nil {
+		<-ctx.Done()
+		return nil
+	}
+	srv, err := p.API()
+	if err != nil {
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("api stopped: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), p.Config.ShutdownTimeout)
+	defer cancel()
+	p.Log.Info("shutting down api")
+	return srv.Shutdown(sctx)
+}
+
+// Close closes the connections; call it after Run returned.
+func (p *Platform) Close() {
+	if p.Temporal != nil {
+		p.Temporal.Close()
+	}
+	if p.Redis != nil {
+		_ = p.Redis.Close()
+	}
+	if p.Store != nil {
+		_ = p.Store.Close()
+	}
+}
+
+// jwtSecret returns JWT_SECRET or, outside production, a random secret kept
+// in the data directory so sessions survive a restart.
+func jwtSecret(cfg config.Config) ([]byte, error) {
+	if cfg.JWTSecret != "" {
+		return []byte(cfg.JWTSecret), nil
+	}
+	if cfg.Production() {
+		return nil, errors.New("JWT_SECRET: required in production")
+	}
+	path := filepath.Join(cfg.DataDir, "jwt-secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	secret := []byte(hex.EncodeToString(b))
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	return secret, os.WriteFile(path, secret, 0o600)
+}

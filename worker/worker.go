@@ -1,0 +1,30 @@
+// Package worker wires the workflows and activities to a task queue.
+package worker
+
+import (
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/fanfare/fanfare/activities"
+	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/workflows"
+)
+
+// Deps are what the activities need.
+type Deps struct {
+	Store *store.Store
+}
+
+// New returns a worker for taskQueue with every workflow and activity
+// registered. Start it with Start and stop it with Stop.
+func New(c client.Client, taskQueue string, d Deps) worker.Worker {
+	w := worker.New(c, taskQueue, worker.Options{})
+	Register(w, d)
+	return w
+}
+
+// Register adds every workflow and activity to r; replay tests use it too.
+func Register(r worker.Registry, d Deps) {
+	r.RegisterWorkflow(workflows.HealthWorkflow)
+	r.RegisterActivity(&activities.Health{Store: d.Store})
+}
