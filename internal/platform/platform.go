@@ -39,6 +39,7 @@ type Platform struct {
 	Temporal client.Client
 	Metrics  *prometheus.Registry
 	Auth     *auth.Service
+	api      *api.Server
 }
 
 // Open connects to every service the config names.
@@ -87,16 +88,21 @@ func (p *Platform) open(ctx context.Context) error {
 	return nil
 }
 
-// API builds the HTTP api.
+// API returns the HTTP api, built on first use.
 func (p *Platform) API() (*api.Server, error) {
+	if p.api != nil {
+		return p.api, nil
+	}
 	var limiter fiber.Storage // nil: Fiber's in-memory storage
 	if p.Redis != nil {
 		limiter = redisstorage.NewFromConnection(p.Redis)
 	}
-	return api.New(api.Deps{
+	var err error
+	p.api, err = api.New(api.Deps{
 		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
 		Redis: p.Redis, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
 	})
+	return p.api, err
 }
 
 // Worker builds the Temporal worker with every workflow and activity.

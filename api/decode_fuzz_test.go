@@ -1,0 +1,41 @@
+package api
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/fanfare/fanfare/models"
+)
+
+var decodeSeeds = []string{
+	`{"email":"a@example.com","password":"correct horse battery","display_name":"A","role":"fan"}`,
+	`{"email":"a@example.com","password":"x","display_name":"A","role":"artist","country":"FR","birth_year":1990,"time_zone":"Europe/Paris"}`,
+	`{"email":1}`, `{"role":"admin"}`, `{"unknown":true}`, `[]`, `null`, `{}`, `{"email":"a"} x`,
+	`{"birth_year":1e400}`, `{"email":"\u0000"}`, `{"time_zone":"../../etc/passwd"}`, `{"refresh_token":"` + string(make([]byte, 300)) + `"}`,
+}
+
+// Any input either decodes into a value that passes validation or fails
+// with an invalid-input application error; nothing panics.
+func fuzzDecode[T any](f *testing.F) {
+	for _, s := range decodeSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		v, err := decodeBytes[T](body)
+		if err != nil {
+			var appErr *models.Error
+			if !errors.As(err, &appErr) || appErr.Code != models.CodeInvalid {
+				t.Fatalf("error %v is not an invalid-input error", err)
+			}
+			return
+		}
+		if verr := validate.Struct(v); verr != nil {
+			t.Fatalf("decoded value fails validation: %v", verr)
+		}
+	})
+}
+
+func FuzzDecodeRegister(f *testing.F) { fuzzDecode[registerRequest](f) }
+func FuzzDecodeLogin(f *testing.F)    { fuzzDecode[loginRequest](f) }
+func FuzzDecodeRefresh(f *testing.F)  { fuzzDecode[refreshRequest](f) }
+func FuzzDecodeUpdateMe(f *testing.F) { fuzzDecode[updateMeRequest](f) }

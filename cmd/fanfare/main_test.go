@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fanfare/fanfare/internal/testenv"
+)
+
+// The test binary doubles as the fanfare binary: run with FANFARE_AS_MAIN
+// set, it is the command itself, so tests drive the real program.
+func TestMain(m *testing.M) {
+	if os.Getenv("FANFARE_AS_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func fanfare(t *testing.T, env []string, args ...string) *exec.Cmd {
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), append(env, "FANFARE_AS_MAIN=1")...)
+	return cmd
+}
+
+func TestEverySubcommandHasHelp(t *testing.T) {
+	for _, sub := range []string{"dev", "api", "worker", "migrate", "seed"} {
+		out, err := fanfare(t, nil, sub, "--help").CombinedOutput()
+		require.NoError(t, err, string(out))
+		require.Contains(t, string(out), "Usage:")
+		require.Contains(t, string(out), "fanfare "+sub)
+	}
+}
+
+func TestInvalidConfigStopsWithTheVariableName(t *testing.T) {
+	out, err := fanfare(t, []string{"DB_MAX_OPEN_CONNS=many"}, "migrate", "status").CombinedOutput()
+	require.Error(t, err)
+	require.Contains(t, string(out), "DB_MAX_OPEN_CONNS")
+}
+
+func TestMigrateCommand(t *testing.T) {
+	env := []string{"DATABASE_URL=" + testenv.PostgresURL(t)}
+	for _, args := range [][]string{{"migrate", "up"}, {"migrate", "down"}, {"migrate", "up"}, {"seed"}, {"seed"}} {
+		out, err := fanfare(t, env, args...).CombinedOutput()
+		require.NoError(t, err, "%v: %s", args, out)
+	}
+	out, err := fanfare(t, env, "migrate", "status").CombinedOutput()
+	require.NoError(t, err, string(out))
+	require.Contains(t, string(out), "00001_accounts.sql")
+	require.NotContains(t, string(out), "Pending")
+}
+
+func freePort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// `fanfare dev` (what `make run` starts) on fresh ports: the embedded
+// platform comes up with the Temporal UI, serves the register → login → me
+// → follow journey, stops cleanly on Ctrl-C and keeps its data for the next run.
+func TestDevRunsTheWholePlatformAndKeepsItsData(t *testing.T) {
+	dir := t.TempDir()
+	httpPort, uiPort := freePort(t), freePort(t)
+	env := []string{
+		"DATA_DIR=" + dir, "DATABASE_URL=sqlite://" + filepath.Join(dir, "fanfare.db"),
+		fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", httpPort), fmt.Sprintf("TEMPORAL_PORT=%d", freePort(t)),
+		fmt.Sprintf("TEMPORAL_UI_PORT=%d", uiPort), "TEMPORAL_CLI=" + filepath.Join(testenv.RepoRoot(), "bin", "temporal"),
+		"TEMPORAL_ADDRESS=", "REDIS_URL=", "LOG_LEVEL=warn",
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	call := func(method, path, token string, body any) (int, map[string]any) {
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest(method, base+path, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	start := func() (*exec.Cmd, *bytes.Buffer) {
+		var out bytes.Buffer
+		cmd := fanfare(t, env, "dev")
+		cmd.Stdout, cmd.Stderr = &out, &out
+		require.NoError(t, cmd.Start())
+		t.Cleanup(func() { _ = cmd.Process.Kill() })
+		require.Eventually(t, func() bool {
+			resp, err := http.Get(base + "/readyz")
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err == nil && resp.StatusCode == http.StatusOK
+		}, 90*time.Second, 200*time.Millisecond, "dev never became ready: %s", &out)
+		return cmd, &out
+	}
+	stop := func(cmd *exec.Cmd, out *bytes.Buffer) {
+		require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			require.NoError(t, err, "dev did not exit cleanly: %s", out)
+		case <-ctx.Done():
+			t.Fatalf("dev did not stop on SIGINT: %s", out)
+		}
+	}
+
+	cmd, out := start()
+	require.Contains(t, out.String(), "nova@fanfare.test")
+	require.Contains(t, out.String(), "/docs")
+	ui, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", uiPort))
+	require.NoError(t, err)
+	ui.Body.Close()
+	require.Equal(t, http.StatusOK, ui.StatusCode, "Temporal UI answers")
+
+	status, _ := call(http.MethodPost, "/api/auth/register", "", map[string]any{
+		"email": "dev@example.com", "password": testenv.TestPassword, "display_name": "Dev", "role": "fan"})
+	require.Equal(t, http.StatusCreated, status)
+	login := map[string]any{"email": "dev@example.com", "password": testenv.TestPassword}
+	status, sess := call(http.MethodPost, "/api/auth/login", "", login)
+	require.Equal(t, http.StatusOK, status)
+	token := sess["access_token"].(string)
+	status, me := call(http.MethodGet, "/api/me", token, nil)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "dev@example.com", me["email"])
+	status, follow := call(http.MethodPost, "/api/artists/nova-lights/follow", token, nil)
+	require.Equal(t, http.StatusOK, status)
+	require.EqualValues(t, 4, follow["follower_count"], "three seeded fans and this one")
+	stop(cmd, out)
+
+	cmd, out = start()
+	status, sess = call(http.MethodPost, "/api/auth/login", "", login)
+	require.Equal(t, http.StatusOK, status, "the account survived the restart")
+	status, profile := call(http.MethodGet, "/api/artists/nova-lights", sess["access_token"].(string), nil)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, true, profile["following"])
+	require.EqualValues(t, 4, profile["follower_count"])
+	require.Equal(t, 1, strings.Count(out.String(), "Demo logins"), "seeding again printed the logins once")
+	stop(cmd, out)
+}

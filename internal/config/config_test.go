@@ -1,0 +1,72 @@
+package config_test
+
+import (
+	"bytes"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fanfare/fanfare/internal/config"
+)
+
+func TestDefaultsRunEmbedded(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	c, err := config.Load()
+	require.NoError(t, err)
+	require.True(t, c.SQLite())
+	require.Empty(t, c.RedisURL)
+	require.Empty(t, c.TemporalAddress)
+	require.Equal(t, ":3000", c.HTTPAddr)
+	require.False(t, c.Production())
+}
+
+func TestInvalidValuesNameTheVariable(t *testing.T) {
+	for name, tc := range map[string]struct{ key, value string }{
+		"not a number":     {"DB_MAX_OPEN_CONNS", "lots"},
+		"not a duration":   {"ACCESS_TOKEN_TTL", "soon"},
+		"bad log level":    {"LOG_LEVEL", "loud"},
+		"bad scheme":       {"DATABASE_URL", "mysql://x"},
+		"bad redis":        {"REDIS_URL", "http://nope"},
+		"short secret":     {"JWT_SECRET", "short"},
+		"wildcard origin":  {"CORS_ORIGINS", "*"},
+		"origin with path": {"CORS_ORIGINS", "https://a.example/app"},
+		"bad env":          {"FANFARE_ENV", "staging"},
+		"bad port":         {"TEMPORAL_UI_PORT", "70000"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(tc.key, tc.value)
+			_, err := config.Load()
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tc.key)
+		})
+	}
+}
+
+func TestProductionNeedsRealServices(t *testing.T) {
+	t.Setenv("FANFARE_ENV", "production")
+	_, err := config.Load()
+	require.ErrorContains(t, err, "JWT_SECRET")
+	require.ErrorContains(t, err, "DATABASE_URL")
+
+	t.Setenv("JWT_SECRET", "0123456789abcdef0123456789abcdef")
+	t.Setenv("DATABASE_URL", "postgres://app:pw@db/fanfare")
+	_, err = config.Load()
+	require.NoError(t, err)
+}
+
+func TestSecretsAreMaskedWhenPrinted(t *testing.T) {
+	t.Setenv("JWT_SECRET", "super-secret-value-that-must-not-leak")
+	t.Setenv("DATABASE_URL", "postgres://app:hunter2@db:5432/fanfare")
+	t.Setenv("REDIS_URL", "redis://:redispw@cache:6379/0")
+	c, err := config.Load()
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("config", "config", c)
+	out := buf.String()
+	for _, secret := range []string{"super-secret-value", "hunter2", "redispw"} {
+		require.NotContains(t, out, secret)
+	}
+	require.Contains(t, out, "db:5432/fanfare")
+	require.Contains(t, out, "JWT_SECRET=*****")
+}

@@ -1,0 +1,195 @@
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/platform"
+)
+
+// App is the api and the worker running in-process on a random port, on a
+// fresh database, a private Redis prefix and a private task queue.
+type App struct {
+	URL      string
+	Platform *platform.Platform
+	HTTP     *http.Client
+}
+
+// Option changes the config of an App before it starts.
+type Option func(*config.Config)
+
+// WithSQLite runs the App on the embedded SQLite database instead of PostgreSQL.
+func WithSQLite() Option { return func(c *config.Config) { c.DatabaseURL = "sqlite:" } }
+
+// WithoutRedis runs the App on the in-memory limiter, as the embedded mode does.
+func WithoutRedis() Option { return func(c *config.Config) { c.RedisURL = "" } }
+
+// WithConfig lets a test set any other value.
+func WithConfig(fn func(*config.Config)) Option { return fn }
+
+// StartApp starts an App and stops it when the test ends. By default it runs
+// on PostgreSQL and Redis, as production does.
+func StartApp(t testing.TB, opts ...Option) *App {
+	t.Helper()
+	cfg, err := config.Load()
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.DataDir = t.TempDir()
+	cfg.JWTSecret = "test-secret-0123456789abcdef0123456789"
+	cfg.RedisURL = RedisURL()
+	cfg.TemporalAddress = TemporalAddress(t)
+	cfg.TemporalTaskQueue = uniqueName("test-")
+	cfg.RateLimit, cfg.AuthRateLimit = 0, 0
+	cfg.DatabaseURL = "postgres:"
+	for _, o := range opts {
+		o(&cfg)
+	}
+	switch cfg.DatabaseURL { // resolved after the options so only one database is made
+	case "postgres:":
+		cfg.DatabaseURL = PostgresURL(t)
+	case "sqlite:":
+		cfg.DatabaseURL = SQLiteURL(t)
+	}
+	if cfg.RedisURL != "" {
+		_, prefix := Redis(t)
+		cfg.RedisPrefix = prefix
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("test config: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p, err := platform.Open(ctx, cfg, Log())
+	if err != nil {
+		cancel()
+		t.Fatalf("open platform: %v", err)
+	}
+	if _, err := p.API(); err != nil { // built here so tests may read it without a race
+		cancel()
+		t.Fatalf("build api: %v", err)
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, ln, true) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("platform stopped with: %v", err)
+		}
+		p.Close()
+	})
+	return &App{
+		URL:      "http://" + ln.Addr().String(),
+		Platform: p,
+		HTTP:     &http.Client{Timeout: 30 * time.Second},
+	}
+}
+
+// Response is an answer of the api.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Decode unmarshals the body into v.
+func (r Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// ErrorCode returns the code of an error answer ({error:{code}}).
+func (r Response) ErrorCode(t testing.TB) string {
+	t.Helper()
+	var e struct {
+		Error struct{ Code, Message, Field string }
+	}
+	r.Decode(t, &e)
+	return e.Error.Code
+}
+
+// Do sends a request; body is JSON-encoded unless it is already []byte or
+// nil. token, when set, goes in the Authorization header.
+func (a *App) Do(t testing.TB, method, path, token string, body any) Response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, a.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return a.Send(t, req)
+}
+
+// Send sends a prepared request.
+func (a *App) Send(t testing.TB, req *http.Request) Response {
+	t.Helper()
+	resp, err := a.HTTP.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Session is a signed-in test user.
+type Session struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	User         struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+		Role  string `json:"role"`
+	} `json:"user"`
+}
+
+// Register creates a user with a unique email and the given role.
+func (a *App) Register(t testing.TB, role, name string) Session {
+	t.Helper()
+	r := a.Do(t, http.MethodPost, "/api/auth/register", "", map[string]any{
+		"email": uniqueName("u") + "@example.com", "password": TestPassword,
+		"display_name": name, "role": role,
+	})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("register: %d %s", r.Status, r.Body)
+	}
+	var s Session
+	r.Decode(t, &s)
+	return s
+}
+
+// TestPassword passes the strength check.
+const TestPassword = "correct horse battery staple"
