@@ -116,7 +116,9 @@ func TestRegisterRejectsBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := app.Do(t, http.MethodPost, "/api/auth/register", "", tc.body)
 			require.Equal(t, tc.status, r.Status, string(r.Body))
-			var e struct{ Error struct{ Code, Message, Field string } }
+			var e struct {
+				Error struct{ Code, Message, Field string }
+			}
 			r.Decode(t, &e)
 			require.Equal(t, tc.code, e.Error.Code)
 			require.Equal(t, tc.field, e.Error.Field)

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -65,6 +66,24 @@ func TestMigrateCommand(t *testing.T) {
 	require.NotContains(t, string(out), "Pending")
 }
 
+// output collects a child's output while the test reads it.
+type output struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(p)
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
 func freePort(t *testing.T) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -99,10 +118,10 @@ func TestDevRunsTheWholePlatformAndKeepsItsData(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&out)
 		return resp.StatusCode, out
 	}
-	start := func() (*exec.Cmd, *bytes.Buffer) {
-		var out bytes.Buffer
+	start := func() (*exec.Cmd, *output) {
+		out := &output{}
 		cmd := fanfare(t, env, "dev")
-		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.Stdout, cmd.Stderr = out, out
 		require.NoError(t, cmd.Start())
 		t.Cleanup(func() { _ = cmd.Process.Kill() })
 		require.Eventually(t, func() bool {
@@ -111,10 +130,10 @@ func TestDevRunsTheWholePlatformAndKeepsItsData(t *testing.T) {
 				resp.Body.Close()
 			}
 			return err == nil && resp.StatusCode == http.StatusOK
-		}, 90*time.Second, 200*time.Millisecond, "dev never became ready: %s", &out)
-		return cmd, &out
+		}, 90*time.Second, 200*time.Millisecond, "dev never became ready: %s", out)
+		return cmd, out
 	}
-	stop := func(cmd *exec.Cmd, out *bytes.Buffer) {
+	stop := func(cmd *exec.Cmd, out *output) {
 		require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
