@@ -26,7 +26,7 @@ func main() {
 		Long: "Fanfare is configured only through environment variables (see .env.example).\n" +
 			"Without any, it runs embedded: SQLite, in-memory broker and limiter, a Temporal dev server.",
 	}
-	root.AddCommand(devCmd(), apiCmd(), workerCmd(), migrateCmd(), seedCmd())
+	root.AddCommand(devCmd(), apiCmd(), workerCmd(), migrateCmd(), seedCmd(), loadtestCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := root.ExecuteContext(ctx)
 	stop()

@@ -2,6 +2,8 @@ package main
 
 import (
 	"net"
+	"net/http"
+	_ "net/http/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -42,6 +44,10 @@ func serve(cmd *cobra.Command, withAPI, withWorker bool) error {
 		return err
 	}
 	defer p.Close()
+	if cfg.PprofAddr != "" {
+		// net/http/pprof registers on the default mux, served only here.
+		go func() { log.Warn("pprof stopped", "error", http.ListenAndServe(cfg.PprofAddr, nil)) }()
+	}
 	var ln net.Listener
 	if withAPI {
 		if ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {

@@ -51,6 +51,7 @@ type Config struct {
 	RateLimit       int           `env:"RATE_LIMIT" envDefault:"600"`
 	AuthRateLimit   int           `env:"AUTH_RATE_LIMIT" envDefault:"30"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	PprofAddr       string        `env:"PPROF_ADDR"` // e.g. 127.0.0.1:6060; empty keeps profiling off
 }
 
 // Load parses the environment and validates the result. Every error names

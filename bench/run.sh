@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The benchmarks of BENCHMARKS.md, in one run on this machine. Each figure
+# is printed as `BENCH <name> <value> <unit>`; ratios against the baselines
+# measured in the same run come last.
+#   CONNS (64)  DURATION (10s)  DB_MAX_OPEN_CONNS (8)  BENCH_POSTGRES (postgres://postgres@127.0.0.1:5432)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNS=${CONNS:-64}
+DURATION=${DURATION:-10s}
+# PostgreSQL on two cores does best with few backends (pgbench -S: ~12k tx/s
+# at 8 clients, ~4k at 64), so the api's pool is sized to the cores.
+POOL=${DB_MAX_OPEN_CONNS:-8}
+PG=${BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+wait_http() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; echo "bench: $1 never answered" >&2; exit 1; }
+
+go build -o bin/fanfare ./cmd/fanfare
+go build -o bin/bench-bare ./bench/bare
+echo "BENCH machine_cores $(nproc) cores"
+
+# PostgreSQL baseline: pgbench's select-only transaction at the same client count.
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_pgbench WITH (FORCE)" -c "CREATE DATABASE fanfare_pgbench"
+pgbench -q -i -s 10 "$PG/fanfare_pgbench" 2>/dev/null
+pgbench -S -c "$CONNS" -j 2 -T "${DURATION%s}" "$PG/fanfare_pgbench" >"$work/pgbench.txt" 2>&1
+pg_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.txt" | head -n 1)
+pg_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$work/pgbench.txt")
+echo "BENCH pgbench_select_tps ${pg_tps%.*} tx/s"
+echo "BENCH pgbench_select_latency_avg $pg_lat ms"
+# The same with as many clients as the api's pool has connections: what
+# PostgreSQL itself does best on this machine.
+pgbench -S -c "$POOL" -j 2 -T "${DURATION%s}" "$PG/fanfare_pgbench" >"$work/pgbench-pool.txt" 2>&1
+echo "BENCH pgbench_select_pool_clients_tps $(sed -n 's/^tps = \([0-9]*\).*/\1/p' "$work/pgbench-pool.txt" | head -n 1) tx/s"
+
+# The api as production runs it: PostgreSQL, Redis, a Temporal server.
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+export FANFARE_ENV=production LOG_LEVEL=warn RATE_LIMIT=0 AUTH_RATE_LIMIT=0 \
+  DATABASE_URL="$PG/fanfare_bench?sslmode=disable" REDIS_URL=redis://127.0.0.1:6379/0 REDIS_PREFIX=bench: \
+  TEMPORAL_ADDRESS=127.0.0.1:7299 JWT_SECRET=bench-secret-bench-secret-bench-secret \
+  HTTP_ADDR=127.0.0.1:3100 DB_MAX_OPEN_CONNS=$POOL DB_MAX_IDLE_CONNS=$POOL
+bin/temporal server start-dev --headless --ip 127.0.0.1 --port 7299 --log-level error >"$work/temporal.log" 2>&1 &
+pids+=($!)
+bin/fanfare migrate up >/dev/null 2>&1
+for _ in $(seq 1 50); do bin/temporal operator cluster health --address 127.0.0.1:7299 >/dev/null 2>&1 && break; sleep 0.2; done
+bin/fanfare api 2>"$work/api.log" &
+pids+=($!)
+wait_http http://127.0.0.1:3100/readyz
+session=$(curl -sf -XPOST http://127.0.0.1:3100/api/auth/register -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"correct horse battery staple","display_name":"Bench","role":"fan"}')
+token=$(printf '%s' "$session" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+curl -sf http://127.0.0.1:3100/api/me -H "Authorization: Bearer $token" >"$work/me.json"
+
+# The bare Fiber handler answering the same bytes.
+bin/bench-bare -addr 127.0.0.1:3101 -body "$work/me.json" &
+pids+=($!)
+wait_http http://127.0.0.1:3101/api/me
+
+bin/fanfare loadtest http --name bare_fiber --conns "$CONNS" --duration "$DURATION" http://127.0.0.1:3101/api/me 2>/dev/null | tee "$work/bare.txt"
+bin/fanfare loadtest http --name api_me --conns "$CONNS" --duration "$DURATION" \
+  -H "Authorization: Bearer $token" http://127.0.0.1:3100/api/me 2>/dev/null | tee "$work/me.txt"
+
+me_rps=$(awk '/api_me_rps/ {print $3}' "$work/me.txt")
+bare_rps=$(awk '/bare_fiber_rps/ {print $3}' "$work/bare.txt")
+awk -v a="$me_rps" -v b="$pg_tps" 'BEGIN { printf "BENCH api_me_vs_pgbench %.2f ratio\n", a / b }'
+awk -v a="$me_rps" -v b="$bare_rps" 'BEGIN { printf "BENCH api_me_vs_bare_fiber %.2f ratio\n", a / b }'
