@@ -24,6 +24,7 @@ import (
 
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 )
 
@@ -34,6 +35,7 @@ type Deps struct {
 	Auth     *auth.Service
 	Temporal client.Client
 	Redis    *redis.Client
+	Hub      *realtime.Hub
 	Limiter  fiber.Storage // rate-limit counters: memory or Redis
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger
@@ -52,6 +54,9 @@ func New(d Deps) (*Server, error) {
 	s.app = fiber.New(fiber.Config{
 		AppName:               "fanfare",
 		BodyLimit:             d.Config.BodyLimit,
+		// Release a connection's buffers between requests: a WebSocket then
+		// keeps none of the HTTP server's buffers for its whole life.
+		ReduceMemoryUsage: true,
 		ErrorHandler:          errorHandler(d.Log),
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
@@ -79,6 +84,7 @@ func New(d Deps) (*Server, error) {
 	s.authRoutes(r)
 	s.meRoutes(r)
 	s.artistRoutes(r)
+	s.realtimeRoutes(r)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}

@@ -51,6 +51,10 @@ type Config struct {
 	RateLimit       int           `env:"RATE_LIMIT" envDefault:"600"`
 	AuthRateLimit   int           `env:"AUTH_RATE_LIMIT" envDefault:"30"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+
+	WSMaxConnsPerUser int `env:"WS_MAX_CONNS_PER_USER" envDefault:"10"`
+	WSMaxRooms        int `env:"WS_MAX_ROOMS" envDefault:"100"`
+	WSSendQueue       int `env:"WS_SEND_QUEUE" envDefault:"1024"`
 	PprofAddr       string        `env:"PPROF_ADDR"` // e.g. 127.0.0.1:6060; empty keeps profiling off
 }
 
@@ -126,6 +130,11 @@ func (c Config) Validate() error {
 	}
 	if c.RateLimit < 0 || c.AuthRateLimit < 0 {
 		bad("RATE_LIMIT", "limits must not be negative (0 turns a limiter off)")
+	}
+	for name, n := range map[string]int{"WS_MAX_CONNS_PER_USER": c.WSMaxConnsPerUser, "WS_MAX_ROOMS": c.WSMaxRooms, "WS_SEND_QUEUE": c.WSSendQueue} {
+		if n < 1 {
+			bad(name, "must be at least 1")
+		}
 	}
 	for name, p := range map[string]int{"TEMPORAL_PORT": c.TemporalPort, "TEMPORAL_UI_PORT": c.TemporalUIPort} {
 		if p < 1 || p > 65535 {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 	redisstorage "github.com/gofiber/storage/redis/v3"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -25,8 +26,10 @@ import (
 	"github.com/fanfare/fanfare/api"
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/worker"
 )
 
@@ -39,6 +42,7 @@ type Platform struct {
 	Temporal client.Client
 	Metrics  *prometheus.Registry
 	Auth     *auth.Service
+	Hub      *realtime.Hub
 	api      *api.Server
 }
 
@@ -80,6 +84,10 @@ func (p *Platform) open(ctx context.Context) error {
 		Tokens: auth.NewTokens(secret, p.Config.AccessTokenTTL, p.Config.RefreshTokenTTL),
 		Now:    func() time.Time { return time.Now().UTC() },
 	}
+	p.Hub = realtime.NewHub(p.Redis, p.Config.RedisPrefix, realtime.Options{
+		MaxConnsPerUser: p.Config.WSMaxConnsPerUser, MaxRoomsPerConn: p.Config.WSMaxRooms, SendQueue: p.Config.WSSendQueue,
+	}, p.Metrics, p.Log.With("component", "realtime"))
+	p.Hub.RoomKind("artist", p.artistRoomAccess)
 	p.Metrics.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -100,7 +108,7 @@ func (p *Platform) API() (*api.Server, error) {
 	var err error
 	p.api, err = api.New(api.Deps{
 		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
-		Redis: p.Redis, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
+		Redis: p.Redis, Hub: p.Hub, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
 	})
 	return p.api, err
 }
@@ -141,11 +149,18 @@ func (p *Platform) Run(ctx context.Context, ln net.Listener, withWorker bool) er
 	sctx, cancel := context.WithTimeout(context.Background(), p.Config.ShutdownTimeout)
 	defer cancel()
 	p.Log.Info("shutting down api")
+	// Sockets first, with 1001 "going away", so clients reconnect elsewhere.
+	if err := p.Hub.Close(); err != nil {
+		p.Log.Warn("closing the real-time hub", "error", err)
+	}
 	return srv.Shutdown(sctx)
 }
 
 // Close closes the connections; call it after Run returned.
 func (p *Platform) Close() {
+	if p.Hub != nil {
+		_ = p.Hub.Close()
+	}
 	if p.Temporal != nil {
 		p.Temporal.Close()
 	}
@@ -155,6 +170,16 @@ func (p *Platform) Close() {
 	if p.Store != nil {
 		_ = p.Store.Close()
 	}
+}
+
+// artistRoomAccess: an artist's public feed is open to every signed-in user.
+func (p *Platform) artistRoomAccess(ctx context.Context, _ string, _ models.Role, id string) error {
+	artistID, err := uuid.Parse(id)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	_, err = p.Store.ArtistByID(ctx, artistID)
+	return err
 }
 
 // jwtSecret returns JWT_SECRET or, outside production, a random secret kept

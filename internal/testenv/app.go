@@ -31,6 +31,16 @@ func WithSQLite() Option { return func(c *config.Config) { c.DatabaseURL = "sqli
 // WithoutRedis runs the App on the in-memory limiter, as the embedded mode does.
 func WithoutRedis() Option { return func(c *config.Config) { c.RedisURL = "" } }
 
+// Alongside runs a second api instance on the same database, Redis prefix
+// and task queue as other, as a load balancer's second backend would be.
+func Alongside(other *App) Option {
+	return func(c *config.Config) {
+		o := other.Platform.Config
+		c.DatabaseURL, c.RedisURL, c.RedisPrefix = o.DatabaseURL, o.RedisURL, o.RedisPrefix
+		c.TemporalTaskQueue, c.JWTSecret = o.TemporalTaskQueue, o.JWTSecret
+	}
+}
+
 // WithConfig lets a test set any other value.
 func WithConfig(fn func(*config.Config)) Option { return fn }
 
@@ -59,7 +69,7 @@ func StartApp(t testing.TB, opts ...Option) *App {
 	case "sqlite:":
 		cfg.DatabaseURL = SQLiteURL(t)
 	}
-	if cfg.RedisURL != "" {
+	if cfg.RedisURL != "" && cfg.RedisPrefix == "fanfare:" {
 		_, prefix := Redis(t)
 		cfg.RedisPrefix = prefix
 	}

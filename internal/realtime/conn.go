@@ -1,0 +1,419 @@
+package realtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/fanfare/fanfare/models"
+)
+
+// Conn is one client socket. Its reader is the goroutine that called Serve;
+// its writer is a goroutine that exists only while frames are queued, so an
+// idle socket costs one goroutine and a few buffers.
+type Conn struct {
+	ID     string
+	UserID string
+	Role   models.Role
+
+	hub   *Hub
+	ws    *websocket.Conn
+	net   net.Conn
+	rooms map[string]struct{} // touched by the reader goroutine only
+
+	mu         sync.Mutex
+	queue      [][]byte
+	spare      [][]byte
+	writing    bool
+	closed     bool
+	limits     [rateClasses]*rate.Limiter
+	violations int
+
+	wmu sync.Mutex // one writer on the socket at a time
+}
+
+const (
+	writeTimeout  = 10 * time.Second
+	maxViolations = 20 // rate-limit or protocol violations before a flooding close
+)
+
+var rates = [rateClasses]struct {
+	every time.Duration
+	burst int
+}{
+	RateTyping:   {time.Second, 5},
+	RateChat:     {200 * time.Millisecond, 10},
+	RateReaction: {100 * time.Millisecond, 20},
+}
+
+// Serve runs a socket authenticated as userID until it closes. It blocks for
+// the life of the connection and recovers its own panics.
+func (h *Hub) Serve(ws *websocket.Conn, userID string, role models.Role) {
+	c := &Conn{ID: models.NewID().String(), UserID: userID, Role: role, hub: h, ws: ws, net: ws.NetConn(), rooms: map[string]struct{}{}}
+	defer func() {
+		if r := recover(); r != nil {
+			h.log.Error("websocket handler panicked", "conn_id", c.ID, "panic", r)
+			c.abort(CloseInternal, "internal error")
+		}
+	}()
+	ctx := context.Background()
+	first, err := h.presence.Connect(ctx, userID, c.ID, h.opts.MaxConnsPerUser)
+	if err != nil {
+		if errors.Is(err, ErrTooManyConnections) {
+			c.abort(CloseTooMany, "too many open connections")
+		} else {
+			h.log.Error("presence connect failed", "error", err)
+			c.abort(CloseInternal, "try again later")
+		}
+		return
+	}
+	h.mu.Lock()
+	h.conns[c] = struct{}{}
+	h.mu.Unlock()
+	h.metrics.conns.Inc()
+	if first {
+		go h.announce(userID, "online", nil)
+	}
+	if err := c.join(ctx, UserRoom(userID)); err != nil {
+		h.log.Error("join own room failed", "error", err)
+		c.abort(CloseInternal, "try again later")
+	} else {
+		c.send(map[string]any{"type": "connected", "data": map[string]any{
+			"conn_id": c.ID, "user_id": userID, "server_ms": time.Now().UnixMilli(),
+			"ping_interval_ms": PingInterval.Milliseconds(),
+		}})
+		c.readLoop(ctx)
+	}
+	c.cleanup()
+}
+
+func (c *Conn) readLoop(ctx context.Context) {
+	alive := func() { _ = c.ws.SetReadDeadline(time.Now().Add(PingInterval + PongTimeout)) }
+	alive()
+	c.ws.SetReadLimit(ReadLimit)
+	c.ws.SetPongHandler(func(string) error { alive(); return nil })
+	c.ws.SetPingHandler(func(data string) error {
+		alive()
+		c.enqueue(wsFrame(opPong, []byte(data)))
+		return nil
+	})
+	c.ws.SetCloseHandler(func(code int, _ string) error {
+		c.abort(CloseNormal, "")
+		return nil
+	})
+	var buf bytes.Buffer
+	for {
+		kind, r, err := c.ws.NextReader()
+		if err != nil {
+			switch {
+			case errors.Is(err, websocket.ErrReadLimit):
+				c.abort(CloseTooBig, "frame larger than 64 KiB")
+			case isTimeout(err):
+				c.abort(CloseTimeout, "no pong in time")
+			}
+			return
+		}
+		alive()
+		if kind != websocket.TextMessage {
+			c.abort(CloseUnsupported, "only text frames are accepted")
+			return
+		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				c.abort(CloseTooBig, "frame larger than 64 KiB")
+			}
+			return
+		}
+		c.handle(ctx, buf.Bytes())
+		if c.isClosed() {
+			return
+		}
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// handle answers one client frame.
+func (c *Conn) handle(ctx context.Context, raw []byte) {
+	f, err := DecodeFrame(raw)
+	if err != nil {
+		c.violation()
+		c.reply(Frame{}, nil, err)
+		return
+	}
+	var data any
+	switch f.Type {
+	case "ping":
+		data = map[string]any{"server_ms": time.Now().UnixMilli()}
+		c.send(map[string]any{"type": "pong", "id": f.ID, "data": data})
+		return
+	case "join_room":
+		data, err = c.joinFrame(ctx, f)
+	case "leave_room":
+		err = c.leave(f.Room)
+	case "typing_start", "typing_stop":
+		if err = c.allow(RateTyping); err == nil {
+			err = c.typing(ctx, f)
+		}
+	default:
+		entry, ok := c.hub.handlers[f.Type]
+		if !ok {
+			c.violation()
+			err = models.FieldError("type", "unknown frame type %q", f.Type)
+			break
+		}
+		if err = c.allow(entry.rate); err == nil {
+			data, err = entry.fn(ctx, c, f)
+		}
+	}
+	c.reply(f, data, err)
+}
+
+// reply acks a frame that has an id; an error without an id becomes an
+// error frame.
+func (c *Conn) reply(f Frame, data any, err error) {
+	switch {
+	case f.ID != "" && err == nil:
+		c.send(ack{Type: "ack", ID: f.ID, OK: true, Data: data})
+	case f.ID != "":
+		e := toErrorObject(err)
+		c.send(ack{Type: "ack", ID: f.ID, OK: false, Error: &e})
+	case err != nil:
+		c.send(errorFrame{Type: "error", Error: toErrorObject(err)})
+	}
+}
+
+type joinData struct {
+	Seq   uint64 `json:"seq"`
+	Epoch string `json:"epoch"`
+}
+
+type joinResult struct {
+	Room      string            `json:"room"`
+	Seq       uint64            `json:"seq"`
+	Epoch     string            `json:"epoch"`
+	Recovered bool              `json:"recovered"`
+	Events    []json.RawMessage `json:"events"`
+}
+
+// joinFrame joins a room and, when the client says where it was, returns
+// the events it missed.
+func (c *Conn) joinFrame(ctx context.Context, f Frame) (any, error) {
+	var d joinData
+	if len(f.Data) > 0 {
+		if err := json.Unmarshal(f.Data, &d); err != nil {
+			return nil, models.FieldError("data", "data must be {seq, epoch}")
+		}
+	}
+	if _, joined := c.rooms[f.Room]; !joined {
+		if len(c.rooms) >= c.hub.opts.MaxRoomsPerConn {
+			return nil, models.Errorf(models.CodeRateLimited, "too many rooms on one connection")
+		}
+		if err := c.hub.access(ctx, c, f.Room); err != nil {
+			return nil, err
+		}
+		if err := c.join(ctx, f.Room); err != nil {
+			return nil, err
+		}
+		if kind, _, _ := splitRoom(f.Room); kind != "user" {
+			go c.hub.announceIn(f.Room, c.UserID)
+		}
+	}
+	since := d.Seq
+	if since == 0 && d.Epoch == "" {
+		since = ^uint64(0) // a first join: nothing to recover
+	}
+	h, err := c.hub.broker.History(ctx, f.Room, since, d.Epoch)
+	if err != nil {
+		return nil, err
+	}
+	res := joinResult{Room: f.Room, Seq: h.Seq, Epoch: h.Epoch, Recovered: h.Recovered || since == ^uint64(0), Events: []json.RawMessage{}}
+	for _, e := range h.Events {
+		res.Events = append(res.Events, e)
+	}
+	return res, nil
+}
+
+func (c *Conn) join(ctx context.Context, room string) error {
+	if err := c.hub.addMember(ctx, room, c); err != nil {
+		return err
+	}
+	c.rooms[room] = struct{}{}
+	return nil
+}
+
+func (c *Conn) leave(room string) error {
+	if _, ok := c.rooms[room]; !ok {
+		return models.FieldError("room", "not in room %q", room)
+	}
+	if room == UserRoom(c.UserID) {
+		return models.FieldError("room", "the user room cannot be left")
+	}
+	delete(c.rooms, room)
+	c.hub.removeMember(room, c)
+	return nil
+}
+
+func (c *Conn) typing(ctx context.Context, f Frame) error {
+	if _, ok := c.rooms[f.Room]; !ok {
+		return models.FieldError("room", "join the room first")
+	}
+	return c.hub.Ephemeral(ctx, f.Room, Event{Type: f.Type, Data: map[string]string{"user_id": c.UserID}})
+}
+
+// allow takes a token of the class's bucket.
+func (c *Conn) allow(class RateClass) error {
+	if class == RateNone {
+		return nil
+	}
+	c.mu.Lock()
+	l := c.limits[class]
+	if l == nil { // made on first use: idle sockets carry no buckets
+		r := rates[class]
+		l = rate.NewLimiter(rate.Every(r.every), r.burst)
+		c.limits[class] = l
+	}
+	c.mu.Unlock()
+	if l.Allow() {
+		return nil
+	}
+	c.violation()
+	return models.Errorf(models.CodeRateLimited, "slow down")
+}
+
+// violation counts abuse; past maxViolations the socket is closed.
+func (c *Conn) violation() {
+	c.mu.Lock()
+	c.violations++
+	n := c.violations
+	c.mu.Unlock()
+	if n >= maxViolations {
+		c.abort(CloseFlooding, "too many invalid or rate-limited frames")
+	}
+}
+
+// send queues a frame for this socket only.
+func (c *Conn) send(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		c.hub.log.Error("encode frame", "error", err)
+		return
+	}
+	c.enqueue(textFrame(b))
+}
+
+// enqueue adds a frame to the send queue, starting the writer if it is not
+// running. A queue at its bound means the client cannot keep up: it is cut
+// off, and nobody else waits for it.
+func (c *Conn) enqueue(frame []byte) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if len(c.queue) >= c.hub.opts.SendQueue {
+		c.mu.Unlock()
+		go c.abort(CloseSlowConsumer, "too slow to keep up")
+		return
+	}
+	c.queue = append(c.queue, frame)
+	start := !c.writing
+	c.writing = true
+	c.mu.Unlock()
+	if start {
+		go c.flush()
+	}
+}
+
+// flush writes everything queued, many frames per system call.
+func (c *Conn) flush() {
+	for {
+		c.mu.Lock()
+		batch := c.queue
+		if len(batch) == 0 || c.closed {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		c.queue = c.spare[:0]
+		c.mu.Unlock()
+
+		c.wmu.Lock()
+		_ = c.net.SetWriteDeadline(time.Now().Add(writeTimeout))
+		bufs := net.Buffers(batch)
+		_, err := bufs.WriteTo(c.net)
+		c.wmu.Unlock()
+		if err != nil {
+			c.abort(CloseSlowConsumer, "")
+			return
+		}
+		clear(batch)
+		c.mu.Lock()
+		c.spare = batch[:0]
+		c.mu.Unlock()
+	}
+}
+
+func (c *Conn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// abort closes the socket with code, once: a blocked write is cut short,
+// the close frame goes out if the socket still takes it.
+func (c *Conn) abort(code int, reason string) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.queue = nil
+	c.mu.Unlock()
+	c.hub.metrics.disconnects.WithLabelValues(strconv.Itoa(code)).Inc()
+	_ = c.net.SetWriteDeadline(time.Now()) // unblock a writer stuck on a full socket
+	c.wmu.Lock()
+	_ = c.net.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = c.net.Write(closeFrame(code, reason))
+	c.wmu.Unlock()
+	_ = c.net.Close()
+}
+
+// cleanup runs when the reader returns: leave every room, go offline.
+func (c *Conn) cleanup() {
+	c.abort(CloseNormal, "")
+	rooms := make([]string, 0, len(c.rooms))
+	for room := range c.rooms {
+		c.hub.removeMember(room, c)
+		if kind, _, _ := splitRoom(room); kind != "user" {
+			rooms = append(rooms, room)
+		}
+	}
+	h := c.hub
+	h.mu.Lock()
+	delete(h.conns, c)
+	h.mu.Unlock()
+	h.metrics.conns.Dec()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	last, err := h.presence.Disconnect(ctx, c.UserID, c.ID)
+	if err != nil {
+		h.log.Warn("presence disconnect failed", "error", err)
+	}
+	if last {
+		h.announce(c.UserID, "offline", rooms)
+	}
+}

@@ -1,0 +1,48 @@
+package realtime
+
+import (
+	"context"
+	"strings"
+
+	"github.com/fanfare/fanfare/models"
+)
+
+// Access decides whether userID may join the room kind:id; it returns nil,
+// or an error such as models.ErrForbidden or models.ErrNotFound.
+type Access func(ctx context.Context, userID string, role models.Role, id string) error
+
+// Handler serves a client frame type other than the built-in ones; what it
+// returns is the ack's data.
+type Handler func(ctx context.Context, c *Conn, f Frame) (any, error)
+
+// Contacts lists the users who see userID's online/offline changes in their
+// own user:{id} room (later: conversation partners who have not blocked them).
+type Contacts func(ctx context.Context, userID string) ([]string, error)
+
+// RateClass is a per-connection token bucket.
+type RateClass int
+
+// The rate classes; frames of one class share a bucket.
+const (
+	RateNone RateClass = iota
+	RateTyping
+	RateChat
+	RateReaction
+	rateClasses
+)
+
+// UserRoom is a user's private room, joined on connect.
+func UserRoom(userID string) string { return "user:" + userID }
+
+func splitRoom(room string) (kind, id string, ok bool) {
+	kind, id, ok = strings.Cut(room, ":")
+	return kind, id, ok && kind != "" && id != ""
+}
+
+// userRoomAccess lets a user into their own user:{id} room only.
+func userRoomAccess(_ context.Context, userID string, _ models.Role, id string) error {
+	if id != userID {
+		return models.ErrForbidden
+	}
+	return nil
+}
