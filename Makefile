@@ -29,9 +29,13 @@ bench: $(TEMPORAL) ## benchmarks; prints BENCH lines (see BENCHMARKS.md)
 	./scripts/services.sh
 	./bench/run.sh
 
+FUZZ_PKGS := ./api/ ./internal/realtime/
+
 fuzz: ## run each fuzz target for FUZZTIME
-	@for target in $$($(GO) test -list 'Fuzz.*' ./api/ | grep ^Fuzz); do \
-		$(GO) test ./api/ -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \
+	@for pkg in $(FUZZ_PKGS); do \
+		for target in $$($(GO) test -list 'Fuzz.*' $$pkg | grep ^Fuzz); do \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \
+		done; \
 	done
 
 lint: ## gofmt and go vet

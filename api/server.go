@@ -52,11 +52,11 @@ type Server struct {
 func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, tokens: d.Auth.Tokens}
 	s.app = fiber.New(fiber.Config{
-		AppName:               "fanfare",
-		BodyLimit:             d.Config.BodyLimit,
+		AppName:   "fanfare",
+		BodyLimit: d.Config.BodyLimit,
 		// Release a connection's buffers between requests: a WebSocket then
 		// keeps none of the HTTP server's buffers for its whole life.
-		ReduceMemoryUsage: true,
+		ReduceMemoryUsage:     true,
 		ErrorHandler:          errorHandler(d.Log),
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,

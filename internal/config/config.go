@@ -52,10 +52,10 @@ type Config struct {
 	AuthRateLimit   int           `env:"AUTH_RATE_LIMIT" envDefault:"30"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 
-	WSMaxConnsPerUser int `env:"WS_MAX_CONNS_PER_USER" envDefault:"10"`
-	WSMaxRooms        int `env:"WS_MAX_ROOMS" envDefault:"100"`
-	WSSendQueue       int `env:"WS_SEND_QUEUE" envDefault:"1024"`
-	PprofAddr       string        `env:"PPROF_ADDR"` // e.g. 127.0.0.1:6060; empty keeps profiling off
+	WSMaxConnsPerUser int    `env:"WS_MAX_CONNS_PER_USER" envDefault:"10"`
+	WSMaxRooms        int    `env:"WS_MAX_ROOMS" envDefault:"100"`
+	WSSendQueue       int    `env:"WS_SEND_QUEUE" envDefault:"1024"`
+	PprofAddr         string `env:"PPROF_ADDR"` // e.g. 127.0.0.1:6060; empty keeps profiling off
 }
 
 // Load parses the environment and validates the result. Every error names

@@ -17,7 +17,7 @@ type RedisBroker struct {
 	prefix  string
 	deliver Deliver
 	pubsub  *redis.PubSub
-	done   chan struct{}
+	done    chan struct{}
 }
 
 // publishScript assigns the next seq, keeps the frame in the history

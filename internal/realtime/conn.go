@@ -389,6 +389,9 @@ func (c *Conn) abort(code int, reason string) {
 	_ = c.net.SetWriteDeadline(time.Now().Add(time.Second))
 	_, _ = c.net.Write(closeFrame(code, reason))
 	c.wmu.Unlock()
+	// The hijacked connection is closed by fasthttp when Serve returns (its
+	// Close is a no-op), so wake the reader up to return.
+	_ = c.net.SetReadDeadline(time.Now())
 	_ = c.net.Close()
 }
 
