@@ -21,12 +21,12 @@ func TestBadFramesGetErrorsAndTheServerStaysUp(t *testing.T) {
 	t.Run("error frames", func(t *testing.T) {
 		ws := app.Dial(t, fan.AccessToken)
 		for raw, code := range map[string]string{
-			`not json`:                                "invalid",
-			`[1,2]`:                                   "invalid",
-			`{"type":""}`:                             "invalid",
-			`{"type":"x","extra":1}`:                  "invalid",
-			`{"type":"x","data":"str"}`:               "invalid",
-			`{"type":"launch_missiles"}`:              "invalid",
+			`not json`:                   "invalid",
+			`[1,2]`:                      "invalid",
+			`{"type":""}`:                "invalid",
+			`{"type":"x","extra":1}`:     "invalid",
+			`{"type":"x","data":"str"}`:  "invalid",
+			`{"type":"launch_missiles"}`: "invalid",
 			`{"type":"typing_start","room":"user:x"}`: "invalid", // not joined
 			`{"type":"leave_room","room":"artist:1"}`: "invalid",
 		} {

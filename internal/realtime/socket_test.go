@@ -131,11 +131,11 @@ func TestRoomAccess(t *testing.T) {
 	artist := app.Register(t, "artist", "Open Feed")
 	ws := app.Dial(t, me.AccessToken)
 	for room, code := range map[string]string{
-		"user:" + other.User.ID:                        "forbidden",
+		"user:" + other.User.ID:                       "forbidden",
 		"artist:01932c7e-0000-7000-8000-000000000000": "not_found",
-		"artist:not-an-id":                             "not_found",
-		"vault:1":                                      "invalid",
-		"no-kind":                                      "invalid",
+		"artist:not-an-id":                            "not_found",
+		"vault:1":                                     "invalid",
+		"no-kind":                                     "invalid",
 	} {
 		ack := ws.Request("join_room", room, nil)
 		require.Equal(t, false, ack["ok"], room)
