@@ -66,3 +66,35 @@ me_rps=$(awk '/api_me_rps/ {print $3}' "$work/me.txt")
 bare_rps=$(awk '/bare_fiber_rps/ {print $3}' "$work/bare.txt")
 awk -v a="$me_rps" -v b="$pg_tps" 'BEGIN { printf "BENCH api_me_vs_pgbench %.2f ratio\n", a / b }'
 awk -v a="$me_rps" -v b="$bare_rps" 'BEGIN { printf "BENCH api_me_vs_bare_fiber %.2f ratio\n", a / b }'
+kill "${pids[@]}" 2>/dev/null || true # a fresh Temporal server and api for each part
+bin/temporal server start-dev --headless --ip 127.0.0.1 --port 7298 --log-level error >"$work/temporal2.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do bin/temporal operator cluster health --address 127.0.0.1:7298 >/dev/null 2>&1 && break; sleep 0.2; done
+export TEMPORAL_ADDRESS=127.0.0.1:7298
+
+# Real time: 500 sockets in one room, rate by rate, until p99 passes 100 ms;
+# the anchor is a minimal fasthttp websocket broadcast, in the same run.
+RATES=${RATES:-20,100,200,300,400,600}
+WS_DURATION=${WS_DURATION:-8s}
+ws() { bin/fanfare loadtest ws --clients 500 --rates "$RATES" --duration "$WS_DURATION" "$@" 2>/dev/null; }
+ws --target anchor --name ws_anchor | tee "$work/ws_anchor.txt"
+FANFARE_ENV=development REDIS_URL='' DATABASE_URL="sqlite://$work/ws.db" DATA_DIR="$work" ws --target fanfare --name ws_memory | tee "$work/ws_memory.txt"
+REDIS_PREFIX=bench-ws: ws --target fanfare --name ws_redis | tee "$work/ws_redis.txt"
+for b in memory redis; do
+  for r in 20 200; do
+    awk -v a="$(awk "/ws_${b}_r${r}_p99/ {print \$3}" "$work/ws_$b.txt")" -v z="$(awk "/ws_anchor_r${r}_p99/ {print \$3}" "$work/ws_anchor.txt")" \
+      -v n="ws_${b}_r${r}_p99_vs_anchor" 'BEGIN { if (a && z) printf "BENCH %s %.2f ratio\n", n, a / z }'
+  done
+  awk -v a="$(awk "/ws_${b}_max_delivered/ {print \$3}" "$work/ws_$b.txt")" -v z="$(awk '/ws_anchor_max_delivered/ {print $3}' "$work/ws_anchor.txt")" \
+    -v n="ws_${b}_max_delivered_vs_anchor" 'BEGIN { if (z) printf "BENCH %s %.2f ratio\n", n, a / z }'
+done
+
+# Memory per idle socket: a fresh api process (PostgreSQL, Redis) and 10,000
+# sockets from the load tool; garbage is collected before each reading.
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+bin/fanfare migrate up >/dev/null 2>&1
+HTTP_ADDR=127.0.0.1:3102 PPROF_ADDR=127.0.0.1:6062 WS_MAX_CONNS_PER_USER=100000 REDIS_PREFIX=bench-idle: \
+  bin/fanfare api 2>"$work/api-idle.log" &
+pids+=($!)
+wait_http http://127.0.0.1:3102/readyz
+bin/fanfare loadtest ws-idle http://127.0.0.1:3102 --clients "${IDLE_CLIENTS:-10000}" --pprof 127.0.0.1:6062 2>/dev/null

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/loadtest"
 )
 
@@ -15,7 +17,7 @@ func loadtestCmd() *cobra.Command {
 		Short: "Load the platform from outside and print BENCH lines",
 		Long:  "Load the platform from outside, as clients would, and print figures as `BENCH <name> <value> <unit>` lines.",
 	}
-	cmd.AddCommand(loadtestHTTPCmd())
+	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd())
 	return cmd
 }
 
@@ -49,5 +51,91 @@ func loadtestHTTPCmd() *cobra.Command {
 	f.DurationVar(&h.Warmup, "warmup", 3*time.Second, "load before measuring")
 	f.DurationVar(&h.Duration, "duration", 10*time.Second, "measured load")
 	f.StringArrayVarP(&headers, "header", "H", nil, "request header `Name: value` (repeatable)")
+	return cmd
+}
+
+func loadtestWSCmd() *cobra.Command {
+	var (
+		f      loadtest.Fanout
+		target string
+		rates  []int
+		name   string
+	)
+	cmd := &cobra.Command{
+		Use:   "ws",
+		Short: "Fan-out of one room: publish → delivery latency at every client, rate by rate",
+		Long: "Open --clients sockets in one room and publish at each of --rates events/s, printing p50/p99\n" +
+			"publish → delivery latency and delivered messages/s. --target fanfare runs the api in this\n" +
+			"process on the configured services (REDIS_URL picks the Redis broker); --target anchor is a\n" +
+			"minimal fasthttp websocket broadcast, the baseline. The highest rate whose p99 stays within\n" +
+			"100 ms with nothing lost is printed as <name>_max_delivered.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			var room loadtest.Room
+			switch target {
+			case "fanfare":
+				cfg, err := config.Load()
+				if err != nil {
+					return err
+				}
+				fr, err := loadtest.StartFanfare(ctx, cfg)
+				if err != nil {
+					return err
+				}
+				defer fr.Close()
+				room = fr
+			case "anchor":
+				a, err := loadtest.StartAnchor()
+				if err != nil {
+					return err
+				}
+				defer a.Close()
+				room = a
+			default:
+				return fmt.Errorf("--target must be fanfare or anchor")
+			}
+			best := 0.0
+			for _, r := range rates {
+				f.Rate = r
+				res, err := f.Run(ctx, room)
+				if err != nil {
+					return err
+				}
+				res.Print(cmd.OutOrStdout(), fmt.Sprintf("%s_r%d", name, r))
+				if res.P99 > 100*time.Millisecond || res.Delivered < res.Expected {
+					break
+				}
+				best = max(best, res.DeliveredPerSecond())
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "BENCH %s_max_delivered %.0f msg/s\n", name, best)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&target, "target", "fanfare", "fanfare or anchor")
+	fl.StringVar(&name, "name", "ws", "name of the BENCH lines")
+	fl.IntVar(&f.Clients, "clients", 500, "sockets in the room")
+	fl.IntSliceVar(&rates, "rates", []int{20}, "events a second to publish, one run each, stopping past p99 100 ms")
+	fl.DurationVar(&f.Warmup, "warmup", 2*time.Second, "load before measuring, per rate")
+	fl.DurationVar(&f.Duration, "duration", 10*time.Second, "measured load, per rate")
+	return cmd
+}
+
+func loadtestIdleCmd() *cobra.Command {
+	var (
+		n     int
+		pprof string
+	)
+	cmd := &cobra.Command{
+		Use:   "ws-idle URL",
+		Short: "Open idle sockets to a running api and print its memory per socket",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return loadtest.IdleMemory(&loadtest.Client{Base: args[0]}, n, pprof, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().IntVar(&n, "clients", 10000, "idle sockets")
+	cmd.Flags().StringVar(&pprof, "pprof", "", "the api's PPROF_ADDR, to collect garbage before reading memory")
 	return cmd
 }

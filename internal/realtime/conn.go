@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -27,7 +28,7 @@ type Conn struct {
 	hub   *Hub
 	ws    *websocket.Conn
 	net   net.Conn
-	rooms map[string]struct{} // touched by the reader goroutine only
+	rooms []string // touched by the reader goroutine only; a slice is smaller than a map for a few rooms
 
 	mu         sync.Mutex
 	queue      [][]byte
@@ -57,7 +58,7 @@ var rates = [rateClasses]struct {
 // Serve runs a socket authenticated as userID until it closes. It blocks for
 // the life of the connection and recovers its own panics.
 func (h *Hub) Serve(ws *websocket.Conn, userID string, role models.Role) {
-	c := &Conn{ID: models.NewID().String(), UserID: userID, Role: role, hub: h, ws: ws, net: ws.NetConn(), rooms: map[string]struct{}{}}
+	c := &Conn{ID: models.NewID().String(), UserID: userID, Role: role, hub: h, ws: ws, net: ws.NetConn()}
 	defer func() {
 		if r := recover(); r != nil {
 			h.log.Error("websocket handler panicked", "conn_id", c.ID, "panic", r)
@@ -65,7 +66,36 @@ func (h *Hub) Serve(ws *websocket.Conn, userID string, role models.Role) {
 		}
 	}()
 	ctx := context.Background()
-	first, err := h.presence.Connect(ctx, userID, c.ID, h.opts.MaxConnsPerUser)
+	var opened bool
+	onFreshStack(func() { opened = c.open(ctx) })
+	if opened {
+		c.readLoop(ctx)
+	}
+	onFreshStack(c.cleanup)
+}
+
+// onFreshStack runs fn on a short-lived goroutine and waits for it. Deep
+// calls (Redis, SQL) grow that goroutine's stack instead of the reader's,
+// which lives as long as the socket: an idle socket keeps a small stack.
+// A panic in fn is raised again here, for Serve to recover.
+func onFreshStack(fn func()) {
+	var p any
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { p = recover() }()
+		fn()
+	}()
+	<-done
+	if p != nil {
+		panic(p)
+	}
+}
+
+// open registers the socket: presence, the user's own room, "connected".
+func (c *Conn) open(ctx context.Context) bool {
+	h := c.hub
+	first, err := h.presence.Connect(ctx, c.UserID, c.ID, h.opts.MaxConnsPerUser)
 	if err != nil {
 		if errors.Is(err, ErrTooManyConnections) {
 			c.abort(CloseTooMany, "too many open connections")
@@ -73,26 +103,25 @@ func (h *Hub) Serve(ws *websocket.Conn, userID string, role models.Role) {
 			h.log.Error("presence connect failed", "error", err)
 			c.abort(CloseInternal, "try again later")
 		}
-		return
+		return false
 	}
 	h.mu.Lock()
 	h.conns[c] = struct{}{}
 	h.mu.Unlock()
 	h.metrics.conns.Inc()
 	if first {
-		go h.announce(userID, "online", nil)
+		go h.announce(c.UserID, "online", nil)
 	}
-	if err := c.join(ctx, UserRoom(userID)); err != nil {
+	if err := c.join(ctx, UserRoom(c.UserID)); err != nil {
 		h.log.Error("join own room failed", "error", err)
 		c.abort(CloseInternal, "try again later")
-	} else {
-		c.send(map[string]any{"type": "connected", "data": map[string]any{
-			"conn_id": c.ID, "user_id": userID, "server_ms": time.Now().UnixMilli(),
-			"ping_interval_ms": PingInterval.Milliseconds(),
-		}})
-		c.readLoop(ctx)
+		return false
 	}
-	c.cleanup()
+	c.send(map[string]any{"type": "connected", "data": map[string]any{
+		"conn_id": c.ID, "user_id": c.UserID, "server_ms": time.Now().UnixMilli(),
+		"ping_interval_ms": PingInterval.Milliseconds(),
+	}})
+	return true
 }
 
 func (c *Conn) readLoop(ctx context.Context) {
@@ -133,7 +162,7 @@ func (c *Conn) readLoop(ctx context.Context) {
 			}
 			return
 		}
-		c.handle(ctx, buf.Bytes())
+		onFreshStack(func() { c.handle(ctx, buf.Bytes()) })
 		if c.isClosed() {
 			return
 		}
@@ -217,7 +246,7 @@ func (c *Conn) joinFrame(ctx context.Context, f Frame) (any, error) {
 			return nil, models.FieldError("data", "data must be {seq, epoch}")
 		}
 	}
-	if _, joined := c.rooms[f.Room]; !joined {
+	if !slices.Contains(c.rooms, f.Room) {
 		if len(c.rooms) >= c.hub.opts.MaxRoomsPerConn {
 			return nil, models.Errorf(models.CodeRateLimited, "too many rooms on one connection")
 		}
@@ -250,24 +279,25 @@ func (c *Conn) join(ctx context.Context, room string) error {
 	if err := c.hub.addMember(ctx, room, c); err != nil {
 		return err
 	}
-	c.rooms[room] = struct{}{}
+	c.rooms = append(c.rooms, room)
 	return nil
 }
 
 func (c *Conn) leave(room string) error {
-	if _, ok := c.rooms[room]; !ok {
+	i := slices.Index(c.rooms, room)
+	if i < 0 {
 		return models.FieldError("room", "not in room %q", room)
 	}
 	if room == UserRoom(c.UserID) {
 		return models.FieldError("room", "the user room cannot be left")
 	}
-	delete(c.rooms, room)
+	c.rooms = slices.Delete(c.rooms, i, i+1)
 	c.hub.removeMember(room, c)
 	return nil
 }
 
 func (c *Conn) typing(ctx context.Context, f Frame) error {
-	if _, ok := c.rooms[f.Room]; !ok {
+	if !slices.Contains(c.rooms, f.Room) {
 		return models.FieldError("room", "join the room first")
 	}
 	return c.hub.Ephemeral(ctx, f.Room, Event{Type: f.Type, Data: map[string]string{"user_id": c.UserID}})
@@ -384,8 +414,12 @@ func (c *Conn) abort(code int, reason string) {
 	c.queue = nil
 	c.mu.Unlock()
 	c.hub.metrics.disconnects.WithLabelValues(strconv.Itoa(code)).Inc()
-	_ = c.net.SetWriteDeadline(time.Now()) // unblock a writer stuck on a full socket
-	c.wmu.Lock()
+	if code == CloseSlowConsumer || code == CloseGoingAway {
+		// Cut short a writer stuck on a full socket; a frame may be cut
+		// in half, which a client that stopped reading will not see.
+		_ = c.net.SetWriteDeadline(time.Now())
+	}
+	c.wmu.Lock() // otherwise the batch in flight ends first, then the close frame
 	_ = c.net.SetWriteDeadline(time.Now().Add(time.Second))
 	_, _ = c.net.Write(closeFrame(code, reason))
 	c.wmu.Unlock()
@@ -399,7 +433,7 @@ func (c *Conn) abort(code int, reason string) {
 func (c *Conn) cleanup() {
 	c.abort(CloseNormal, "")
 	rooms := make([]string, 0, len(c.rooms))
-	for room := range c.rooms {
+	for _, room := range c.rooms {
 		c.hub.removeMember(room, c)
 		if kind, _, _ := splitRoom(room); kind != "user" {
 			rooms = append(rooms, room)

@@ -108,7 +108,7 @@ func (h *Hub) close() error {
 	}
 	h.mu.RUnlock()
 	for _, c := range conns {
-		c.abort(1001, "server going away")
+		c.abort(CloseGoingAway, "server going away")
 	}
 	return h.broker.Close()
 }

@@ -36,6 +36,7 @@ const (
 // Close codes sent to clients (4000–4999 are the application's own).
 const (
 	CloseNormal       = 1000
+	CloseGoingAway    = 1001 // the server is shutting down
 	CloseUnsupported  = 1003 // binary frames
 	ClosePolicy       = 1008
 	CloseTooBig       = 1009
