@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -18,6 +19,9 @@ type RedisBroker struct {
 	deliver Deliver
 	pubsub  *redis.PubSub
 	done    chan struct{}
+
+	mu      sync.Mutex
+	waiting map[string][]chan struct{} // channel → Subscribe calls awaiting Redis's confirmation
 }
 
 // publishScript assigns the next seq, keeps the frame in the history
@@ -40,7 +44,7 @@ return seq
 
 // NewRedisBroker returns a broker on rdb whose keys start with prefix.
 func NewRedisBroker(rdb *redis.Client, prefix string, deliver Deliver) *RedisBroker {
-	b := &RedisBroker{rdb: rdb, prefix: prefix, deliver: deliver, done: make(chan struct{})}
+	b := &RedisBroker{rdb: rdb, prefix: prefix, deliver: deliver, done: make(chan struct{}), waiting: map[string][]chan struct{}{}}
 	// Subscribe with no channel yet: the connection is opened on first use.
 	b.pubsub = rdb.Subscribe(context.Background())
 	go b.receive()
@@ -55,11 +59,22 @@ func (b *RedisBroker) histKey(room string) string { return b.prefix + "rt:{" + r
 func (b *RedisBroker) receive() {
 	defer close(b.done)
 	// A large buffer: go-redis drops messages when its channel stays full.
-	ch := b.pubsub.Channel(redis.WithChannelSize(16384), redis.WithChannelSendTimeout(time.Second))
+	ch := b.pubsub.ChannelWithSubscriptions(redis.WithChannelSize(16384), redis.WithChannelSendTimeout(time.Second))
 	head := len(b.prefix) + len("rt:{")
-	for msg := range ch {
-		room := msg.Channel[head : len(msg.Channel)-1]
-		b.deliver(room, []byte(msg.Payload))
+	for m := range ch {
+		switch m := m.(type) {
+		case *redis.Message:
+			b.deliver(m.Channel[head:len(m.Channel)-1], []byte(m.Payload))
+		case *redis.Subscription:
+			if m.Kind == "subscribe" {
+				b.mu.Lock()
+				for _, w := range b.waiting[m.Channel] {
+					close(w)
+				}
+				delete(b.waiting, m.Channel)
+				b.mu.Unlock()
+			}
+		}
 	}
 }
 
@@ -74,9 +89,25 @@ func (b *RedisBroker) Publish(ctx context.Context, room string, tail []byte, eph
 	return seq, err
 }
 
-// Subscribe implements Broker.
+// Subscribe implements Broker. It returns once Redis confirmed the
+// subscription, so an event published right after it is not missed.
 func (b *RedisBroker) Subscribe(ctx context.Context, room string) error {
-	return b.pubsub.Subscribe(ctx, b.channel(room))
+	ch := b.channel(room)
+	confirmed := make(chan struct{})
+	b.mu.Lock()
+	b.waiting[ch] = append(b.waiting[ch], confirmed)
+	b.mu.Unlock()
+	if err := b.pubsub.Subscribe(ctx, ch); err != nil {
+		return err
+	}
+	select {
+	case <-confirmed:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(5 * time.Second):
+		return errors.New("redis did not confirm the subscription")
+	}
 }
 
 // Unsubscribe implements Broker.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"slices"
 	"strconv"
@@ -25,10 +26,12 @@ type Conn struct {
 	UserID string
 	Role   models.Role
 
-	hub   *Hub
-	ws    *websocket.Conn
-	net   net.Conn
-	rooms []string // touched by the reader goroutine only; a slice is smaller than a map for a few rooms
+	hub    *Hub
+	ctx    context.Context // the connection's own: cancelled when it closes
+	cancel context.CancelFunc
+	ws     *websocket.Conn
+	net    net.Conn
+	rooms  []string // touched by the reader goroutine only; a slice is smaller than a map for a few rooms
 
 	mu         sync.Mutex
 	queue      [][]byte
@@ -65,11 +68,18 @@ func (h *Hub) Serve(ws *websocket.Conn, userID string, role models.Role) {
 			c.abort(CloseInternal, "internal error")
 		}
 	}()
-	ctx := context.Background()
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	ctx := c.ctx
 	var opened bool
 	onFreshStack(func() { opened = c.open(ctx) })
 	if opened {
 		c.readLoop(ctx)
+		c.abort(CloseNormal, "")
+		// Linger until the client answers the close frame (or a second
+		// passes): closing with its frames unread would reset the
+		// connection and lose the close frame in flight.
+		_ = c.net.SetReadDeadline(time.Now().Add(time.Second))
+		_, _ = io.Copy(io.Discard, c.net)
 	}
 	onFreshStack(c.cleanup)
 }
@@ -413,6 +423,7 @@ func (c *Conn) abort(code int, reason string) {
 	c.closed = true
 	c.queue = nil
 	c.mu.Unlock()
+	c.cancel()
 	c.hub.metrics.disconnects.WithLabelValues(strconv.Itoa(code)).Inc()
 	if code == CloseSlowConsumer || code == CloseGoingAway {
 		// Cut short a writer stuck on a full socket; a frame may be cut

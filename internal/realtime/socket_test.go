@@ -186,3 +186,17 @@ func TestSlowConsumerIsCutOffWithoutSlowingOthers(t *testing.T) {
 	m := app.Do(t, http.MethodGet, "/metrics", "", nil)
 	require.Contains(t, string(m.Body), `fanfare_ws_disconnects_total{code="4008"} 1`)
 }
+
+// A worker process has no sockets: it publishes through Redis with a
+// publish-only broker, and the api instance delivers.
+func TestAnotherProcessPublishesThroughRedis(t *testing.T) {
+	app := testenv.StartApp(t)
+	fan := app.Register(t, "fan", "Listener")
+	ws := app.Dial(t, fan.AccessToken)
+	worker := realtime.NewPublisher(realtime.NewRedisBroker(app.Platform.Redis, app.Platform.Config.RedisPrefix, nil))
+	seq, err := worker.Publish(context.Background(), realtime.UserRoom(fan.User.ID), realtime.Event{Type: "notification", Data: map[string]string{"from": "worker"}})
+	require.NoError(t, err)
+	ev := ws.Await("notification")
+	require.EqualValues(t, seq, ev["seq"])
+	require.Equal(t, "worker", ev["data"].(map[string]any)["from"])
+}
