@@ -200,3 +200,41 @@ func TestAnotherProcessPublishesThroughRedis(t *testing.T) {
 	require.EqualValues(t, seq, ev["seq"])
 	require.Equal(t, "worker", ev["data"].(map[string]any)["from"])
 }
+
+// Features add frame types with a rate class, and contacts for presence.
+func TestFeatureHooks(t *testing.T) {
+	app := testenv.StartApp(t)
+	alice, bob := app.Register(t, "fan", "Alice"), app.Register(t, "fan", "Bob")
+	hub := app.Platform.Hub // hooks are set before any socket opens
+	hub.Handle("echo:chat", realtime.RateChat, func(_ context.Context, c *realtime.Conn, f realtime.Frame) (any, error) {
+		return map[string]string{"from": c.UserID, "room": f.Room}, nil
+	})
+	hub.SetContacts(func(_ context.Context, userID string) ([]string, error) {
+		if userID == alice.User.ID {
+			return []string{bob.User.ID}, nil
+		}
+		return nil, nil
+	})
+
+	b := app.Dial(t, bob.AccessToken)
+	a := app.Dial(t, alice.AccessToken)
+	online := b.Await("presence")
+	require.Equal(t, map[string]any{"user_id": alice.User.ID, "status": "online"}, online["data"])
+	require.Equal(t, realtime.UserRoom(bob.User.ID), online["room"])
+
+	ack := a.Request("echo:chat", "r", nil)
+	require.Equal(t, true, ack["ok"])
+	require.Equal(t, alice.User.ID, ack["data"].(map[string]any)["from"])
+	limited := false
+	for range 15 { // the chat bucket holds 10
+		if a.Request("echo:chat", "r", nil)["ok"] == false {
+			limited = true
+			break
+		}
+	}
+	require.True(t, limited, "the chat rate class is enforced")
+
+	require.NoError(t, a.Conn.Close())
+	off := b.Await("presence")
+	require.Equal(t, "offline", off["data"].(map[string]any)["status"])
+}
