@@ -31,18 +31,25 @@ func StartAnchor() (*Anchor, error) {
 	up := websocket.FastHTTPUpgrader{CheckOrigin: func(*fasthttp.RequestCtx) bool { return true }}
 	a.srv = &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
 		_ = up.Upgrade(ctx, func(c *websocket.Conn) {
+			if c.WriteMessage(websocket.TextMessage, []byte(`{"type":"connected"}`)) != nil {
+				return
+			}
 			ch := make(chan *websocket.PreparedMessage, 256)
 			a.mu.Lock()
 			a.subs[ch] = struct{}{}
 			a.mu.Unlock()
+			written := make(chan struct{})
 			go func() {
+				defer close(written)
 				for m := range ch {
 					if c.WritePreparedMessage(m) != nil {
+						c.Close() // the reader below returns too
+						for range ch {
+						}
 						return
 					}
 				}
 			}()
-			_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"connected"}`))
 			for {
 				if _, _, err := c.ReadMessage(); err != nil {
 					break
@@ -52,6 +59,7 @@ func StartAnchor() (*Anchor, error) {
 			delete(a.subs, ch)
 			a.mu.Unlock()
 			close(ch)
+			<-written
 		})
 	}}
 	go func() { _ = a.srv.Serve(ln) }()

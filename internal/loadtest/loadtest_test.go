@@ -1,0 +1,69 @@
+package loadtest_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/loadtest"
+	"github.com/fanfare/fanfare/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// The load tools measure what they claim on a small scale, so `make bench`
+// cannot rot unnoticed.
+func TestFanoutMeasuresEveryDelivery(t *testing.T) {
+	f := loadtest.Fanout{Clients: 5, Rate: 50, Warmup: 200 * time.Millisecond, Duration: time.Second}
+
+	anchor, err := loadtest.StartAnchor()
+	require.NoError(t, err)
+	t.Cleanup(func() { anchor.Close() })
+
+	cfg, err := config.Load()
+	require.NoError(t, err)
+	cfg.DataDir = t.TempDir()
+	cfg.DatabaseURL = testenv.SQLiteURL(t)
+	cfg.TemporalAddress = testenv.TemporalAddress(t)
+	fanfare, err := loadtest.StartFanfare(t.Context(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { fanfare.Close() })
+
+	for name, room := range map[string]loadtest.Room{"anchor": anchor, "fanfare": fanfare} {
+		t.Run(name, func(t *testing.T) {
+			res, err := f.Run(t.Context(), room)
+			require.NoError(t, err)
+			require.Positive(t, res.Published)
+			require.Equal(t, res.Expected, res.Delivered)
+			require.Positive(t, res.P99)
+			var out bytes.Buffer
+			res.Print(&out, "x")
+			require.Contains(t, out.String(), "BENCH x_p99 ")
+		})
+	}
+}
+
+func TestHTTPLoad(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer t" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		_, _ = w.Write([]byte("{}"))
+	}))
+	t.Cleanup(srv.Close)
+	res, err := loadtest.HTTP{URL: srv.URL, Headers: map[string]string{"Authorization": "Bearer t"}, Conns: 4,
+		Warmup: 100 * time.Millisecond, Duration: 300 * time.Millisecond}.Run(t.Context())
+	require.NoError(t, err)
+	require.Positive(t, res.Requests)
+	require.Zero(t, res.Errors)
+	var out bytes.Buffer
+	res.Print(&out, "h")
+	require.True(t, strings.HasPrefix(out.String(), "BENCH h_rps "))
+}
