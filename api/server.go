@@ -85,6 +85,7 @@ func New(d Deps) (*Server, error) {
 	s.meRoutes(r)
 	s.artistRoutes(r)
 	s.realtimeRoutes(r)
+	s.notificationRoutes(r)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/fanfare/fanfare/api"
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/internal/temporalx"
@@ -43,6 +44,7 @@ type Platform struct {
 	Metrics  *prometheus.Registry
 	Auth     *auth.Service
 	Hub      *realtime.Hub
+	Notify   *notify.Notifier
 	api      *api.Server
 }
 
@@ -88,6 +90,7 @@ func (p *Platform) open(ctx context.Context) error {
 		MaxConnsPerUser: p.Config.WSMaxConnsPerUser, MaxRoomsPerConn: p.Config.WSMaxRooms, SendQueue: p.Config.WSSendQueue,
 	}, p.Metrics, p.Log.With("component", "realtime"))
 	p.Hub.RoomKind("artist", p.artistRoomAccess)
+	p.Notify = &notify.Notifier{Store: p.Store, Publisher: p.Hub.Publisher, Now: p.Auth.Now}
 	p.Metrics.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

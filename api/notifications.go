@@ -1,0 +1,201 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/fanfare/fanfare/internal/notify"
+	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/models"
+)
+
+type notificationPage struct {
+	Items      []notify.View `json:"items"`
+	NextCursor string        `json:"next_cursor"`
+}
+
+type notificationGroupView struct {
+	GroupKey string      `json:"group_key"`
+	Count    int         `json:"count"`
+	Unread   int         `json:"unread"`
+	Latest   notify.View `json:"latest"`
+}
+
+type notificationGroupPage struct {
+	Items      []notificationGroupView `json:"items"`
+	NextCursor string                  `json:"next_cursor"`
+}
+
+type countResponse struct {
+	Count int64 `json:"count"`
+}
+
+type preferencesBody struct {
+	Channels          map[string]map[models.Channel]bool `json:"channels" description:"category → channel → on/off; missing entries use the category's defaults"`
+	DigestMinutes     int                                `json:"digest_minutes" validate:"min=0,max=1440"`
+	QuietStart        string                             `json:"quiet_start" validate:"omitempty,len=5" description:"HH:MM in the user's time zone; empty for none"`
+	QuietEnd          string                             `json:"quiet_end" validate:"omitempty,len=5"`
+	EmailUnsubscribed bool                               `json:"email_unsubscribed"`
+}
+
+func (s *Server) notificationRoutes(r *routes) {
+	r.add(fiber.MethodGet, "/api/notifications", op{summary: "My notifications, newest first (?cursor=&limit=&unread=true&category=&grouped=true)",
+		tag: "notifications", auth: true, out: notificationPage{}}, s.authenticate, s.notifications)
+	r.add(fiber.MethodGet, "/api/notifications/unread-count", op{summary: "How many of my notifications are unread",
+		tag: "notifications", auth: true, out: countResponse{}}, s.authenticate, s.unreadCount)
+	r.add(fiber.MethodPost, "/api/notifications/:id/read", op{summary: "Mark one notification read", tag: "notifications",
+		auth: true, status: http.StatusNoContent, errors: []int{http.StatusNotFound}}, s.authenticate, s.readNotification)
+	r.add(fiber.MethodPost, "/api/notifications/read-all", op{summary: "Mark every notification read", tag: "notifications",
+		auth: true, out: countResponse{}}, s.authenticate, s.readAll)
+	r.add(fiber.MethodGet, "/api/notifications/preferences", op{summary: "My notification preferences", tag: "notifications",
+		auth: true, out: preferencesBody{}}, s.authenticate, s.preferences)
+	r.add(fiber.MethodPut, "/api/notifications/preferences", op{summary: "Replace my notification preferences", tag: "notifications",
+		auth: true, in: preferencesBody{}, out: preferencesBody{}}, s.authenticate, s.savePreferences)
+}
+
+// listQuery reads ?cursor=&limit= and the inbox filters.
+func listQuery(c *fiber.Ctx) (store.NotificationFilter, error) {
+	f := store.NotificationFilter{Limit: 20, Before: c.Query("cursor"), Category: c.Query("category")}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return f, models.FieldError("limit", "limit must be between 1 and 100")
+		}
+		f.Limit = n
+	}
+	if f.Before != "" {
+		if _, err := uuid.Parse(f.Before); err != nil {
+			return f, models.FieldError("cursor", "invalid cursor")
+		}
+	}
+	if _, ok := models.Categories[f.Category]; f.Category != "" && !ok {
+		return f, models.FieldError("category", "unknown category %q", f.Category)
+	}
+	switch c.Query("unread") {
+	case "", "false":
+	case "true":
+		f.Unread = true
+	default:
+		return f, models.FieldError("unread", "unread must be true or false")
+	}
+	return f, nil
+}
+
+func (s *Server) notifications(c *fiber.Ctx) error {
+	f, err := listQuery(c)
+	if err != nil {
+		return err
+	}
+	p, _ := caller(c)
+	now := s.Auth.Now()
+	if c.Query("grouped") == "true" {
+		groups, next, err := s.Store.NotificationGroups(c.UserContext(), p.UserID, f, now)
+		if err != nil {
+			return err
+		}
+		out := notificationGroupPage{Items: make([]notificationGroupView, len(groups)), NextCursor: next}
+		for i, g := range groups {
+			out.Items[i] = notificationGroupView{GroupKey: g.GroupKey, Count: g.Count, Unread: g.Unread, Latest: notify.ViewOf(&g.Latest)}
+		}
+		return c.JSON(out)
+	}
+	rows, next, err := s.Store.Notifications(c.UserContext(), p.UserID, f, now)
+	if err != nil {
+		return err
+	}
+	out := notificationPage{Items: make([]notify.View, len(rows)), NextCursor: next}
+	for i := range rows {
+		out.Items[i] = notify.ViewOf(&rows[i])
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) unreadCount(c *fiber.Ctx) error {
+	p, _ := caller(c)
+	n, err := s.Store.UnreadNotifications(c.UserContext(), p.UserID, s.Auth.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(countResponse{Count: n})
+}
+
+func (s *Server) readNotification(c *fiber.Ctx) error {
+	id, err := uuid.Parse(c.Params("id"))
+	if err != nil {
+		return models.ErrNotFound
+	}
+	p, _ := caller(c)
+	if err := s.Store.MarkNotificationRead(c.UserContext(), p.UserID, id, s.Auth.Now()); err != nil {
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
+}
+
+func (s *Server) readAll(c *fiber.Ctx) error {
+	p, _ := caller(c)
+	n, err := s.Store.MarkAllNotificationsRead(c.UserContext(), p.UserID, s.Auth.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(countResponse{Count: n})
+}
+
+var clock = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+
+func (s *Server) preferences(c *fiber.Ctx) error {
+	p, _ := caller(c)
+	pref, err := s.Store.NotificationPreferences(c.UserContext(), p.UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewPreferences(pref))
+}
+
+func (s *Server) savePreferences(c *fiber.Ctx) error {
+	req, err := decodeJSON[preferencesBody](c)
+	if err != nil {
+		return err
+	}
+	for cat, chans := range req.Channels {
+		if _, ok := models.Categories[cat]; !ok {
+			return models.FieldError("channels", "unknown category %q", cat)
+		}
+		for ch := range chans {
+			if ch != models.ChannelEmail && ch != models.ChannelPush {
+				return models.FieldError("channels", "channel must be email or push (in-app is always on), got %q", ch)
+			}
+		}
+	}
+	for field, v := range map[string]string{"quiet_start": req.QuietStart, "quiet_end": req.QuietEnd} {
+		if v != "" && !clock.MatchString(v) {
+			return models.FieldError(field, "%s must be HH:MM", field)
+		}
+	}
+	if (req.QuietStart == "") != (req.QuietEnd == "") {
+		return models.FieldError("quiet_end", "quiet hours need both a start and an end")
+	}
+	channels, _ := json.Marshal(req.Channels)
+	p, _ := caller(c)
+	pref := &models.NotificationPreference{
+		UserID: p.UserID, Channels: string(channels), DigestMinutes: req.DigestMinutes,
+		QuietStart: req.QuietStart, QuietEnd: req.QuietEnd, EmailUnsubscribed: req.EmailUnsubscribed, UpdatedAt: s.Auth.Now(),
+	}
+	if err := s.Store.SaveNotificationPreferences(c.UserContext(), pref); err != nil {
+		return err
+	}
+	return c.JSON(viewPreferences(pref))
+}
+
+func viewPreferences(p *models.NotificationPreference) preferencesBody {
+	v := preferencesBody{DigestMinutes: p.DigestMinutes, QuietStart: p.QuietStart, QuietEnd: p.QuietEnd, EmailUnsubscribed: p.EmailUnsubscribed}
+	_ = json.Unmarshal([]byte(p.Channels), &v.Channels)
+	if v.Channels == nil {
+		v.Channels = map[string]map[models.Channel]bool{}
+	}
+	return v
+}

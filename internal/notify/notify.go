@@ -1,0 +1,146 @@
+// Package notify is the one way the platform notifies users: the in-app
+// row is written and pushed to the user's sockets at once; email and push
+// follow the user's preferences.
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fanfare/fanfare/internal/realtime"
+	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/models"
+)
+
+// Notification is what a feature asks to send.
+type Notification struct {
+	UserID   uuid.UUID
+	Category string          // a key of models.Categories
+	GroupKey string          // notifications with one key are grouped and digested together; default: the category
+	Priority models.Priority // default: the category's
+	Title    string
+	Body     string
+	Data     map[string]any
+	TTL      time.Duration // 0: never expires
+}
+
+// Notifier sends notifications.
+type Notifier struct {
+	Store     *store.Store
+	Publisher realtime.Publisher
+	Now       func() time.Time
+}
+
+// Limits of a notification's text.
+const (
+	maxTitle = 200
+	maxBody  = 2000
+	maxKey   = 200
+)
+
+// Send writes the in-app notification and publishes it to user:{id}.
+func (n *Notifier) Send(ctx context.Context, x Notification) (*models.Notification, error) {
+	row, err := n.row(x)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.Store.CreateNotifications(ctx, []models.Notification{*row}); err != nil {
+		return nil, err
+	}
+	// The row is the source of truth: a failed publish is only a late badge.
+	_, _ = n.Publisher.Publish(ctx, realtime.UserRoom(row.UserID.String()),
+		realtime.Event{Type: "notification", Data: ViewOf(row)})
+	return row, nil
+}
+
+// row validates x and builds its inbox row.
+func (n *Notifier) row(x Notification) (*models.Notification, error) {
+	cat, ok := models.Categories[x.Category]
+	switch {
+	case !ok:
+		return nil, models.FieldError("category", "unknown category %q", x.Category)
+	case strings.TrimSpace(x.Title) == "" || len(x.Title) > maxTitle:
+		return nil, models.FieldError("title", "title is required (at most %d bytes)", maxTitle)
+	case len(x.Body) > maxBody:
+		return nil, models.FieldError("body", "body must have at most %d bytes", maxBody)
+	case len(x.GroupKey) > maxKey:
+		return nil, models.FieldError("group_key", "group key must have at most %d bytes", maxKey)
+	case x.TTL < 0:
+		return nil, models.FieldError("ttl", "ttl must not be negative")
+	}
+	prio := x.Priority
+	if prio == "" {
+		prio = cat.Priority
+	}
+	switch prio {
+	case models.PriorityLow, models.PriorityNormal, models.PriorityHigh, models.PriorityUrgent:
+	default:
+		return nil, models.FieldError("priority", "priority must be low, normal, high or urgent")
+	}
+	group := x.GroupKey
+	if group == "" {
+		group = x.Category
+	}
+	data := x.Data
+	if data == nil {
+		data = map[string]any{}
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return nil, models.FieldError("data", "data must be JSON")
+	}
+	now := n.Now()
+	row := &models.Notification{
+		ID: models.NewID(), UserID: x.UserID, Category: cat.Name, GroupKey: group, Priority: prio,
+		Title: x.Title, Body: x.Body, Data: string(b), Channels: joinChannels(cat.Channels), CreatedAt: now,
+	}
+	if x.TTL > 0 {
+		exp := now.Add(x.TTL)
+		row.ExpiresAt = &exp
+	}
+	return row, nil
+}
+
+func joinChannels(cs []models.Channel) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ",")
+}
+
+// View is a notification as the front end sees it, over REST and sockets.
+type View struct {
+	ID        string          `json:"id"`
+	Category  string          `json:"category"`
+	GroupKey  string          `json:"group_key"`
+	Priority  models.Priority `json:"priority"`
+	Title     string          `json:"title"`
+	Body      string          `json:"body"`
+	Data      json.RawMessage `json:"data"`
+	Channels  []string        `json:"channels"`
+	CreatedAt time.Time       `json:"created_at"`
+	ExpiresAt *time.Time      `json:"expires_at"`
+	ReadAt    *time.Time      `json:"read_at"`
+}
+
+// ViewOf renders a row.
+func ViewOf(n *models.Notification) View {
+	return View{
+		ID: n.ID.String(), Category: n.Category, GroupKey: n.GroupKey, Priority: n.Priority,
+		Title: n.Title, Body: n.Body, Data: json.RawMessage(n.Data), Channels: strings.Split(n.Channels, ","),
+		CreatedAt: n.CreatedAt.UTC(), ExpiresAt: utc(n.ExpiresAt), ReadAt: utc(n.ReadAt),
+	}
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/fanfare/fanfare/models"
+)
+
+// NotificationFilter narrows a user's inbox; Before is the cursor (the
+// last id of the previous page; ids are time-ordered).
+type NotificationFilter struct {
+	Unread   bool
+	Category string
+	Before   string
+	Limit    int
+}
+
+func (s *Store) inbox(ctx context.Context, userID uuid.UUID, f NotificationFilter, now time.Time) *gorm.DB {
+	q := s.DB(ctx).Model(&models.Notification{}).
+		Where("user_id = ? AND (expires_at IS NULL OR expires_at > ?)", userID, now)
+	if f.Unread {
+		q = q.Where("read_at IS NULL")
+	}
+	if f.Category != "" {
+		q = q.Where("category = ?", f.Category)
+	}
+	return q
+}
+
+// CreateNotifications inserts inbox rows in one statement.
+func (s *Store) CreateNotifications(ctx context.Context, ns []models.Notification) error {
+	return s.DB(ctx).CreateInBatches(ns, 500).Error
+}
+
+// Notifications returns a page of a user's inbox, newest first, and the
+// cursor of the next page ("" at the end).
+func (s *Store) Notifications(ctx context.Context, userID uuid.UUID, f NotificationFilter, now time.Time) ([]models.Notification, string, error) {
+	q := s.inbox(ctx, userID, f, now)
+	if f.Before != "" {
+		q = q.Where("id < ?", f.Before)
+	}
+	var rows []models.Notification
+	if err := q.Order("id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", err
+	}
+	return page(rows, f.Limit, func(n models.Notification) string { return n.ID.String() })
+}
+
+// NotificationGroup is one group of the grouped inbox view.
+type NotificationGroup struct {
+	GroupKey string
+	Count    int
+	Unread   int
+	Latest   models.Notification
+}
+
+type groupHead struct {
+	GroupKey string
+	Count    int
+	Unread   int
+	Latest   string // id of the group's newest notification
+}
+
+// NotificationGroups returns a page of a user's inbox grouped by group key,
+// the group with the newest notification first.
+func (s *Store) NotificationGroups(ctx context.Context, userID uuid.UUID, f NotificationFilter, now time.Time) ([]NotificationGroup, string, error) {
+	var heads []groupHead
+	q := s.inbox(ctx, userID, f, now).
+		Select("group_key, count(*) AS count, sum(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END) AS unread, max(CAST(id AS text)) AS latest").
+		Group("group_key")
+	if f.Before != "" {
+		q = q.Having("max(CAST(id AS text)) < ?", f.Before)
+	}
+	if err := q.Order("latest DESC").Limit(f.Limit + 1).Scan(&heads).Error; err != nil {
+		return nil, "", err
+	}
+	heads, next, _ := page(heads, f.Limit, func(h groupHead) string { return h.Latest })
+	ids := make([]string, len(heads))
+	for i, h := range heads {
+		ids[i] = h.Latest
+	}
+	var latest []models.Notification
+	if err := s.DB(ctx).Where("id IN ?", ids).Find(&latest).Error; err != nil {
+		return nil, "", err
+	}
+	byID := map[string]models.Notification{}
+	for _, n := range latest {
+		byID[n.ID.String()] = n
+	}
+	groups := make([]NotificationGroup, len(heads))
+	for i, h := range heads {
+		groups[i] = NotificationGroup{GroupKey: h.GroupKey, Count: h.Count, Unread: h.Unread, Latest: byID[h.Latest]}
+	}
+	return groups, next, nil
+}
+
+// page trims one extra row fetched to know whether a next page exists.
+func page[T any](rows []T, limit int, cursor func(T) string) ([]T, string, error) {
+	if len(rows) <= limit {
+		return rows, "", nil
+	}
+	rows = rows[:limit]
+	return rows, cursor(rows[len(rows)-1]), nil
+}
+
+// MarkNotificationRead marks one of the user's notifications read; another
+// user's notification is not found.
+func (s *Store) MarkNotificationRead(ctx context.Context, userID, id uuid.UUID, now time.Time) error {
+	res := s.DB(ctx).Model(&models.Notification{}).Where("id = ? AND user_id = ?", id, userID).
+		Update("read_at", gorm.Expr("COALESCE(read_at, ?)", now))
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return models.ErrNotFound
+	}
+	return nil
+}
+
+// MarkAllNotificationsRead marks every unread, unexpired notification of
+// the user read.
+func (s *Store) MarkAllNotificationsRead(ctx context.Context, userID uuid.UUID, now time.Time) (int64, error) {
+	res := s.inbox(ctx, userID, NotificationFilter{Unread: true}, now).Update("read_at", now)
+	return res.RowsAffected, res.Error
+}
+
+// UnreadNotifications counts the user's unread, unexpired notifications.
+func (s *Store) UnreadNotifications(ctx context.Context, userID uuid.UUID, now time.Time) (int64, error) {
+	var n int64
+	err := s.inbox(ctx, userID, NotificationFilter{Unread: true}, now).Count(&n).Error
+	return n, err
+}
+
+// NotificationPreferences returns the user's settings, or the defaults.
+func (s *Store) NotificationPreferences(ctx context.Context, userID uuid.UUID) (*models.NotificationPreference, error) {
+	p, err := first[models.NotificationPreference](s.DB(ctx).Where("user_id = ?", userID))
+	if models.ErrorCode(err) == models.CodeNotFound {
+		return &models.NotificationPreference{UserID: userID, Channels: "{}", DigestMinutes: 15}, nil
+	}
+	return p, err
+}
+
+// SaveNotificationPreferences writes the user's settings whole.
+func (s *Store) SaveNotificationPreferences(ctx context.Context, p *models.NotificationPreference) error {
+	return s.DB(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(p).Error
+}

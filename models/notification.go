@@ -1,0 +1,81 @@
+package models
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Priority orders notifications: urgent ones skip throttling and quiet hours.
+type Priority string
+
+// Priorities.
+const (
+	PriorityLow    Priority = "low"
+	PriorityNormal Priority = "normal"
+	PriorityHigh   Priority = "high"
+	PriorityUrgent Priority = "urgent"
+)
+
+// Channel is a way a notification reaches a user.
+type Channel string
+
+// Channels. In-app is always on: the inbox row and the realtime event.
+const (
+	ChannelInApp Channel = "in_app"
+	ChannelEmail Channel = "email"
+	ChannelPush  Channel = "push"
+)
+
+// Category is a kind of notification, with its defaults.
+type Category struct {
+	Name     string
+	Priority Priority
+	Channels []Channel // the channels on unless the user turns them off
+}
+
+// Categories are every kind of notification the platform sends; a feature
+// that sends a new kind adds it here. Security and billing mail cannot be
+// unsubscribed from (transactional).
+var Categories = map[string]Category{
+	"announcement": {"announcement", PriorityNormal, []Channel{ChannelInApp, ChannelEmail, ChannelPush}},
+	"release":      {"release", PriorityHigh, []Channel{ChannelInApp, ChannelEmail, ChannelPush}},
+	"party":        {"party", PriorityHigh, []Channel{ChannelInApp, ChannelPush}},
+	"message":      {"message", PriorityNormal, []Channel{ChannelInApp, ChannelPush, ChannelEmail}},
+	"membership":   {"membership", PriorityNormal, []Channel{ChannelInApp, ChannelEmail}},
+	"milestone":    {"milestone", PriorityLow, []Channel{ChannelInApp, ChannelEmail}},
+	"billing":      {"billing", PriorityHigh, []Channel{ChannelInApp, ChannelEmail}},
+	"security":     {"security", PriorityUrgent, []Channel{ChannelInApp, ChannelEmail}},
+}
+
+// Transactional reports whether a category's mail is sent whatever the
+// user's marketing preferences (security, billing).
+func (c Category) Transactional() bool { return c.Name == "security" || c.Name == "billing" }
+
+// Notification is one row of a user's inbox.
+type Notification struct {
+	ID          uuid.UUID `gorm:"primaryKey"`
+	UserID      uuid.UUID
+	Category    string
+	GroupKey    string
+	Priority    Priority
+	Title       string
+	Body        string
+	Data        string // JSON object
+	Channels    string // comma-separated Channel values
+	BroadcastID *uuid.UUID
+	CreatedAt   time.Time
+	ExpiresAt   *time.Time
+	ReadAt      *time.Time
+}
+
+// NotificationPreference is a user's settings for notifications.
+type NotificationPreference struct {
+	UserID            uuid.UUID `gorm:"primaryKey"`
+	Channels          string    // JSON: {"category": {"email": false, …}}
+	DigestMinutes     int
+	QuietStart        string // "22:00" in the user's time zone; empty: none
+	QuietEnd          string
+	EmailUnsubscribed bool
+	UpdatedAt         time.Time
+}
