@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -56,6 +57,54 @@ func (s *Server) notificationRoutes(r *routes) {
 		auth: true, out: preferencesBody{}}, s.authenticate, s.preferences)
 	r.add(fiber.MethodPut, "/api/notifications/preferences", op{summary: "Replace my notification preferences", tag: "notifications",
 		auth: true, in: preferencesBody{}, out: preferencesBody{}}, s.authenticate, s.savePreferences)
+	r.add(fiber.MethodPost, "/api/notifications/unsubscribe", op{summary: "One-click email unsubscribe (RFC 8058; ?token= from the List-Unsubscribe link, no login)",
+		tag: "notifications", status: http.StatusNoContent, errors: []int{http.StatusBadRequest}}, s.unsubscribe)
+	if !s.Config.Production() {
+		r.add(fiber.MethodGet, "/api/dev/outbox", op{summary: "Mail kept locally for want of a SendGrid key (development only)",
+			tag: "development", out: outboxPage{}}, s.outbox)
+	}
+}
+
+type outboxView struct {
+	ID         string            `json:"id"`
+	To         string            `json:"to"`
+	Subject    string            `json:"subject"`
+	Body       string            `json:"body"`
+	Categories string            `json:"categories"`
+	Headers    map[string]string `json:"headers"`
+	CreatedAt  time.Time         `json:"created_at"`
+}
+
+type outboxPage struct {
+	Items []outboxView `json:"items"`
+}
+
+func (s *Server) unsubscribe(c *fiber.Ctx) error {
+	userID, err := notify.VerifyUnsubscribe(s.Mailer.Secret, c.Query("token"))
+	if err != nil {
+		return err
+	}
+	if err := s.Store.UnsubscribeEmail(c.UserContext(), userID, s.Auth.Now()); err != nil {
+		if models.ErrorCode(err) == models.CodeNotFound {
+			return models.FieldError("token", "invalid unsubscribe token")
+		}
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
+}
+
+func (s *Server) outbox(c *fiber.Ctx) error {
+	rows, err := s.Store.OutboxEmails(c.UserContext(), 100)
+	if err != nil {
+		return err
+	}
+	out := outboxPage{Items: make([]outboxView, len(rows))}
+	for i, m := range rows {
+		out.Items[i] = outboxView{ID: m.ID.String(), To: m.ToEmail, Subject: m.Subject, Body: m.Body,
+			Categories: m.Categories, CreatedAt: m.CreatedAt.UTC()}
+		_ = json.Unmarshal([]byte(m.Headers), &out.Items[i].Headers)
+	}
+	return c.JSON(out)
 }
 
 // listQuery reads ?cursor=&limit= and the inbox filters.

@@ -24,6 +24,7 @@ import (
 
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 )
@@ -36,6 +37,7 @@ type Deps struct {
 	Temporal client.Client
 	Redis    *redis.Client
 	Hub      *realtime.Hub
+	Mailer   *notify.Mailer
 	Limiter  fiber.Storage // rate-limit counters: memory or Redis
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger

@@ -6,6 +6,7 @@ import "time"
 // channel (email or push).
 type InboxItem struct {
 	NotificationID string
+	Category       string
 	Channel        Channel
 	GroupKey       string
 	Priority       Priority

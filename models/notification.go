@@ -79,3 +79,18 @@ type NotificationPreference struct {
 	EmailUnsubscribed bool
 	UpdatedAt         time.Time
 }
+
+// OutboxEmail is a mail kept locally instead of sent (no SendGrid key).
+type OutboxEmail struct {
+	ID         uuid.UUID `gorm:"primaryKey"`
+	UserID     uuid.UUID
+	ToEmail    string
+	Subject    string
+	Body       string
+	Categories string
+	Headers    string // JSON object
+	CreatedAt  time.Time
+}
+
+// TableName keeps GORM off the plural of "outbox".
+func (OutboxEmail) TableName() string { return "email_outbox" }

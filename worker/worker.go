@@ -7,12 +7,14 @@ import (
 
 	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/workflows"
 )
 
 // Deps are what the activities need.
 type Deps struct {
-	Store *store.Store
+	Store   *store.Store
+	Senders map[models.Channel]activities.Sender // outward notification channels
 }
 
 // New returns a worker for taskQueue with every workflow and activity
@@ -27,4 +29,6 @@ func New(c client.Client, taskQueue string, d Deps) worker.Worker {
 func Register(r worker.Registry, d Deps) {
 	r.RegisterWorkflow(workflows.HealthWorkflow)
 	r.RegisterActivity(&activities.Health{Store: d.Store})
+	r.RegisterWorkflow(workflows.InboxWorkflow)
+	r.RegisterActivity(&activities.Inbox{Senders: d.Senders})
 }

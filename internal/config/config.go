@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"net/url"
 	"reflect"
 	"strings"
@@ -51,6 +52,10 @@ type Config struct {
 	RateLimit       int           `env:"RATE_LIMIT" envDefault:"600"`
 	AuthRateLimit   int           `env:"AUTH_RATE_LIMIT" envDefault:"30"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+
+	SendGridAPIKey string `env:"SENDGRID_API_KEY" secret:"true"` // empty: mail goes to the local outbox
+	SendGridURL    string `env:"SENDGRID_URL" envDefault:"https://api.sendgrid.com"`
+	EmailFrom      string `env:"EMAIL_FROM" envDefault:"Fanfare <no-reply@fanfare.local>"`
 
 	WSMaxConnsPerUser int    `env:"WS_MAX_CONNS_PER_USER" envDefault:"10"`
 	WSMaxRooms        int    `env:"WS_MAX_ROOMS" envDefault:"100"`
@@ -124,6 +129,12 @@ func (c Config) Validate() error {
 		} else if ou, err := url.Parse(o); err != nil || ou.Scheme == "" || ou.Host == "" || ou.Path != "" {
 			bad("CORS_ORIGINS", "%q is not an origin like https://app.example.com", o)
 		}
+	}
+	if _, err := mail.ParseAddress(c.EmailFrom); err != nil {
+		bad("EMAIL_FROM", "must be an address like Fanfare <no-reply@example.com>")
+	}
+	if u, err := url.Parse(c.SendGridURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		bad("SENDGRID_URL", "must be an http(s) URL")
 	}
 	if c.BodyLimit < 1024 {
 		bad("BODY_LIMIT", "must be at least 1024 bytes")

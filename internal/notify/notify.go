@@ -6,14 +6,18 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
 
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/workflows"
 )
 
 // Notification is what a feature asks to send.
@@ -32,8 +36,15 @@ type Notification struct {
 type Notifier struct {
 	Store     *store.Store
 	Publisher realtime.Publisher
+	Temporal  client.Client
+	TaskQueue string
+	Channels  []models.Channel // the outward channels that have a sender
+	Log       *slog.Logger
 	Now       func() time.Time
 }
+
+// Hourly caps of the outward channels, per user.
+var capPerHour = map[models.Channel]int{models.ChannelEmail: 4, models.ChannelPush: 10}
 
 // Limits of a notification's text.
 const (
@@ -51,10 +62,58 @@ func (n *Notifier) Send(ctx context.Context, x Notification) (*models.Notificati
 	if err := n.Store.CreateNotifications(ctx, []models.Notification{*row}); err != nil {
 		return nil, err
 	}
-	// The row is the source of truth: a failed publish is only a late badge.
-	_, _ = n.Publisher.Publish(ctx, realtime.UserRoom(row.UserID.String()),
-		realtime.Event{Type: "notification", Data: ViewOf(row)})
+	// The row is the source of truth: a failed publish is only a late
+	// badge, a failed hand-off to the inbox a missing email; both are logged.
+	if _, err := n.Publisher.Publish(ctx, realtime.UserRoom(row.UserID.String()),
+		realtime.Event{Type: "notification", Data: ViewOf(row)}); err != nil {
+		n.Log.Warn("notification not pushed", "notification_id", row.ID, "error", err)
+	}
+	if err := n.handOff(ctx, row); err != nil {
+		n.Log.Warn("notification not handed to the inbox", "notification_id", row.ID, "error", err)
+	}
 	return row, nil
+}
+
+// handOff signals the user's inbox workflow (starting it if needed) with
+// the notification once per outward channel the user wants it on.
+func (n *Notifier) handOff(ctx context.Context, row *models.Notification) error {
+	u, err := n.Store.UserByID(ctx, row.UserID)
+	if err != nil {
+		return err
+	}
+	pref, err := n.Store.NotificationPreferences(ctx, row.UserID)
+	if err != nil {
+		return err
+	}
+	var off map[string]map[models.Channel]bool
+	_ = json.Unmarshal([]byte(pref.Channels), &off)
+	cat := models.Categories[row.Category]
+	settings := models.InboxSettings{
+		DigestWindow: time.Duration(pref.DigestMinutes) * time.Minute, QuietStart: pref.QuietStart,
+		QuietEnd: pref.QuietEnd, TimeZone: u.TimeZone, CapPerHour: capPerHour,
+	}
+	for _, ch := range cat.Channels {
+		on, set := off[row.Category][ch]
+		switch {
+		case ch == models.ChannelInApp, !slices.Contains(n.Channels, ch), set && !on:
+			continue
+		case ch == models.ChannelEmail && pref.EmailUnsubscribed && !cat.Transactional():
+			continue
+		}
+		item := models.InboxItem{
+			NotificationID: row.ID.String(), Category: row.Category, Channel: ch, GroupKey: row.GroupKey,
+			Priority: row.Priority, Title: row.Title, Body: row.Body, CreatedAt: row.CreatedAt,
+			ExpiresAt: row.ExpiresAt, Settings: settings,
+		}
+		uid := row.UserID.String()
+		_, err := n.Temporal.SignalWithStartWorkflow(ctx, workflows.InboxID(uid), workflows.InboxSignal, item,
+			client.StartWorkflowOptions{ID: workflows.InboxID(uid), TaskQueue: n.TaskQueue},
+			workflows.InboxWorkflow, workflows.InboxState{UserID: uid})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // row validates x and builds its inbox row.

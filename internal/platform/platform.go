@@ -4,6 +4,7 @@ package platform
 
 import (
 	"context"
+	"net/mail"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -20,9 +21,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
+	sgmail "github.com/sendgrid/sendgrid-go/helpers/mail"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
+	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/api"
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/config"
@@ -45,6 +48,7 @@ type Platform struct {
 	Auth     *auth.Service
 	Hub      *realtime.Hub
 	Notify   *notify.Notifier
+	Mailer   *notify.Mailer
 	api      *api.Server
 }
 
@@ -90,7 +94,15 @@ func (p *Platform) open(ctx context.Context) error {
 		MaxConnsPerUser: p.Config.WSMaxConnsPerUser, MaxRoomsPerConn: p.Config.WSMaxRooms, SendQueue: p.Config.WSSendQueue,
 	}, p.Metrics, p.Log.With("component", "realtime"))
 	p.Hub.RoomKind("artist", p.artistRoomAccess)
-	p.Notify = &notify.Notifier{Store: p.Store, Publisher: p.Hub.Publisher, Now: p.Auth.Now}
+	from, _ := mail.ParseAddress(p.Config.EmailFrom) // validated with the config
+	p.Mailer = &notify.Mailer{
+		Store: p.Store, APIKey: p.Config.SendGridAPIKey, Host: p.Config.SendGridURL,
+		From: sgmail.NewEmail(from.Name, from.Address), PublicURL: p.Config.PublicURL, Secret: secret, Now: p.Auth.Now,
+	}
+	p.Notify = &notify.Notifier{
+		Store: p.Store, Publisher: p.Hub.Publisher, Temporal: p.Temporal, TaskQueue: p.Config.TemporalTaskQueue,
+		Channels: []models.Channel{models.ChannelEmail}, Log: p.Log.With("component", "notify"), Now: p.Auth.Now,
+	}
 	p.Metrics.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -111,14 +123,16 @@ func (p *Platform) API() (*api.Server, error) {
 	var err error
 	p.api, err = api.New(api.Deps{
 		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
-		Redis: p.Redis, Hub: p.Hub, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
+		Redis: p.Redis, Hub: p.Hub, Mailer: p.Mailer, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
 	})
 	return p.api, err
 }
 
 // Worker builds the Temporal worker with every workflow and activity.
 func (p *Platform) Worker() sdkworker.Worker {
-	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{Store: p.Store})
+	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{
+		Store: p.Store, Senders: map[models.Channel]activities.Sender{models.ChannelEmail: p.Mailer},
+	})
 }
 
 // Run serves the api on ln (when ln is not nil) and runs the worker (when

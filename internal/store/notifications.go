@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -147,5 +148,30 @@ func (s *Store) NotificationPreferences(ctx context.Context, userID uuid.UUID) (
 
 // SaveNotificationPreferences writes the user's settings whole.
 func (s *Store) SaveNotificationPreferences(ctx context.Context, p *models.NotificationPreference) error {
-	return s.DB(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(p).Error
+	err := s.DB(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(p).Error
+	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+		return models.ErrNotFound // the user is gone
+	}
+	return err
+}
+
+// CreateOutboxEmail keeps a mail in the local outbox.
+func (s *Store) CreateOutboxEmail(ctx context.Context, m *models.OutboxEmail) error {
+	return s.DB(ctx).Create(m).Error
+}
+
+// OutboxEmails returns the newest mails of the local outbox.
+func (s *Store) OutboxEmails(ctx context.Context, limit int) ([]models.OutboxEmail, error) {
+	var out []models.OutboxEmail
+	return out, s.DB(ctx).Order("id DESC").Limit(limit).Find(&out).Error
+}
+
+// UnsubscribeEmail turns off the user's non-transactional email.
+func (s *Store) UnsubscribeEmail(ctx context.Context, userID uuid.UUID, now time.Time) error {
+	p, err := s.NotificationPreferences(ctx, userID)
+	if err != nil {
+		return err
+	}
+	p.EmailUnsubscribed, p.UpdatedAt = true, now
+	return s.SaveNotificationPreferences(ctx, p)
 }

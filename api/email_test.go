@@ -1,0 +1,168 @@
+package api_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/notify"
+	"github.com/fanfare/fanfare/internal/testenv"
+)
+
+// fakeSendGrid records v3 mail send requests, as SendGrid would accept them.
+type fakeSendGrid struct {
+	mu   sync.Mutex
+	sent []map[string]any
+}
+
+func (f *fakeSendGrid) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/v3/mail/send" || r.Header.Get("Authorization") != "Bearer SG.test-key" {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	b, _ := io.ReadAll(r.Body)
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	f.sent = append(f.sent, m)
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func (f *fakeSendGrid) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.sent)
+}
+
+// The issue's end-to-end: ten notifications inside one digest window give
+// ten in-app rows pushed over the socket at once and one digest email at
+// SendGrid, sent by the inbox workflow on the real dev server.
+func TestTenNotificationsMakeOneDigestEmail(t *testing.T) {
+	t.Parallel()
+	fake := &fakeSendGrid{}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	app := testenv.StartApp(t, testenv.WithConfig(func(c *config.Config) {
+		c.SendGridAPIKey, c.SendGridURL = "SG.test-key", srv.URL
+	}))
+	fan := app.Register(t, "fan", "Digest Reader")
+	r := app.Do(t, http.MethodPut, "/api/notifications/preferences", fan.AccessToken, map[string]any{"digest_minutes": 1})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	ws := app.Dial(t, fan.AccessToken)
+
+	for i := range 10 {
+		_, err := app.Platform.Notify.Send(t.Context(), notify.Notification{
+			UserID: uuid.MustParse(fan.User.ID), Category: "announcement", GroupKey: "artist:nova",
+			Title: "News " + string(rune('A'+i)), Body: "Something happened",
+		})
+		require.NoError(t, err)
+	}
+	for range 10 {
+		ws.Await("notification")
+	}
+	var unread struct{ Count int }
+	app.Do(t, http.MethodGet, "/api/notifications/unread-count", fan.AccessToken, nil).Decode(t, &unread)
+	require.Equal(t, 10, unread.Count)
+
+	require.Eventually(t, func() bool { return fake.count() >= 1 }, 2*time.Minute, 200*time.Millisecond)
+	time.Sleep(2 * time.Second) // nothing else may follow
+	require.Equal(t, 1, fake.count(), "one digest, not ten emails")
+
+	mail := fake.sent[0]
+	require.Equal(t, "10 new notifications", mail["subject"])
+	p := mail["personalizations"].([]any)[0].(map[string]any)
+	require.Equal(t, fan.User.Email, p["to"].([]any)[0].(map[string]any)["email"])
+	require.Equal(t, []any{"announcement"}, mail["categories"])
+	headers := mail["headers"].(map[string]any)
+	require.Equal(t, "List-Unsubscribe=One-Click", headers["List-Unsubscribe-Post"])
+	require.Contains(t, headers["List-Unsubscribe"], "/api/notifications/unsubscribe?token=")
+	body := mail["content"].([]any)[0].(map[string]any)["value"].(string)
+	require.Equal(t, 10, strings.Count(body, "• News "))
+	recordHistory(t, app, "inbox/"+fan.User.ID, "inbox_v1.json")
+}
+
+// Without a SendGrid key mail lands in the dev outbox; the one-click
+// unsubscribe link works without login and stops the next mail.
+func TestOutboxAndOneClickUnsubscribe(t *testing.T) {
+	t.Parallel()
+	app := testenv.StartApp(t)
+	fan := app.Register(t, "fan", "Outbox Reader")
+	r := app.Do(t, http.MethodPut, "/api/notifications/preferences", fan.AccessToken, map[string]any{"digest_minutes": 0})
+	require.Equal(t, http.StatusOK, r.Status)
+	send := func(title string) {
+		_, err := app.Platform.Notify.Send(t.Context(), notify.Notification{
+			UserID: uuid.MustParse(fan.User.ID), Category: "release", Title: title,
+		})
+		require.NoError(t, err)
+	}
+	type outbox struct {
+		Items []struct {
+			To, Subject string
+			Headers     map[string]string
+		}
+	}
+	read := func() outbox {
+		var o outbox
+		app.Do(t, http.MethodGet, "/api/dev/outbox", "", nil).Decode(t, &o)
+		return o
+	}
+	send("New single out now")
+	require.Eventually(t, func() bool { return len(read().Items) == 1 }, time.Minute, 100*time.Millisecond)
+	m := read().Items[0]
+	require.Equal(t, fan.User.Email, m.To)
+	require.Equal(t, "New single out now", m.Subject)
+
+	link, err := url.Parse(strings.Trim(m.Headers["List-Unsubscribe"], "<>"))
+	require.NoError(t, err)
+	forged := app.Do(t, http.MethodPost, "/api/notifications/unsubscribe?token="+fan.User.ID+".forged", "", nil)
+	require.Equal(t, http.StatusBadRequest, forged.Status)
+	require.Equal(t, "token", decodeField(t, forged))
+	ok := app.Do(t, http.MethodPost, link.Path+"?"+link.RawQuery, "", nil)
+	require.Equal(t, http.StatusNoContent, ok.Status, string(ok.Body))
+
+	var prefs struct {
+		EmailUnsubscribed bool `json:"email_unsubscribed"`
+	}
+	app.Do(t, http.MethodGet, "/api/notifications/preferences", fan.AccessToken, nil).Decode(t, &prefs)
+	require.True(t, prefs.EmailUnsubscribed)
+	send("Another one")
+	time.Sleep(2 * time.Second) // no mail may come; nothing to wait for
+	require.Len(t, read().Items, 1)
+}
+
+// recordHistory writes a workflow's history as a replay fixture when
+// FANFARE_RECORD_FIXTURES is set: fixtures come from the real dev server.
+func recordHistory(t *testing.T, app *testenv.App, workflowID, file string) {
+	if os.Getenv("FANFARE_RECORD_FIXTURES") == "" {
+		return
+	}
+	iter := app.Platform.Temporal.GetWorkflowHistory(t.Context(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for iter.HasNext() {
+		e, err := iter.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, e)
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(testenv.RepoRoot(), "workflows", "testdata", file), b, 0o644))
+}

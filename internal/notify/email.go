@@ -1,0 +1,107 @@
+package notify
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/sendgrid/sendgrid-go"
+	"github.com/sendgrid/sendgrid-go/helpers/mail"
+
+	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/models"
+)
+
+// Mailer sends digests by email: through SendGrid's v3 mail send when it
+// has an API key, else into the local outbox (GET /api/dev/outbox).
+type Mailer struct {
+	Store     *store.Store
+	APIKey    string
+	Host      string // https://api.sendgrid.com, or a test server
+	From      *mail.Email
+	PublicURL string // where the one-click unsubscribe link points
+	Secret    []byte // signs unsubscribe tokens
+	Now       func() time.Time
+}
+
+// Send implements activities.Sender for the email channel.
+func (m *Mailer) Send(ctx context.Context, d models.Digest) error {
+	userID, err := uuid.Parse(d.UserID)
+	if err != nil {
+		return err
+	}
+	u, err := m.Store.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	subject, body := render(d)
+	category := models.Categories[d.Items[0].Category]
+	headers := map[string]string{}
+	if !category.Transactional() {
+		link := m.PublicURL + "/api/notifications/unsubscribe?token=" + url.QueryEscape(UnsubscribeToken(m.Secret, d.UserID))
+		headers["List-Unsubscribe"] = "<" + link + ">"
+		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click" // RFC 8058
+	}
+	if m.APIKey == "" {
+		h, _ := json.Marshal(headers)
+		return m.Store.CreateOutboxEmail(ctx, &models.OutboxEmail{
+			ID: models.NewID(), UserID: u.ID, ToEmail: u.Email, Subject: subject, Body: body,
+			Categories: category.Name, Headers: string(h), CreatedAt: m.Now(),
+		})
+	}
+	msg := mail.NewSingleEmail(m.From, subject, mail.NewEmail(u.DisplayName, u.Email), body, "")
+	msg.AddCategories(category.Name)
+	for k, v := range headers {
+		msg.SetHeader(k, v)
+	}
+	req := sendgrid.GetRequest(m.APIKey, "/v3/mail/send", m.Host)
+	req.Method = "POST"
+	req.Body = mail.GetRequestBody(msg)
+	resp, err := sendgrid.MakeRequestWithContext(ctx, req)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("sendgrid: %d %s", resp.StatusCode, resp.Body)
+	}
+	return nil
+}
+
+// render writes a digest as one subject and a plain-text body.
+func render(d models.Digest) (subject, body string) {
+	if len(d.Items) == 1 {
+		return d.Items[0].Title, d.Items[0].Body
+	}
+	var b strings.Builder
+	for _, it := range d.Items {
+		fmt.Fprintf(&b, "• %s\n", it.Title)
+		if it.Body != "" {
+			fmt.Fprintf(&b, "  %s\n", it.Body)
+		}
+	}
+	return fmt.Sprintf("%d new notifications", len(d.Items)), b.String()
+}
+
+// UnsubscribeToken signs a user id for the one-click unsubscribe link.
+func UnsubscribeToken(secret []byte, userID string) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("unsubscribe:" + userID))
+	return userID + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// VerifyUnsubscribe returns the user of a valid token.
+func VerifyUnsubscribe(secret []byte, token string) (uuid.UUID, error) {
+	id, _, _ := strings.Cut(token, ".")
+	want := UnsubscribeToken(secret, id)
+	if !hmac.Equal([]byte(token), []byte(want)) {
+		return uuid.Nil, models.FieldError("token", "invalid unsubscribe token")
+	}
+	return uuid.Parse(id)
+}
