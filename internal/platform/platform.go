@@ -4,13 +4,13 @@ package platform
 
 import (
 	"context"
-	"net/mail"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"time"
