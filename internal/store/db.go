@@ -80,6 +80,13 @@ func Open(ctx context.Context, url string, opts Options, log *slog.Logger) (*Sto
 	if err != nil {
 		return nil, err
 	}
+	if dialect == SQLite {
+		// One writer at a time is all SQLite has; a single connection
+		// makes callers queue in Go instead of failing with SQLITE_BUSY
+		// (seen under concurrent transactions even with busy_timeout).
+		// Code inside a transaction must use its tx, never the pool.
+		opts.MaxOpenConns, opts.MaxIdleConns = 1, 1
+	}
 	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
 	sqlDB.SetConnMaxLifetime(opts.ConnMaxLifetime)
