@@ -16,15 +16,15 @@ import (
 )
 
 type notificationPage struct {
-	Items      []notify.View `json:"items"`
-	NextCursor string        `json:"next_cursor"`
+	Items      []models.NotificationView `json:"items"`
+	NextCursor string                    `json:"next_cursor"`
 }
 
 type notificationGroupView struct {
-	GroupKey string      `json:"group_key"`
-	Count    int         `json:"count"`
-	Unread   int         `json:"unread"`
-	Latest   notify.View `json:"latest"`
+	GroupKey string                  `json:"group_key"`
+	Count    int                     `json:"count"`
+	Unread   int                     `json:"unread"`
+	Latest   models.NotificationView `json:"latest"`
 }
 
 type notificationGroupPage struct {
@@ -149,7 +149,7 @@ func (s *Server) notifications(c *fiber.Ctx) error {
 		}
 		out := notificationGroupPage{Items: make([]notificationGroupView, len(groups)), NextCursor: next}
 		for i, g := range groups {
-			out.Items[i] = notificationGroupView{GroupKey: g.GroupKey, Count: g.Count, Unread: g.Unread, Latest: notify.ViewOf(&g.Latest)}
+			out.Items[i] = notificationGroupView{GroupKey: g.GroupKey, Count: g.Count, Unread: g.Unread, Latest: models.ViewOf(&g.Latest)}
 		}
 		return c.JSON(out)
 	}
@@ -157,9 +157,9 @@ func (s *Server) notifications(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := notificationPage{Items: make([]notify.View, len(rows)), NextCursor: next}
+	out := notificationPage{Items: make([]models.NotificationView, len(rows)), NextCursor: next}
 	for i := range rows {
-		out.Items[i] = notify.ViewOf(&rows[i])
+		out.Items[i] = models.ViewOf(&rows[i])
 	}
 	return c.JSON(out)
 }

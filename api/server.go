@@ -88,6 +88,7 @@ func New(d Deps) (*Server, error) {
 	s.artistRoutes(r)
 	s.realtimeRoutes(r)
 	s.notificationRoutes(r)
+	s.announcementRoutes(r)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package models
 
 import (
+	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -94,3 +96,35 @@ type OutboxEmail struct {
 
 // TableName keeps GORM off the plural of "outbox".
 func (OutboxEmail) TableName() string { return "email_outbox" }
+
+// NotificationView is a notification as the front end sees it, over REST and sockets.
+type NotificationView struct {
+	ID        string          `json:"id"`
+	Category  string          `json:"category"`
+	GroupKey  string          `json:"group_key"`
+	Priority  Priority        `json:"priority"`
+	Title     string          `json:"title"`
+	Body      string          `json:"body"`
+	Data      json.RawMessage `json:"data"`
+	Channels  []string        `json:"channels"`
+	CreatedAt time.Time       `json:"created_at"`
+	ExpiresAt *time.Time      `json:"expires_at"`
+	ReadAt    *time.Time      `json:"read_at"`
+}
+
+// ViewOf renders a row.
+func ViewOf(n *Notification) NotificationView {
+	return NotificationView{
+		ID: n.ID.String(), Category: n.Category, GroupKey: n.GroupKey, Priority: n.Priority,
+		Title: n.Title, Body: n.Body, Data: json.RawMessage(n.Data), Channels: strings.Split(n.Channels, ","),
+		CreatedAt: n.CreatedAt.UTC(), ExpiresAt: utc(n.ExpiresAt), ReadAt: utc(n.ReadAt),
+	}
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -13,8 +13,9 @@ import (
 
 // Deps are what the activities need.
 type Deps struct {
-	Store   *store.Store
-	Senders map[models.Channel]activities.Sender // outward notification channels
+	Store     *store.Store
+	Senders   map[models.Channel]activities.Sender // outward notification channels
+	Broadcast *activities.Broadcast
 }
 
 // New returns a worker for taskQueue with every workflow and activity
@@ -31,4 +32,6 @@ func Register(r worker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Health{Store: d.Store})
 	r.RegisterWorkflow(workflows.InboxWorkflow)
 	r.RegisterActivity(&activities.Inbox{Senders: d.Senders})
+	r.RegisterWorkflow(workflows.BroadcastWorkflow)
+	r.RegisterActivity(d.Broadcast)
 }

@@ -61,17 +61,7 @@ func (m *Mailer) Send(ctx context.Context, d models.Digest) error {
 	for k, v := range headers {
 		msg.SetHeader(k, v)
 	}
-	req := sendgrid.GetRequest(m.APIKey, "/v3/mail/send", m.Host)
-	req.Method = "POST"
-	req.Body = mail.GetRequestBody(msg)
-	resp, err := sendgrid.MakeRequestWithContext(ctx, req)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("sendgrid: %d %s", resp.StatusCode, resp.Body)
-	}
-	return nil
+	return m.post(ctx, msg)
 }
 
 // render writes a digest as one subject and a plain-text body.
@@ -104,4 +94,54 @@ func VerifyUnsubscribe(secret []byte, token string) (uuid.UUID, error) {
 		return uuid.Nil, models.FieldError("token", "invalid unsubscribe token")
 	}
 	return uuid.Parse(id)
+}
+
+// SendBatch sends one message to many recipients in one SendGrid request
+// (one personalization each, with its own unsubscribe link), or into the
+// outbox without a key. Callers keep batches within SendGrid's 1,000.
+func (m *Mailer) SendBatch(ctx context.Context, to []store.Recipient, category, subject, body string) error {
+	unsubscribe := func(userID string) map[string]string {
+		if models.Categories[category].Transactional() {
+			return nil
+		}
+		link := m.PublicURL + "/api/notifications/unsubscribe?token=" + url.QueryEscape(UnsubscribeToken(m.Secret, userID))
+		return map[string]string{"List-Unsubscribe": "<" + link + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+	}
+	if m.APIKey == "" {
+		rows := make([]models.OutboxEmail, len(to))
+		for i, r := range to {
+			h, _ := json.Marshal(unsubscribe(r.UserID.String()))
+			rows[i] = models.OutboxEmail{ID: models.NewID(), UserID: r.UserID, ToEmail: r.Email, Subject: subject,
+				Body: body, Categories: category, Headers: string(h), CreatedAt: m.Now()}
+		}
+		return m.Store.CreateOutboxEmails(ctx, rows)
+	}
+	msg := mail.NewV3Mail()
+	msg.SetFrom(m.From)
+	msg.Subject = subject
+	msg.AddContent(mail.NewContent("text/plain", body))
+	msg.AddCategories(category)
+	for _, r := range to {
+		p := mail.NewPersonalization()
+		p.AddTos(mail.NewEmail(r.DisplayName, r.Email))
+		for k, v := range unsubscribe(r.UserID.String()) {
+			p.SetHeader(k, v)
+		}
+		msg.AddPersonalizations(p)
+	}
+	return m.post(ctx, msg)
+}
+
+func (m *Mailer) post(ctx context.Context, msg *mail.SGMailV3) error {
+	req := sendgrid.GetRequest(m.APIKey, "/v3/mail/send", m.Host)
+	req.Method = "POST"
+	req.Body = mail.GetRequestBody(msg)
+	resp, err := sendgrid.MakeRequestWithContext(ctx, req)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("sendgrid: %d %s", resp.StatusCode, resp.Body)
+	}
+	return nil
 }

@@ -65,7 +65,7 @@ func (n *Notifier) Send(ctx context.Context, x Notification) (*models.Notificati
 	// The row is the source of truth: a failed publish is only a late
 	// badge, a failed hand-off to the inbox a missing email; both are logged.
 	if _, err := n.Publisher.Publish(ctx, realtime.UserRoom(row.UserID.String()),
-		realtime.Event{Type: "notification", Data: ViewOf(row)}); err != nil {
+		realtime.Event{Type: "notification", Data: models.ViewOf(row)}); err != nil {
 		n.Log.Warn("notification not pushed", "notification_id", row.ID, "error", err)
 	}
 	if err := n.handOff(ctx, row); err != nil {
@@ -170,36 +170,4 @@ func joinChannels(cs []models.Channel) string {
 		s[i] = string(c)
 	}
 	return strings.Join(s, ",")
-}
-
-// View is a notification as the front end sees it, over REST and sockets.
-type View struct {
-	ID        string          `json:"id"`
-	Category  string          `json:"category"`
-	GroupKey  string          `json:"group_key"`
-	Priority  models.Priority `json:"priority"`
-	Title     string          `json:"title"`
-	Body      string          `json:"body"`
-	Data      json.RawMessage `json:"data"`
-	Channels  []string        `json:"channels"`
-	CreatedAt time.Time       `json:"created_at"`
-	ExpiresAt *time.Time      `json:"expires_at"`
-	ReadAt    *time.Time      `json:"read_at"`
-}
-
-// ViewOf renders a row.
-func ViewOf(n *models.Notification) View {
-	return View{
-		ID: n.ID.String(), Category: n.Category, GroupKey: n.GroupKey, Priority: n.Priority,
-		Title: n.Title, Body: n.Body, Data: json.RawMessage(n.Data), Channels: strings.Split(n.Channels, ","),
-		CreatedAt: n.CreatedAt.UTC(), ExpiresAt: utc(n.ExpiresAt), ReadAt: utc(n.ReadAt),
-	}
-}
-
-func utc(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }

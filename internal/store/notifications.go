@@ -175,3 +175,39 @@ func (s *Store) UnsubscribeEmail(ctx context.Context, userID uuid.UUID, now time
 	p.EmailUnsubscribed, p.UpdatedAt = true, now
 	return s.SaveNotificationPreferences(ctx, p)
 }
+
+// Recipient is one member of a broadcast's audience with what decides
+// whether they get the email.
+type Recipient struct {
+	UserID            uuid.UUID
+	Email             string
+	DisplayName       string
+	Channels          string // the preferences' JSON, "" for defaults
+	EmailUnsubscribed bool
+}
+
+// FollowerPage returns up to limit followers of an artist after the user id
+// `after` (a keyset cursor), with their email preferences.
+func (s *Store) FollowerPage(ctx context.Context, artistID uuid.UUID, after string, limit int) ([]Recipient, error) {
+	q := s.DB(ctx).Table("follows f").
+		Select("u.id AS user_id, u.email, u.display_name, COALESCE(p.channels, '') AS channels, COALESCE(p.email_unsubscribed, false) AS email_unsubscribed").
+		Joins("JOIN users u ON u.id = f.user_id").
+		Joins("LEFT JOIN notification_preferences p ON p.user_id = f.user_id").
+		Where("f.artist_id = ?", artistID)
+	if after != "" {
+		q = q.Where("f.user_id > ?", after)
+	}
+	var out []Recipient
+	return out, q.Order("f.user_id").Limit(limit).Scan(&out).Error
+}
+
+// CreateNotificationsOnce inserts inbox rows, skipping ids already there
+// (a retried page of a broadcast).
+func (s *Store) CreateNotificationsOnce(ctx context.Context, ns []models.Notification) error {
+	return s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(ns, 500).Error
+}
+
+// CreateOutboxEmails keeps many mails in the local outbox.
+func (s *Store) CreateOutboxEmails(ctx context.Context, ms []models.OutboxEmail) error {
+	return s.DB(ctx).CreateInBatches(ms, 500).Error
+}

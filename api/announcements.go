@@ -1,0 +1,81 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/workflows"
+)
+
+type announcementRequest struct {
+	Title    string `json:"title" validate:"required,max=200"`
+	Body     string `json:"body" validate:"max=2000"`
+	TTLHours int    `json:"ttl_hours,omitempty" validate:"min=0,max=8760" description:"hours until it expires; 0 never"`
+}
+
+type broadcastResponse struct {
+	BroadcastID string `json:"broadcast_id"`
+}
+
+func (s *Server) announcementRoutes(r *routes) {
+	r.add(fiber.MethodPost, "/api/artists/:id/announcements", op{summary: "Announce something to all of the artist's followers (in-app, socket, email)",
+		tag: "notifications", auth: true, in: announcementRequest{}, out: broadcastResponse{}, status: http.StatusAccepted,
+		errors: []int{http.StatusForbidden, http.StatusNotFound}}, s.authenticate, requireRole(models.RoleArtist), s.announce)
+	r.add(fiber.MethodGet, "/api/notifications/broadcasts/:id", op{summary: "How far a broadcast of mine got", tag: "notifications",
+		auth: true, out: models.BroadcastProgress{}, errors: []int{http.StatusNotFound}}, s.authenticate, s.broadcast)
+}
+
+func (s *Server) announce(c *fiber.Ctx) error {
+	a, err := s.findArtist(c)
+	if err != nil {
+		return err
+	}
+	if p, _ := caller(c); !owns(p, a.ID.String()) {
+		return models.ErrForbidden
+	}
+	req, err := decodeJSON[announcementRequest](c)
+	if err != nil {
+		return err
+	}
+	b := models.Broadcast{
+		ID: models.NewID().String(), ArtistID: a.ID.String(), Category: "announcement", GroupKey: "artist:" + a.ID.String(),
+		Title: req.Title, Body: req.Body, TTL: time.Duration(req.TTLHours) * time.Hour, CreatedAt: s.Auth.Now(),
+	}
+	_, err = s.Temporal.ExecuteWorkflow(c.UserContext(), client.StartWorkflowOptions{
+		ID: workflows.BroadcastID(b.ID), TaskQueue: s.Config.TemporalTaskQueue,
+	}, workflows.BroadcastWorkflow, b)
+	if err != nil {
+		return err
+	}
+	return c.Status(http.StatusAccepted).JSON(broadcastResponse{BroadcastID: b.ID})
+}
+
+func (s *Server) broadcast(c *fiber.Ctx) error {
+	id, err := uuid.Parse(c.Params("id"))
+	if err != nil {
+		return models.ErrNotFound
+	}
+	v, err := s.Temporal.QueryWorkflow(c.UserContext(), workflows.BroadcastID(id.String()), "", "state")
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return models.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	var p models.BroadcastProgress
+	if err := v.Get(&p); err != nil {
+		return err
+	}
+	if who, _ := caller(c); !owns(who, p.ArtistID) {
+		return models.ErrNotFound // someone else's broadcast does not exist for the caller
+	}
+	return c.JSON(p)
+}

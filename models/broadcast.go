@@ -1,0 +1,26 @@
+package models
+
+import "time"
+
+// Broadcast is one notification to an audience.
+type Broadcast struct {
+	ID        string
+	ArtistID  string // audience: the artist's followers
+	Category  string
+	GroupKey  string
+	Title     string
+	Body      string
+	TTL       time.Duration
+	CreatedAt time.Time
+}
+
+// BroadcastProgress is how far a broadcast got.
+type BroadcastProgress struct {
+	ArtistID   string `json:"artist_id"`
+	Cursor     string `json:"-"`
+	Recipients int    `json:"recipients"`
+	Pushed     int    `json:"pushed" description:"recipients online when it was sent"`
+	Emailed    int    `json:"emailed"`
+	Pages      int    `json:"pages"`
+	Done       bool   `json:"done"`
+}
