@@ -77,5 +77,6 @@ func (s *Server) broadcast(c *fiber.Ctx) error {
 	if who, _ := caller(c); !owns(who, p.ArtistID) {
 		return models.ErrNotFound // someone else's broadcast does not exist for the caller
 	}
+	p.Cursor = "" // a follower's id: not for the artist's eyes
 	return c.JSON(p)
 }

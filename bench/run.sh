@@ -98,3 +98,8 @@ HTTP_ADDR=127.0.0.1:3102 PPROF_ADDR=127.0.0.1:6062 WS_MAX_CONNS_PER_USER=100000 
 pids+=($!)
 wait_http http://127.0.0.1:3102/readyz
 bin/fanfare loadtest ws-idle http://127.0.0.1:3102 --clients "${IDLE_CLIENTS:-10000}" --pprof 127.0.0.1:6062 2>/dev/null
+
+# Notifications: an announcement to 100,000 followers on PostgreSQL, with a
+# local SendGrid that counts requests.
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+REDIS_PREFIX=bench-bc: bin/fanfare loadtest broadcast --recipients "${BROADCAST_RECIPIENTS:-100000}" 2>/dev/null

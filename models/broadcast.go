@@ -17,7 +17,7 @@ type Broadcast struct {
 // BroadcastProgress is how far a broadcast got.
 type BroadcastProgress struct {
 	ArtistID   string `json:"artist_id"`
-	Cursor     string `json:"-"`
+	Cursor     string `json:"cursor,omitempty"` // the workflow's own; the api blanks it
 	Recipients int    `json:"recipients"`
 	Pushed     int    `json:"pushed" description:"recipients online when it was sent"`
 	Emailed    int    `json:"emailed"`

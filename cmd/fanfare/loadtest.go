@@ -17,7 +17,7 @@ func loadtestCmd() *cobra.Command {
 		Short: "Load the platform from outside and print BENCH lines",
 		Long:  "Load the platform from outside, as clients would, and print figures as `BENCH <name> <value> <unit>` lines.",
 	}
-	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd())
+	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd())
 	return cmd
 }
 
@@ -137,5 +137,23 @@ func loadtestIdleCmd() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&n, "clients", 10000, "idle sockets")
 	cmd.Flags().StringVar(&pprof, "pprof", "", "the api's PPROF_ADDR, to collect garbage before reading memory")
+	return cmd
+}
+
+func loadtestBroadcastCmd() *cobra.Command {
+	var n int
+	cmd := &cobra.Command{
+		Use:   "broadcast",
+		Short: "Announce to N synthetic followers on DATABASE_URL (PostgreSQL) and time it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.Load()
+			if err != nil {
+				return err
+			}
+			return loadtest.Broadcast(cmd.Context(), cfg, n, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().IntVar(&n, "recipients", 100000, "followers to create and notify")
 	return cmd
 }
