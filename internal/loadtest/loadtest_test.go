@@ -67,3 +67,20 @@ func TestHTTPLoad(t *testing.T) {
 	res.Print(&out, "h")
 	require.True(t, strings.HasPrefix(out.String(), "BENCH h_rps "))
 }
+
+// A broadcast of 2,500 followers takes three pages: every follower gets one
+// row and one email, in three SendGrid requests.
+func TestBroadcastPagesThroughAllFollowers(t *testing.T) {
+	cfg, err := config.Load()
+	require.NoError(t, err)
+	cfg.DataDir = t.TempDir()
+	cfg.DatabaseURL = testenv.PostgresURL(t)
+	cfg.TemporalAddress = testenv.TemporalAddress(t)
+	cfg.RedisURL = testenv.RedisURL()
+	_, cfg.RedisPrefix = testenv.Redis(t)
+	var out bytes.Buffer
+	require.NoError(t, loadtest.Broadcast(t.Context(), cfg, 2500, &out))
+	for _, line := range []string{"BENCH broadcast_inbox_rows 2500 rows", "BENCH broadcast_sendgrid_requests 3 requests", "BENCH broadcast_sendgrid_personalizations 2500 emails"} {
+		require.Contains(t, out.String(), line)
+	}
+}
