@@ -42,6 +42,7 @@ type Conn struct {
 	violations int
 
 	wmu sync.Mutex // one writer on the socket at a time
+	amu sync.Mutex // held while abort uses the socket; Serve waits for it
 }
 
 const (
@@ -82,6 +83,10 @@ func (h *Hub) Serve(ws *websocket.Conn, userID string, role models.Role) {
 		_, _ = io.Copy(io.Discard, c.net)
 	}
 	onFreshStack(c.cleanup)
+	// fasthttp recycles the connection once Serve returns: an abort still
+	// using it (from another goroutine) must finish first.
+	c.amu.Lock()
+	c.amu.Unlock()
 }
 
 // onFreshStack runs fn on a short-lived goroutine and waits for it. Deep
@@ -391,6 +396,10 @@ func (c *Conn) flush() {
 		c.mu.Unlock()
 
 		c.wmu.Lock()
+		if c.isClosed() { // aborted meanwhile: the socket may already be gone
+			c.wmu.Unlock()
+			return
+		}
 		_ = c.net.SetWriteDeadline(time.Now().Add(writeTimeout))
 		bufs := net.Buffers(batch)
 		_, err := bufs.WriteTo(c.net)
@@ -422,7 +431,9 @@ func (c *Conn) abort(code int, reason string) {
 	}
 	c.closed = true
 	c.queue = nil
+	c.amu.Lock() // taken before mu is let go: Serve cannot return mid-abort
 	c.mu.Unlock()
+	defer c.amu.Unlock()
 	c.cancel()
 	c.hub.metrics.disconnects.WithLabelValues(strconv.Itoa(code)).Inc()
 	if code == CloseSlowConsumer || code == CloseGoingAway {
