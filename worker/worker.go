@@ -34,4 +34,6 @@ func Register(r worker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Inbox{Senders: d.Senders})
 	r.RegisterWorkflow(workflows.BroadcastWorkflow)
 	r.RegisterActivity(d.Broadcast)
+	r.RegisterWorkflow(workflows.ExpirySweepWorkflow)
+	r.RegisterActivity(&activities.Expiry{Store: d.Store})
 }

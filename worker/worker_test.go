@@ -2,11 +2,13 @@ package worker_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
 	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/worker"
 	"github.com/fanfare/fanfare/workflows"
 )
 
@@ -25,4 +27,15 @@ func TestWorkerRunsWorkflowsOnTheDevServer(t *testing.T) {
 	var out string
 	require.NoError(t, run.Get(t.Context(), &out))
 	require.Equal(t, "ok", out)
+}
+
+// The expiry sweep is a Temporal Schedule operators see in the UI; making
+// it again at every start is harmless.
+func TestSchedulesExist(t *testing.T) {
+	app := testenv.StartApp(t)
+	c := app.Platform.Temporal
+	require.NoError(t, worker.EnsureSchedules(t.Context(), c, app.Platform.Config.TemporalTaskQueue))
+	d, err := c.ScheduleClient().GetHandle(t.Context(), workflows.ExpirySchedule).Describe(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, time.Hour, d.Schedule.Spec.Intervals[0].Every)
 }

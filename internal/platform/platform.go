@@ -143,6 +143,9 @@ func (p *Platform) Run(ctx context.Context, ln net.Listener, withWorker bool) er
 		if err := temporalx.RegisterSearchAttributes(ctx, p.Temporal, p.Config.TemporalNamespace); err != nil {
 			return err
 		}
+		if err := worker.EnsureSchedules(ctx, p.Temporal, p.Config.TemporalTaskQueue); err != nil {
+			return fmt.Errorf("create schedules: %w", err)
+		}
 		w := p.Worker()
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)

@@ -211,3 +211,12 @@ func (s *Store) CreateNotificationsOnce(ctx context.Context, ns []models.Notific
 func (s *Store) CreateOutboxEmails(ctx context.Context, ms []models.OutboxEmail) error {
 	return s.DB(ctx).CreateInBatches(ms, 500).Error
 }
+
+// DeleteExpiredNotifications removes notifications that expired before
+// `before`, at most limit of them, and says how many went.
+func (s *Store) DeleteExpiredNotifications(ctx context.Context, before time.Time, limit int) (int64, error) {
+	sub := s.DB(ctx).Model(&models.Notification{}).Select("id").
+		Where("expires_at IS NOT NULL AND expires_at < ?", before).Limit(limit)
+	res := s.DB(ctx).Where("id IN (?)", sub).Delete(&models.Notification{})
+	return res.RowsAffected, res.Error
+}
