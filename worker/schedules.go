@@ -16,8 +16,8 @@ import (
 // still going when the next is due makes the next one skip (the default).
 func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string) error {
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:      workflows.ExpirySchedule,
-		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: time.Hour}}},
+		ID:   workflows.ExpirySchedule,
+		Spec: client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: time.Hour}}},
 		Action: &client.ScheduleWorkflowAction{
 			ID: workflows.ExpirySchedule, Workflow: workflows.ExpirySweepWorkflow, TaskQueue: taskQueue,
 		},
