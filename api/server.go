@@ -38,7 +38,8 @@ type Deps struct {
 	Redis    *redis.Client
 	Hub      *realtime.Hub
 	Mailer   *notify.Mailer
-	Limiter  fiber.Storage // rate-limit counters: memory or Redis
+	Pusher   *notify.Pusher // nil when push is off
+	Limiter  fiber.Storage  // rate-limit counters: memory or Redis
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger
 }
@@ -89,6 +90,7 @@ func New(d Deps) (*Server, error) {
 	s.realtimeRoutes(r)
 	s.notificationRoutes(r)
 	s.announcementRoutes(r)
+	s.pushRoutes(r)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}

@@ -128,3 +128,13 @@ func utc(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+// PushSubscription is a browser's Web Push subscription.
+type PushSubscription struct {
+	ID        uuid.UUID `gorm:"primaryKey"`
+	UserID    uuid.UUID
+	Endpoint  string
+	P256dh    string
+	Auth      string
+	CreatedAt time.Time
+}

@@ -57,6 +57,10 @@ type Config struct {
 	SendGridURL    string `env:"SENDGRID_URL" envDefault:"https://api.sendgrid.com"`
 	EmailFrom      string `env:"EMAIL_FROM" envDefault:"Fanfare <no-reply@fanfare.local>"`
 
+	VAPIDPublicKey  string `env:"VAPID_PUBLIC_KEY"` // empty outside production: a pair is made and kept in DATA_DIR
+	VAPIDPrivateKey string `env:"VAPID_PRIVATE_KEY" secret:"true"`
+	VAPIDSubject    string `env:"VAPID_SUBJECT" envDefault:"mailto:ops@fanfare.local"`
+
 	WSMaxConnsPerUser int    `env:"WS_MAX_CONNS_PER_USER" envDefault:"10"`
 	WSMaxRooms        int    `env:"WS_MAX_ROOMS" envDefault:"100"`
 	WSSendQueue       int    `env:"WS_SEND_QUEUE" envDefault:"1024"`

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"time"
 
+	webpush "github.com/SherClockHolmes/webpush-go"
 	"github.com/gofiber/fiber/v2"
 	redisstorage "github.com/gofiber/storage/redis/v3"
 	"github.com/google/uuid"
@@ -49,6 +51,8 @@ type Platform struct {
 	Hub      *realtime.Hub
 	Notify   *notify.Notifier
 	Mailer   *notify.Mailer
+	Pusher   *notify.Pusher // nil when push is off
+	senders  map[models.Channel]activities.Sender
 	api      *api.Server
 }
 
@@ -99,9 +103,20 @@ func (p *Platform) open(ctx context.Context) error {
 		Store: p.Store, APIKey: p.Config.SendGridAPIKey, Host: p.Config.SendGridURL,
 		From: sgmail.NewEmail(from.Name, from.Address), PublicURL: p.Config.PublicURL, Secret: secret, Now: p.Auth.Now,
 	}
+	channels := []models.Channel{models.ChannelEmail}
+	p.senders = map[models.Channel]activities.Sender{models.ChannelEmail: p.Mailer}
+	if pub, priv, err := vapidKeys(p.Config); err != nil {
+		return err
+	} else if pub != "" {
+		p.Pusher = &notify.Pusher{Store: p.Store, PublicKey: pub, PrivateKey: priv, Subject: p.Config.VAPIDSubject}
+		channels = append(channels, models.ChannelPush)
+		p.senders[models.ChannelPush] = p.Pusher
+	} else {
+		p.Log.Warn("web push is off: set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY")
+	}
 	p.Notify = &notify.Notifier{
 		Store: p.Store, Publisher: p.Hub.Publisher, Temporal: p.Temporal, TaskQueue: p.Config.TemporalTaskQueue,
-		Channels: []models.Channel{models.ChannelEmail}, Log: p.Log.With("component", "notify"), Now: p.Auth.Now,
+		Channels: channels, Log: p.Log.With("component", "notify"), Now: p.Auth.Now,
 	}
 	p.Metrics.MustRegister(
 		collectors.NewGoCollector(),
@@ -123,7 +138,7 @@ func (p *Platform) API() (*api.Server, error) {
 	var err error
 	p.api, err = api.New(api.Deps{
 		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
-		Redis: p.Redis, Hub: p.Hub, Mailer: p.Mailer, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
+		Redis: p.Redis, Hub: p.Hub, Mailer: p.Mailer, Pusher: p.Pusher, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
 	})
 	return p.api, err
 }
@@ -131,7 +146,7 @@ func (p *Platform) API() (*api.Server, error) {
 // Worker builds the Temporal worker with every workflow and activity.
 func (p *Platform) Worker() sdkworker.Worker {
 	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{
-		Store: p.Store, Senders: map[models.Channel]activities.Sender{models.ChannelEmail: p.Mailer},
+		Store: p.Store, Senders: p.senders,
 		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence, Mailer: p.Mailer},
 	})
 }
@@ -223,4 +238,27 @@ func jwtSecret(cfg config.Config) ([]byte, error) {
 		return nil, err
 	}
 	return secret, os.WriteFile(path, secret, 0o600)
+}
+
+// vapidKeys returns the configured VAPID pair or, outside production, a
+// pair made once and kept in the data directory; ("", "") turns push off.
+func vapidKeys(cfg config.Config) (string, string, error) {
+	if cfg.VAPIDPublicKey != "" || cfg.Production() {
+		return cfg.VAPIDPublicKey, cfg.VAPIDPrivateKey, nil
+	}
+	path := filepath.Join(cfg.DataDir, "vapid.json")
+	var keys struct{ Public, Private string }
+	if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &keys) == nil && keys.Public != "" {
+		return keys.Public, keys.Private, nil
+	}
+	priv, pub, err := webpush.GenerateVAPIDKeys()
+	if err != nil {
+		return "", "", err
+	}
+	keys.Public, keys.Private = pub, priv
+	b, _ := json.Marshal(keys)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return "", "", err
+	}
+	return pub, priv, os.WriteFile(path, b, 0o600)
 }
