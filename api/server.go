@@ -91,6 +91,7 @@ func New(d Deps) (*Server, error) {
 	s.notificationRoutes(r)
 	s.announcementRoutes(r)
 	s.pushRoutes(r)
+	s.webhookRoutes(r)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}

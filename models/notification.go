@@ -138,3 +138,10 @@ type PushSubscription struct {
 	Auth      string
 	CreatedAt time.Time
 }
+
+// Suppression is an address that gets no more email.
+type Suppression struct {
+	Email     string `gorm:"primaryKey"`
+	Reason    string
+	CreatedAt time.Time
+}

@@ -5,6 +5,9 @@
 package config
 
 import (
+	"crypto/ecdsa"
+	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -56,6 +59,9 @@ type Config struct {
 	SendGridAPIKey string `env:"SENDGRID_API_KEY" secret:"true"` // empty: mail goes to the local outbox
 	SendGridURL    string `env:"SENDGRID_URL" envDefault:"https://api.sendgrid.com"`
 	EmailFrom      string `env:"EMAIL_FROM" envDefault:"Fanfare <no-reply@fanfare.local>"`
+	// SendGrid's signed event webhook key (base64 DER, from the SendGrid
+	// console); empty refuses every webhook.
+	SendGridWebhookKey string `env:"SENDGRID_WEBHOOK_PUBLIC_KEY"`
 
 	VAPIDPublicKey  string `env:"VAPID_PUBLIC_KEY"` // empty outside production: a pair is made and kept in DATA_DIR
 	VAPIDPrivateKey string `env:"VAPID_PRIVATE_KEY" secret:"true"`
@@ -134,6 +140,11 @@ func (c Config) Validate() error {
 			bad("CORS_ORIGINS", "%q is not an origin like https://app.example.com", o)
 		}
 	}
+	if c.SendGridWebhookKey != "" {
+		if _, err := WebhookKey(c.SendGridWebhookKey); err != nil {
+			bad("SENDGRID_WEBHOOK_PUBLIC_KEY", "%v", err)
+		}
+	}
 	if _, err := mail.ParseAddress(c.EmailFrom); err != nil {
 		bad("EMAIL_FROM", "must be an address like Fanfare <no-reply@example.com>")
 	}
@@ -201,4 +212,21 @@ func (c Config) LogValue() slog.Value {
 		attrs = append(attrs, slog.Any(f.Tag.Get("env"), val))
 	}
 	return slog.GroupValue(attrs...)
+}
+
+// WebhookKey parses SendGrid's event webhook verification key.
+func WebhookKey(b64 string) (*ecdsa.PublicKey, error) {
+	der, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, errors.New("not base64")
+	}
+	k, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return nil, errors.New("not a public key")
+	}
+	ec, ok := k.(*ecdsa.PublicKey)
+	if !ok {
+		return nil, errors.New("not an ECDSA key")
+	}
+	return ec, nil
 }

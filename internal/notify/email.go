@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,9 @@ func (m *Mailer) Send(ctx context.Context, d models.Digest) error {
 	u, err := m.Store.UserByID(ctx, userID)
 	if err != nil {
 		return err
+	}
+	if sup, err := m.Store.Suppressed(ctx, []string{u.Email}); err != nil || sup[strings.ToLower(u.Email)] {
+		return err // a suppressed address gets nothing, and that is no failure
 	}
 	subject, body := render(d)
 	category := models.Categories[d.Items[0].Category]
@@ -100,6 +104,18 @@ func VerifyUnsubscribe(secret []byte, token string) (uuid.UUID, error) {
 // (one personalization each, with its own unsubscribe link), or into the
 // outbox without a key. Callers keep batches within SendGrid's 1,000.
 func (m *Mailer) SendBatch(ctx context.Context, to []store.Recipient, category, subject, body string) error {
+	emails := make([]string, len(to))
+	for i, r := range to {
+		emails[i] = r.Email
+	}
+	sup, err := m.Store.Suppressed(ctx, emails)
+	if err != nil {
+		return err
+	}
+	to = slices.DeleteFunc(slices.Clone(to), func(r store.Recipient) bool { return sup[strings.ToLower(r.Email)] })
+	if len(to) == 0 {
+		return nil
+	}
 	unsubscribe := func(userID string) map[string]string {
 		if models.Categories[category].Transactional() {
 			return nil
