@@ -20,7 +20,7 @@ const BroadcastPageSize = 1000
 
 // BatchMailer sends one message to many recipients in one request.
 type BatchMailer interface {
-	SendBatch(ctx context.Context, to []store.Recipient, category, subject, body string) error
+	SendBatch(ctx context.Context, to []store.Recipient, category, subject, body string) (sent int, err error)
 }
 
 // Broadcast delivers a broadcast page by page.
@@ -87,14 +87,15 @@ func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p model
 			mail = append(mail, r)
 		}
 	}
+	sent := 0
 	if len(mail) > 0 {
-		if err := a.Mailer.SendBatch(ctx, mail, cat.Name, b.Title, b.Body); err != nil {
+		if sent, err = a.Mailer.SendBatch(ctx, mail, cat.Name, b.Title, b.Body); err != nil {
 			return p, err
 		}
 	}
 	p.Cursor = page[len(page)-1].UserID.String()
 	p.Recipients += len(page)
-	p.Emailed += len(mail)
+	p.Emailed += sent
 	p.Pages++
 	p.Done = len(page) < BroadcastPageSize
 	return p, nil

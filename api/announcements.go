@@ -8,8 +8,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
+	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/workflows"
 )
@@ -44,17 +44,14 @@ func (s *Server) announce(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b := models.Broadcast{
-		ID: models.NewID().String(), ArtistID: a.ID.String(), Category: "announcement", GroupKey: "artist:" + a.ID.String(),
-		Title: req.Title, Body: req.Body, TTL: time.Duration(req.TTLHours) * time.Hour, CreatedAt: s.Auth.Now(),
-	}
-	_, err = s.Temporal.ExecuteWorkflow(c.UserContext(), client.StartWorkflowOptions{
-		ID: workflows.BroadcastID(b.ID), TaskQueue: s.Config.TemporalTaskQueue,
-	}, workflows.BroadcastWorkflow, b)
+	id, err := s.Notify.Broadcast(c.UserContext(), notify.Audience{FollowersOf: a.ID}, notify.Notification{
+		Category: "announcement", GroupKey: "artist:" + a.ID.String(), Title: req.Title, Body: req.Body,
+		TTL: time.Duration(req.TTLHours) * time.Hour,
+	})
 	if err != nil {
 		return err
 	}
-	return c.Status(http.StatusAccepted).JSON(broadcastResponse{BroadcastID: b.ID})
+	return c.Status(http.StatusAccepted).JSON(broadcastResponse{BroadcastID: id})
 }
 
 func (s *Server) broadcast(c *fiber.Ctx) error {

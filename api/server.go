@@ -37,6 +37,7 @@ type Deps struct {
 	Temporal client.Client
 	Redis    *redis.Client
 	Hub      *realtime.Hub
+	Notify   *notify.Notifier
 	Mailer   *notify.Mailer
 	Pusher   *notify.Pusher // nil when push is off
 	Limiter  fiber.Storage  // rate-limit counters: memory or Redis

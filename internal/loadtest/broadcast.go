@@ -2,7 +2,9 @@ package loadtest
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/google/uuid"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,9 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/platform"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/workflows"
@@ -51,21 +52,20 @@ func Broadcast(ctx context.Context, cfg config.Config, n int, out io.Writer) err
 	go func() { done <- p.Run(runCtx, nil, true) }()
 	defer func() { stop(); <-done }()
 
-	b := models.Broadcast{ID: models.NewID().String(), ArtistID: artist.String(), Category: "announcement",
-		GroupKey: "artist:" + artist.String(), Title: "Benchmark", Body: "Hello", CreatedAt: time.Now().UTC()}
 	start := time.Now()
-	run, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.BroadcastID(b.ID), TaskQueue: cfg.TemporalTaskQueue},
-		workflows.BroadcastWorkflow, b)
+	id, err := p.Notify.Broadcast(ctx, notify.Audience{FollowersOf: artist}, notify.Notification{
+		Category: "announcement", GroupKey: "artist:" + artist.String(), Title: "Benchmark", Body: "Hello",
+	})
 	if err != nil {
 		return err
 	}
 	var prog models.BroadcastProgress
-	if err := run.Get(ctx, &prog); err != nil {
+	if err := p.Temporal.GetWorkflow(ctx, workflows.BroadcastID(id), "").Get(ctx, &prog); err != nil {
 		return err
 	}
 	total := time.Since(start)
 	var rows int64
-	if err := p.Store.DB(ctx).Model(&models.Notification{}).Where("broadcast_id = ?", b.ID).Count(&rows).Error; err != nil {
+	if err := p.Store.DB(ctx).Model(&models.Notification{}).Where("broadcast_id = ?", id).Count(&rows).Error; err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "BENCH broadcast_recipients %d users\n", prog.Recipients)
@@ -79,7 +79,7 @@ func Broadcast(ctx context.Context, cfg config.Config, n int, out io.Writer) err
 }
 
 // seedFollowers inserts n users who follow a new artist, in SQL, fast.
-func seedFollowers(ctx context.Context, p *platform.Platform, artist interface{ String() string }, n int) error {
+func seedFollowers(ctx context.Context, p *platform.Platform, artist uuid.UUID, n int) error {
 	db := p.Store.DB(ctx)
 	now := time.Now().UTC()
 	a := artist.String()

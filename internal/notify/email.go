@@ -103,18 +103,18 @@ func VerifyUnsubscribe(secret []byte, token string) (uuid.UUID, error) {
 // SendBatch sends one message to many recipients in one SendGrid request
 // (one personalization each, with its own unsubscribe link), or into the
 // outbox without a key. Callers keep batches within SendGrid's 1,000.
-func (m *Mailer) SendBatch(ctx context.Context, to []store.Recipient, category, subject, body string) error {
+func (m *Mailer) SendBatch(ctx context.Context, to []store.Recipient, category, subject, body string) (int, error) {
 	emails := make([]string, len(to))
 	for i, r := range to {
 		emails[i] = r.Email
 	}
 	sup, err := m.Store.Suppressed(ctx, emails)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	to = slices.DeleteFunc(slices.Clone(to), func(r store.Recipient) bool { return sup[strings.ToLower(r.Email)] })
 	if len(to) == 0 {
-		return nil
+		return 0, nil
 	}
 	unsubscribe := func(userID string) map[string]string {
 		if models.Categories[category].Transactional() {
@@ -130,7 +130,7 @@ func (m *Mailer) SendBatch(ctx context.Context, to []store.Recipient, category, 
 			rows[i] = models.OutboxEmail{ID: models.NewID(), UserID: r.UserID, ToEmail: r.Email, Subject: subject,
 				Body: body, Categories: category, Headers: string(h), CreatedAt: m.Now()}
 		}
-		return m.Store.CreateOutboxEmails(ctx, rows)
+		return len(to), m.Store.CreateOutboxEmails(ctx, rows)
 	}
 	msg := mail.NewV3Mail()
 	msg.SetFrom(m.From)
@@ -145,7 +145,7 @@ func (m *Mailer) SendBatch(ctx context.Context, to []store.Recipient, category, 
 		}
 		msg.AddPersonalizations(p)
 	}
-	return m.post(ctx, msg)
+	return len(to), m.post(ctx, msg)
 }
 
 func (m *Mailer) post(ctx context.Context, msg *mail.SGMailV3) error {

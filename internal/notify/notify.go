@@ -171,3 +171,26 @@ func joinChannels(cs []models.Channel) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// Audience is who a broadcast reaches. Followers of an artist for now;
+// tier members and party RSVPs join as their features arrive.
+type Audience struct {
+	FollowersOf uuid.UUID
+}
+
+// Broadcast starts a BroadcastWorkflow sending x (UserID unused) to the
+// audience, and returns the broadcast's id for progress lookups.
+func (n *Notifier) Broadcast(ctx context.Context, audience Audience, x Notification) (string, error) {
+	x.UserID = audience.FollowersOf // only to pass validation: the rows are made per recipient
+	row, err := n.row(x)
+	if err != nil {
+		return "", err
+	}
+	b := models.Broadcast{
+		ID: models.NewID().String(), ArtistID: audience.FollowersOf.String(), Category: row.Category,
+		GroupKey: row.GroupKey, Title: row.Title, Body: row.Body, TTL: x.TTL, CreatedAt: row.CreatedAt,
+	}
+	_, err = n.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.BroadcastID(b.ID), TaskQueue: n.TaskQueue},
+		workflows.BroadcastWorkflow, b)
+	return b.ID, err
+}

@@ -138,7 +138,7 @@ func (p *Platform) API() (*api.Server, error) {
 	var err error
 	p.api, err = api.New(api.Deps{
 		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
-		Redis: p.Redis, Hub: p.Hub, Mailer: p.Mailer, Pusher: p.Pusher, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
+		Redis: p.Redis, Hub: p.Hub, Notify: p.Notify, Mailer: p.Mailer, Pusher: p.Pusher, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
 	})
 	return p.api, err
 }
