@@ -2,15 +2,15 @@ package loadtest
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/google/uuid"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
