@@ -2,24 +2,17 @@ package api_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/testenv"
 )
 
 func TestAnnouncementReachesFollowers(t *testing.T) {
 	t.Parallel()
-	fake := &fakeSendGrid{}
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	app := testenv.StartApp(t, testenv.WithConfig(func(c *config.Config) {
-		c.SendGridAPIKey, c.SendGridURL = "SG.test-key", srv.URL
-	}))
+	app, fake := startWithSendGrid(t)
 	artist := app.Register(t, "artist", "Announcer")
 	wantsMail, unsubscribed, noAnnouncementMail := app.Register(t, "fan", "A"), app.Register(t, "fan", "B"), app.Register(t, "fan", "C")
 	stranger := app.Register(t, "fan", "Not a follower")

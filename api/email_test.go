@@ -47,6 +47,16 @@ func (f *fakeSendGrid) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 }
 
+// startWithSendGrid starts an App whose mail goes to a fake SendGrid.
+func startWithSendGrid(t *testing.T) (*testenv.App, *fakeSendGrid) {
+	fake := &fakeSendGrid{}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	return testenv.StartApp(t, testenv.WithConfig(func(c *config.Config) {
+		c.SendGridAPIKey, c.SendGridURL = "SG.test-key", srv.URL
+	})), fake
+}
+
 func (f *fakeSendGrid) count() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -58,12 +68,7 @@ func (f *fakeSendGrid) count() int {
 // SendGrid, sent by the inbox workflow on the real dev server.
 func TestTenNotificationsMakeOneDigestEmail(t *testing.T) {
 	t.Parallel()
-	fake := &fakeSendGrid{}
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	app := testenv.StartApp(t, testenv.WithConfig(func(c *config.Config) {
-		c.SendGridAPIKey, c.SendGridURL = "SG.test-key", srv.URL
-	}))
+	app, fake := startWithSendGrid(t)
 	fan := app.Register(t, "fan", "Digest Reader")
 	r := app.Do(t, http.MethodPut, "/api/notifications/preferences", fan.AccessToken, map[string]any{"digest_minutes": 1})
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))

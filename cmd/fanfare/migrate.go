@@ -19,11 +19,7 @@ func migrateCmd() *cobra.Command {
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"up", "down", "status"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, log, err := setup()
-			if err != nil {
-				return err
-			}
-			st, err := store.Open(cmd.Context(), cfg.DatabaseURL, store.Options{MaxOpenConns: 2, MaxIdleConns: 1}, log)
+			st, err := openStore(cmd)
 			if err != nil {
 				return err
 			}
@@ -71,11 +67,7 @@ func seedCmd() *cobra.Command {
 		Long:  "Load the demo data: an artist and a few fans with printed logins. Running it twice changes nothing.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, log, err := setup()
-			if err != nil {
-				return err
-			}
-			st, err := store.Open(cmd.Context(), cfg.DatabaseURL, store.Options{MaxOpenConns: 2, MaxIdleConns: 1}, log)
+			st, err := openStore(cmd)
 			if err != nil {
 				return err
 			}
@@ -83,4 +75,13 @@ func seedCmd() *cobra.Command {
 			return seed.Run(cmd.Context(), st, os.Stdout)
 		},
 	}
+}
+
+// openStore connects to DATABASE_URL alone: migrate and seed need nothing else.
+func openStore(cmd *cobra.Command) (*store.Store, error) {
+	cfg, log, err := setup()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(cmd.Context(), cfg.DatabaseURL, store.Options{MaxOpenConns: 2, MaxIdleConns: 1}, log)
 }
