@@ -178,11 +178,11 @@ type Audience struct {
 	FollowersOf uuid.UUID
 }
 
-// Broadcast starts a BroadcastWorkflow sending x (UserID unused) to the
-// audience, and returns the broadcast's id for progress lookups.
+// Broadcast starts a BroadcastWorkflow sending x (its UserID is ignored:
+// rows are made per recipient) to the audience, and returns the
+// broadcast's id for progress lookups.
 func (n *Notifier) Broadcast(ctx context.Context, audience Audience, x Notification) (string, error) {
-	x.UserID = audience.FollowersOf // only to pass validation: the rows are made per recipient
-	row, err := n.row(x)
+	row, err := n.row(x) // validates x the same way Send does
 	if err != nil {
 		return "", err
 	}

@@ -8,10 +8,6 @@ type Publisher struct {
 	broker Broker
 }
 
-// NewPublisher returns a publisher on b; worker processes use one on a
-// RedisBroker that subscribes to nothing.
-func NewPublisher(b Broker) Publisher { return Publisher{broker: b} }
-
 // Publish sends ev into room with the room's next seq; it is kept in the
 // room's history for clients that reconnect.
 func (p Publisher) Publish(ctx context.Context, room string, ev Event) (uint64, error) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/config"
@@ -187,13 +188,15 @@ func TestSlowConsumerIsCutOffWithoutSlowingOthers(t *testing.T) {
 	require.Contains(t, string(m.Body), `fanfare_ws_disconnects_total{code="4008"} 1`)
 }
 
-// A worker process has no sockets: it publishes through Redis with a
-// publish-only broker, and the api instance delivers.
+// A worker process has a hub of its own with no sockets: it publishes
+// through Redis, and the api instance delivers.
 func TestAnotherProcessPublishesThroughRedis(t *testing.T) {
 	app := testenv.StartApp(t)
 	fan := app.Register(t, "fan", "Listener")
 	ws := app.Dial(t, fan.AccessToken)
-	worker := realtime.NewPublisher(realtime.NewRedisBroker(app.Platform.Redis, app.Platform.Config.RedisPrefix, nil))
+	worker := realtime.NewHub(app.Platform.Redis, app.Platform.Config.RedisPrefix,
+		realtime.Options{MaxConnsPerUser: 1, MaxRoomsPerConn: 1, SendQueue: 1}, prometheus.NewRegistry(), testenv.Log())
+	t.Cleanup(func() { worker.Close() })
 	seq, err := worker.Publish(context.Background(), realtime.UserRoom(fan.User.ID), realtime.Event{Type: "notification", Data: map[string]string{"from": "worker"}})
 	require.NoError(t, err)
 	ev := ws.Await("notification")
