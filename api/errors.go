@@ -30,6 +30,7 @@ var statusOf = map[models.Code]int{
 	models.CodeConflict:      http.StatusConflict,
 	models.CodeTooLarge:      http.StatusRequestEntityTooLarge,
 	models.CodeQuotaExceeded: http.StatusTooManyRequests,
+	models.CodePaymentFailed: http.StatusPaymentRequired,
 	models.CodeRateLimited:   http.StatusTooManyRequests,
 	models.CodeUnavailable:   http.StatusServiceUnavailable,
 	models.CodeInternal:      http.StatusInternalServerError,

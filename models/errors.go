@@ -17,6 +17,7 @@ const (
 	CodeConflict      Code = "conflict"
 	CodeTooLarge      Code = "too_large"
 	CodeQuotaExceeded Code = "quota_exceeded"
+	CodePaymentFailed Code = "payment_failed"
 	CodeRateLimited   Code = "rate_limited"
 	CodeUnavailable   Code = "unavailable"
 	CodeInternal      Code = "internal"

@@ -2,10 +2,13 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/fanfare/fanfare/activities"
+	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/workflows"
@@ -16,6 +19,8 @@ type Deps struct {
 	Store     *store.Store
 	Senders   map[models.Channel]activities.Sender // outward notification channels
 	Broadcast *activities.Broadcast
+	Billing   billing.Provider
+	Notify    activities.Notify
 }
 
 // New returns a worker for taskQueue with every workflow and activity
@@ -36,4 +41,8 @@ func Register(r worker.Registry, d Deps) {
 	r.RegisterActivity(d.Broadcast)
 	r.RegisterWorkflow(workflows.ExpirySweepWorkflow)
 	r.RegisterActivity(&activities.Expiry{Store: d.Store})
+	r.RegisterWorkflow(workflows.SubscriptionWorkflow)
+	r.RegisterActivity(&activities.Membership{Store: d.Store, Billing: d.Billing, Notify: d.Notify, Now: now})
 }
+
+func now() time.Time { return time.Now().UTC() }

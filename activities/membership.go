@@ -1,0 +1,135 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fanfare/fanfare/internal/billing"
+	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/models"
+)
+
+// Notify sends a notification through the platform's notification path
+// (in-app row, socket event, the inbox for email and push).
+type Notify func(ctx context.Context, userID uuid.UUID, category, title, body string, data map[string]any) error
+
+// Membership does the I/O of the membership workflow: charges, the ledger,
+// the mirror and quota rows, milestones. Every method is idempotent.
+type Membership struct {
+	Store   *store.Store
+	Billing billing.Provider
+	Notify  Notify
+	Now     func() time.Time
+}
+
+// ChargeRequest is one charge of a membership.
+type ChargeRequest struct {
+	WorkflowID     string
+	IdempotencyKey string
+	ArtistID       uuid.UUID
+	FanID          uuid.UUID
+	Tier           models.Tier
+	Period         int
+	PeriodStart    time.Time
+	PeriodEnd      time.Time
+	Reason         string // renewal, retry, upgrade
+	AmountCents    int64
+	Currency       string
+	Customer       string
+	PaymentMethod  string
+}
+
+// ChargeOutcome is what became of a charge.
+type ChargeOutcome struct {
+	PaymentID     string
+	Status        models.PaymentStatus
+	FailureReason string
+}
+
+// Charge writes the ledger line, charges the provider under the request's
+// idempotency key and records the outcome. Run again after a crash, it
+// returns the recorded outcome or asks the provider again under the same
+// key, which charges at most once.
+func (a *Membership) Charge(ctx context.Context, r ChargeRequest) (ChargeOutcome, error) {
+	p, err := a.Store.BeginPayment(ctx, models.Payment{
+		IdempotencyKey: r.IdempotencyKey, ArtistID: r.ArtistID, FanID: r.FanID, Tier: r.Tier, Period: r.Period,
+		PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, Reason: r.Reason, AmountCents: r.AmountCents,
+		Currency: r.Currency, Provider: a.Billing.Name(),
+	})
+	if err != nil {
+		return ChargeOutcome{}, err
+	}
+	if p.Status != models.PaymentPending {
+		return ChargeOutcome{PaymentID: p.ProviderPaymentID, Status: p.Status, FailureReason: p.FailureReason}, nil
+	}
+	res := billing.Result{Status: models.PaymentSucceeded}
+	if r.AmountCents > 0 {
+		res, err = a.Billing.Charge(ctx, billing.Charge{
+			IdempotencyKey: r.IdempotencyKey, Customer: r.Customer, PaymentMethod: r.PaymentMethod,
+			AmountCents: r.AmountCents, Currency: r.Currency,
+			Description: fmt.Sprintf("Fan club %s, period %d (%s)", r.Tier, r.Period, r.Reason),
+			Metadata:    map[string]string{billing.MetaWorkflowID: r.WorkflowID, billing.MetaIdempotencyKey: r.IdempotencyKey},
+		})
+		if err != nil {
+			return ChargeOutcome{}, err
+		}
+	}
+	if res.Status != models.PaymentPending {
+		if err := a.Store.SettlePayment(ctx, r.IdempotencyKey, res.Status, res.ID, res.FailureReason); err != nil {
+			return ChargeOutcome{}, err
+		}
+	}
+	return ChargeOutcome{PaymentID: res.ID, Status: res.Status, FailureReason: res.FailureReason}, nil
+}
+
+// Settle records an outcome the provider reported later, by webhook.
+func (a *Membership) Settle(ctx context.Context, key string, o ChargeOutcome) error {
+	return a.Store.SettlePayment(ctx, key, o.Status, o.PaymentID, o.FailureReason)
+}
+
+// Record writes the membership's mirror row and its current quota period.
+func (a *Membership) Record(ctx context.Context, sub models.Subscription, quota int, endedAt *time.Time) error {
+	sub.UpdatedAt = a.Now()
+	sub.CreatedAt = sub.UpdatedAt // kept on conflict: only inserts use it
+	return a.Store.RecordMembership(ctx, sub, quota, endedAt)
+}
+
+// MilestoneAward is a support-duration milestone reached.
+type MilestoneAward struct {
+	ArtistID uuid.UUID
+	FanID    uuid.UUID
+	Key      string
+	At       time.Time
+}
+
+var milestoneText = map[string]string{
+	models.MilestoneSupport1Month:  "one month",
+	models.MilestoneSupport6Months: "six months",
+	models.MilestoneSupport1Year:   "one year",
+}
+
+// AwardMilestone records the milestone once and tells fan and artist.
+func (a *Membership) AwardMilestone(ctx context.Context, m MilestoneAward) error {
+	awarded, err := a.Store.AwardMilestone(ctx, models.UserMilestone{UserID: m.FanID, ArtistID: m.ArtistID, Key: m.Key, AwardedAt: m.At})
+	if err != nil || !awarded {
+		return err
+	}
+	artist, err := a.Store.ArtistByID(ctx, m.ArtistID)
+	if err != nil {
+		return err
+	}
+	fan, err := a.Store.UserByID(ctx, m.FanID)
+	if err != nil {
+		return err
+	}
+	span := milestoneText[m.Key]
+	data := map[string]any{"artist_id": m.ArtistID.String(), "fan_id": m.FanID.String(), "milestone": m.Key}
+	if err := a.Notify(ctx, m.FanID, "milestone", "You have supported "+artist.Name+" for "+span,
+		"Thank you for "+span+" of continuous support.", data); err != nil {
+		return err
+	}
+	return a.Notify(ctx, m.ArtistID, "milestone", fan.DisplayName+" has supported you for "+span, "", data)
+}

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/fanfare/fanfare/models"
+)
+
+// RecordMembership writes a membership workflow's state: the mirror row and
+// the DM quota row of its current period (opened, raised on upgrade, or
+// closed at once when the membership ends early), in one transaction.
+// Replaying the same state writes the same rows.
+func (s *Store) RecordMembership(ctx context.Context, sub models.Subscription, quota int, endedAt *time.Time) error {
+	return s.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "artist_id"}, {Name: "fan_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"workflow_id", "tier", "pending_tier", "status", "member_since", "period", "period_start", "period_end", "next_charge_at", "price_cents", "currency", "updated_at"}),
+		}).Create(&sub).Error; err != nil {
+			return err
+		}
+		end := sub.PeriodEnd
+		if endedAt != nil && endedAt.Before(end) {
+			end = *endedAt
+		}
+		q := models.QuotaPeriod{ID: models.NewID(), ArtistID: sub.ArtistID, FanID: sub.FanID,
+			PeriodStart: sub.PeriodStart, PeriodEnd: end, QuotaLimit: quota}
+		return tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "artist_id"}, {Name: "fan_id"}, {Name: "period_start"}},
+			DoUpdates: clause.AssignmentColumns([]string{"period_end", "quota_limit", "updated_at"}),
+		}).Create(&q).Error
+	})
+}
+
+// Membership returns a fan's membership in an artist's club.
+func (s *Store) Membership(ctx context.Context, artistID, fanID uuid.UUID) (*models.Subscription, error) {
+	return first[models.Subscription](s.DB(ctx).Where("artist_id = ? AND fan_id = ?", artistID, fanID))
+}
+
+// TierOf returns the tier a user holds in an artist's club now.
+func (s *Store) TierOf(ctx context.Context, artistID, userID uuid.UUID) (models.Tier, error) {
+	sub, err := s.Membership(ctx, artistID, userID)
+	if errors.Is(err, models.ErrNotFound) {
+		return models.TierFollower, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return sub.EffectiveTier(), nil
+}
+
+// FanMemberships lists a fan's memberships, live ones first.
+func (s *Store) FanMemberships(ctx context.Context, fanID uuid.UUID) ([]models.Subscription, error) {
+	var out []models.Subscription
+	err := s.DB(ctx).Where("fan_id = ?", fanID).
+		Order("CASE WHEN status = 'canceled' THEN 1 ELSE 0 END, member_since DESC").Find(&out).Error
+	return out, err
+}
+
+// MemberFilter narrows an artist's members list.
+type MemberFilter struct {
+	Tier   models.Tier
+	Status models.SubscriptionStatus
+	After  string // cursor: the last row's member_since|fan_id
+	Limit  int
+}
+
+// Members returns a page of an artist's members, longest-standing last.
+func (s *Store) Members(ctx context.Context, artistID uuid.UUID, f MemberFilter) ([]models.Subscription, string, error) {
+	q := s.DB(ctx).Where("artist_id = ?", artistID)
+	if f.Tier != "" {
+		q = q.Where("tier = ?", f.Tier)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.After != "" {
+		since, fan, err := parseMemberCursor(f.After)
+		if err != nil {
+			return nil, "", err
+		}
+		q = q.Where("member_since < ? OR (member_since = ? AND fan_id > ?)", since, since, fan)
+	}
+	var rows []models.Subscription
+	if err := q.Order("member_since DESC, fan_id").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", err
+	}
+	return page(rows, f.Limit, func(r models.Subscription) string {
+		return r.MemberSince.UTC().Format(time.RFC3339Nano) + "|" + r.FanID.String()
+	})
+}
+
+func parseMemberCursor(c string) (time.Time, uuid.UUID, error) {
+	bad := models.FieldError("cursor", "cursor is not one this api gave")
+	if len(c) < 38 || c[len(c)-37] != '|' {
+		return time.Time{}, uuid.Nil, bad
+	}
+	since, err := time.Parse(time.RFC3339Nano, c[:len(c)-37])
+	if err != nil {
+		return time.Time{}, uuid.Nil, bad
+	}
+	fan, err := uuid.Parse(c[len(c)-36:])
+	if err != nil {
+		return time.Time{}, uuid.Nil, bad
+	}
+	return since, fan, nil
+}
+
+// CurrentQuota returns the DM quota period that holds now, if any.
+func (s *Store) CurrentQuota(ctx context.Context, artistID, fanID uuid.UUID, now time.Time) (*models.QuotaPeriod, error) {
+	return first[models.QuotaPeriod](s.DB(ctx).
+		Where("artist_id = ? AND fan_id = ? AND period_start <= ? AND period_end > ?", artistID, fanID, now, now).
+		Order("period_start DESC"))
+}
+
+// QuotaPeriods lists a fan's quota periods with an artist, oldest first.
+func (s *Store) QuotaPeriods(ctx context.Context, artistID, fanID uuid.UUID) ([]models.QuotaPeriod, error) {
+	var out []models.QuotaPeriod
+	err := s.DB(ctx).Where("artist_id = ? AND fan_id = ?", artistID, fanID).Order("period_start").Find(&out).Error
+	return out, err
+}
+
+// AwardMilestone records a milestone once; it reports whether this call
+// awarded it.
+func (s *Store) AwardMilestone(ctx context.Context, m models.UserMilestone) (bool, error) {
+	res := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&m)
+	return res.RowsAffected == 1, res.Error
+}
+
+// Milestones lists the milestones a user reached with an artist.
+func (s *Store) Milestones(ctx context.Context, userID, artistID uuid.UUID) ([]models.UserMilestone, error) {
+	var out []models.UserMilestone
+	err := s.DB(ctx).Where("user_id = ? AND artist_id = ?", userID, artistID).Order("awarded_at").Find(&out).Error
+	return out, err
+}

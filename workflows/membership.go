@@ -1,0 +1,364 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/fanfare/fanfare/activities"
+	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/models"
+)
+
+// The membership: one workflow per fan and artist
+// (subscription/{artistID}/{fanID}) for the whole life of a paid
+// membership. Each run holds one billing period and continues as new at
+// its end, carrying the state.
+const (
+	UpdateSubscribe        = "subscribe"
+	UpdateChangeTier       = "changeTier"
+	UpdateCancel           = "cancel"
+	UpdateResume           = "resume"
+	SignalPaymentSucceeded = "paymentSucceeded"
+	SignalPaymentFailed    = "paymentFailed"
+	MembershipQuery        = "state"
+)
+
+// SubscriptionID is the workflow ID of a fan's membership in an artist's club.
+func SubscriptionID(artistID, fanID string) string { return "subscription/" + artistID + "/" + fanID }
+
+// DunningSchedule: after a failed charge, retries this long after the
+// failure; after the last one fails the membership is canceled.
+var DunningSchedule = []time.Duration{24 * time.Hour, 72 * time.Hour, 120 * time.Hour}
+
+// supportMilestones fire after months of continuous support.
+var supportMilestones = []struct {
+	Key    string
+	Months int
+}{
+	{models.MilestoneSupport1Month, 1}, {models.MilestoneSupport6Months, 6}, {models.MilestoneSupport1Year, 12},
+}
+
+// Membership is the state of a membership, carried across continue-as-new
+// and shown by the state query. Times are absolute; every timer derives
+// from them and workflow.Now.
+type Membership struct {
+	ArtistID      string
+	FanID         string
+	Status        models.SubscriptionStatus // "" until the subscribe update succeeds
+	Tier          models.Tier
+	PendingTier   models.Tier // a downgrade waiting for the period end
+	Terms         models.Terms
+	Customer      string // the payment provider's customer and card
+	PaymentMethod string
+	MemberSince   time.Time // start of continuous support; periods count from it
+	BillingKey    string    // prefix of this membership's idempotency keys
+	Period        int
+	PeriodStart   time.Time
+	PeriodEnd     time.Time
+	PeriodCents   int64     // paid for the current period's tier
+	FailedAt      time.Time // first failed charge of the current period (past_due)
+	Retries       int       // dunning retries made since
+	AwaitingKey   string    // a charge the provider will settle by webhook
+	Milestones    []string  // support milestones awarded
+	EndedAt       *time.Time
+}
+
+// SubscribeInput is the subscribe update: the tier, the card, and the
+// club's terms at the time of purchase.
+type SubscribeInput struct {
+	Tier          models.Tier
+	Customer      string
+	PaymentMethod string
+	Terms         models.Terms
+}
+
+// ChangeTierInput is the changeTier update.
+type ChangeTierInput struct {
+	Tier  models.Tier
+	Terms models.Terms
+}
+
+// PaymentEvent is what the payment provider's webhook reports of a charge.
+type PaymentEvent struct {
+	Key           string
+	PaymentID     string
+	FailureReason string
+}
+
+type membership struct {
+	st       Membership
+	id       string
+	lock     workflow.Mutex
+	changed  bool // a handler changed something the main loop waits on
+	rolled   bool // this run opened a new period: time to continue as new
+	attempts int  // subscribe attempts in this run
+}
+
+// SubscriptionWorkflow runs a membership: it charges each calendar-month
+// period, opens its DM quota, applies tier changes, cancels at period end,
+// dunns failed payments and awards support milestones.
+func SubscriptionWorkflow(ctx workflow.Context, st Membership) (Membership, error) {
+	m := &membership{st: st, id: workflow.GetInfo(ctx).WorkflowExecution.ID, lock: workflow.NewMutex(ctx)}
+	if err := m.register(ctx); err != nil {
+		return m.st, err
+	}
+	succeeded := workflow.GetSignalChannel(ctx, SignalPaymentSucceeded)
+	failed := workflow.GetSignalChannel(ctx, SignalPaymentFailed)
+	if m.st.Status == "" {
+		// A run is started by Update-with-Start; a declined card may try
+		// again, and a run whose subscribe never succeeds ends quietly.
+		if _, err := workflow.AwaitWithTimeout(ctx, time.Hour, func() bool { return m.st.Status != "" }); err != nil {
+			return m.st, err
+		}
+	}
+	for m.st.Status != "" && m.st.Status != models.StatusCanceled && !m.rolled && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		if d := m.nextWake().Sub(workflow.Now(ctx)); d > 0 {
+			if _, err := workflow.AwaitWithTimeout(ctx, d, func() bool {
+				return m.changed || succeeded.Len() > 0 || failed.Len() > 0
+			}); err != nil {
+				return m.st, err
+			}
+		}
+		if err := m.step(ctx, succeeded, failed); err != nil {
+			return m.st, err
+		}
+	}
+	// Nothing may be lost across the end of this run: let handlers finish,
+	// then take the signals that came meanwhile.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return m.st, err
+	}
+	if err := m.step(ctx, succeeded, failed); err != nil {
+		return m.st, err
+	}
+	if m.st.Status == "" || m.st.Status == models.StatusCanceled {
+		return m.st, nil
+	}
+	return m.st, workflow.NewContinueAsNewError(ctx, SubscriptionWorkflow, m.st)
+}
+
+// withActivities is ctx with the options of the membership's activities. Update
+// handlers get the workflow's root context, so every call goes through it.
+// Charges and records are local activities: the fan's subscribe answer
+// then waits for one workflow task, not a round trip per activity.
+func withActivities(ctx workflow.Context) workflow.Context {
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
+	})
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: 10 * time.Minute},
+	})
+}
+
+// step does what is due: payment events, milestones, a dunning retry, the
+// period end.
+func (m *membership) step(ctx workflow.Context, succeeded, failed workflow.ReceiveChannel) error {
+	if err := m.lock.Lock(ctx); err != nil {
+		return err
+	}
+	defer m.lock.Unlock()
+	m.changed = false
+	for _, ch := range []workflow.ReceiveChannel{succeeded, failed} {
+		var ev PaymentEvent
+		for ch.ReceiveAsync(&ev) {
+			if err := m.onPayment(ctx, ev, ch == succeeded); err != nil {
+				return err
+			}
+		}
+	}
+	if m.st.Status == "" || m.st.Status == models.StatusCanceled || m.rolled {
+		return nil
+	}
+	now := workflow.Now(ctx)
+	for key, due, ok := m.nextMilestone(); ok && !due.After(now) && m.st.Status != models.StatusPastDue; key, due, ok = m.nextMilestone() {
+		var a *activities.Membership
+		award := activities.MilestoneAward{ArtistID: uuid.MustParse(m.st.ArtistID), FanID: uuid.MustParse(m.st.FanID), Key: key, At: due}
+		if err := workflow.ExecuteActivity(withActivities(ctx), a.AwardMilestone, award).Get(ctx, nil); err != nil {
+			return err
+		}
+		m.st.Milestones = append(m.st.Milestones, key)
+	}
+	switch {
+	case m.st.Status == models.StatusPastDue && !m.retryAt().After(now):
+		return m.retry(ctx)
+	case !m.st.PeriodEnd.After(now):
+		return m.renew(ctx)
+	}
+	return nil
+}
+
+// nextWake is the earliest time something is due.
+func (m *membership) nextWake() time.Time {
+	wake := m.st.PeriodEnd
+	if m.st.Status == models.StatusPastDue {
+		return minTime(wake, m.retryAt())
+	}
+	if _, due, ok := m.nextMilestone(); ok {
+		wake = minTime(wake, due)
+	}
+	return wake
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func (m *membership) nextMilestone() (string, time.Time, bool) {
+	for _, ms := range supportMilestones {
+		if !contains(m.st.Milestones, ms.Key) {
+			return ms.Key, addMonths(m.st.MemberSince, ms.Months), true
+		}
+	}
+	return "", time.Time{}, false
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *membership) retryAt() time.Time {
+	return m.st.FailedAt.Add(DunningSchedule[min(m.st.Retries, len(DunningSchedule)-1)])
+}
+
+func (m *membership) periodKey() string {
+	return fmt.Sprintf("%s/period/%d", m.st.BillingKey, m.st.Period)
+}
+
+// renew ends a canceling membership, or opens the next period and charges it.
+func (m *membership) renew(ctx workflow.Context) error {
+	if m.st.Status == models.StatusCanceling {
+		return m.end(ctx, m.st.PeriodEnd)
+	}
+	m.st.Period++
+	m.st.PeriodStart, m.st.PeriodEnd = m.st.PeriodEnd, addMonths(m.st.MemberSince, m.st.Period)
+	if m.st.PendingTier != "" {
+		m.st.Tier, m.st.PendingTier = m.st.PendingTier, ""
+	}
+	m.rolled = true
+	price := m.st.Terms.Price(m.st.Tier)
+	out, err := m.charge(ctx, m.periodKey(), "renewal", price)
+	if err != nil {
+		return err
+	}
+	m.settled(ctx, m.periodKey(), out, price)
+	return m.record(ctx)
+}
+
+// retry is a dunning retry; after the last failure the membership ends.
+func (m *membership) retry(ctx workflow.Context) error {
+	m.st.Retries++
+	price := m.st.Terms.Price(m.st.Tier)
+	key := fmt.Sprintf("%s/retry/%d", m.periodKey(), m.st.Retries)
+	out, err := m.charge(ctx, key, "retry", price)
+	if err != nil {
+		return err
+	}
+	if out.Status == models.PaymentFailed && m.st.Retries >= len(DunningSchedule) {
+		return m.end(ctx, workflow.Now(ctx))
+	}
+	m.settled(ctx, key, out, price)
+	return m.record(ctx)
+}
+
+// settled applies a charge's outcome to the status.
+func (m *membership) settled(ctx workflow.Context, key string, out activities.ChargeOutcome, price int64) {
+	switch out.Status {
+	case models.PaymentSucceeded:
+		m.st.Status, m.st.FailedAt, m.st.Retries, m.st.PeriodCents = models.StatusActive, time.Time{}, 0, price
+	case models.PaymentPending:
+		m.st.AwaitingKey, m.st.PeriodCents = key, price
+	case models.PaymentFailed:
+		if m.st.Status != models.StatusPastDue {
+			m.st.Status, m.st.FailedAt, m.st.Retries = models.StatusPastDue, workflow.Now(ctx), 0
+		}
+	}
+}
+
+// onPayment takes a webhook's word on a charge of this membership.
+func (m *membership) onPayment(ctx workflow.Context, ev PaymentEvent, ok bool) error {
+	if !strings.HasPrefix(ev.Key, m.st.BillingKey+"/") || m.st.BillingKey == "" {
+		workflow.GetLogger(ctx).Warn("payment event for another membership ignored", "key", ev.Key)
+		return nil
+	}
+	out := activities.ChargeOutcome{PaymentID: ev.PaymentID, Status: models.PaymentFailed, FailureReason: ev.FailureReason}
+	if ok {
+		out.Status, out.FailureReason = models.PaymentSucceeded, ""
+	}
+	var a *activities.Membership
+	if err := workflow.ExecuteLocalActivity(withActivities(ctx), a.Settle, ev.Key, out).Get(ctx, nil); err != nil {
+		return err
+	}
+	current := strings.HasPrefix(ev.Key, m.periodKey()+"/") || ev.Key == m.periodKey()
+	switch {
+	case ev.Key == m.st.AwaitingKey:
+		m.st.AwaitingKey = ""
+	case ok && current && m.st.Status == models.StatusPastDue:
+		// a failed charge of this period went through after all
+	default:
+		return nil // a replay, or news of a charge already settled
+	}
+	m.settled(ctx, ev.Key, out, m.st.PeriodCents)
+	return m.record(ctx)
+}
+
+// end cancels the membership at the given time.
+func (m *membership) end(ctx workflow.Context, at time.Time) error {
+	m.st.Status, m.st.EndedAt, m.st.PendingTier = models.StatusCanceled, &at, ""
+	return m.record(ctx)
+}
+
+func (m *membership) charge(ctx workflow.Context, key, reason string, cents int64) (activities.ChargeOutcome, error) {
+	var a *activities.Membership
+	var out activities.ChargeOutcome
+	err := workflow.ExecuteLocalActivity(withActivities(ctx), a.Charge, activities.ChargeRequest{
+		WorkflowID: m.id, IdempotencyKey: key, ArtistID: uuid.MustParse(m.st.ArtistID), FanID: uuid.MustParse(m.st.FanID),
+		Tier: m.st.Tier, Period: m.st.Period, PeriodStart: m.st.PeriodStart, PeriodEnd: m.st.PeriodEnd, Reason: reason,
+		AmountCents: cents, Currency: m.st.Terms.Currency, Customer: m.st.Customer, PaymentMethod: m.st.PaymentMethod,
+	}).Get(ctx, &out)
+	return out, err
+}
+
+// record writes the mirror and quota rows and the search attributes.
+func (m *membership) record(ctx workflow.Context) error {
+	m.changed = true
+	st := m.st
+	sub := models.Subscription{
+		ArtistID: uuid.MustParse(st.ArtistID), FanID: uuid.MustParse(st.FanID), WorkflowID: m.id,
+		Tier: st.Tier, PendingTier: st.PendingTier, Status: st.Status, MemberSince: st.MemberSince,
+		Period: st.Period, PeriodStart: st.PeriodStart, PeriodEnd: st.PeriodEnd, Currency: st.Terms.Currency,
+	}
+	next := st.Tier
+	if st.PendingTier != "" {
+		next = st.PendingTier
+	}
+	sub.PriceCents = st.Terms.Price(next)
+	renewal := temporalx.NextRenewalAt.ValueUnset()
+	if st.Status == models.StatusActive || st.Status == models.StatusPastDue {
+		at := st.PeriodEnd
+		if st.Status == models.StatusPastDue {
+			at = m.retryAt()
+		}
+		sub.NextChargeAt, renewal = &at, temporalx.NextRenewalAt.ValueSet(at)
+	}
+	var a *activities.Membership
+	if err := workflow.ExecuteLocalActivity(withActivities(ctx), a.Record, sub, st.Terms.Quota(st.Tier), st.EndedAt).Get(ctx, nil); err != nil {
+		return err
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx,
+		temporalx.Tier.ValueSet(string(st.Tier)), temporalx.SubscriptionStatus.ValueSet(string(st.Status)), renewal)
+}
