@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/fanfare/fanfare/internal/auth"
+	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/realtime"
@@ -40,7 +41,8 @@ type Deps struct {
 	Notify   *notify.Notifier
 	Mailer   *notify.Mailer
 	Pusher   *notify.Pusher // nil when push is off
-	Limiter  fiber.Storage  // rate-limit counters: memory or Redis
+	Billing  billing.Provider
+	Limiter  fiber.Storage // rate-limit counters: memory or Redis
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger
 }
@@ -88,6 +90,9 @@ func New(d Deps) (*Server, error) {
 	s.authRoutes(r)
 	s.meRoutes(r)
 	s.artistRoutes(r)
+	s.clubRoutes(r)
+	s.membershipRoutes(r)
+	s.sandboxRoutes(r)
 	s.realtimeRoutes(r)
 	s.notificationRoutes(r)
 	s.announcementRoutes(r)

@@ -2,15 +2,22 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/sendgrid/sendgrid-go/helpers/eventwebhook"
+	"github.com/stripe/stripe-go/v82"
+	"github.com/stripe/stripe-go/v82/webhook"
+	"go.temporal.io/api/serviceerror"
 
+	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/workflows"
 )
 
 type sendGridEvent struct {
@@ -31,6 +38,56 @@ const webhookMaxAge = 10 * time.Minute
 func (s *Server) webhookRoutes(r *routes) {
 	r.add(fiber.MethodPost, "/api/webhooks/sendgrid", op{summary: "SendGrid's signed event webhook: bounces, spam reports and unsubscribes suppress the address",
 		tag: "webhooks", out: webhookResponse{}, errors: []int{http.StatusUnauthorized, http.StatusBadRequest}}, s.sendGridWebhook)
+	r.add(fiber.MethodPost, "/api/webhooks/stripe", op{summary: "Stripe's signed webhook: payment outcomes reach the membership workflow",
+		tag: "webhooks", out: stripeWebhookResponse{}, errors: []int{http.StatusUnauthorized, http.StatusBadRequest, http.StatusServiceUnavailable}}, s.stripeWebhook)
+}
+
+type stripeWebhookResponse struct {
+	Handled bool `json:"handled" description:"false for events about nothing Fanfare runs (acknowledged so Stripe stops retrying)"`
+}
+
+var stripeSignals = map[stripe.EventType]string{
+	stripe.EventTypePaymentIntentSucceeded:     workflows.SignalPaymentSucceeded,
+	stripe.EventTypePaymentIntentPaymentFailed: workflows.SignalPaymentFailed,
+}
+
+// stripeWebhook verifies Stripe's signature (which also refuses replays
+// older than five minutes) and signals the membership whose charge it
+// reports. A replay inside that window is a signal the workflow ignores.
+func (s *Server) stripeWebhook(c *fiber.Ctx) error {
+	if s.Config.StripeWebhookSecret == "" {
+		return models.Errorf(models.CodeUnauthorized, "invalid webhook signature")
+	}
+	ev, err := webhook.ConstructEvent(c.Body(), c.Get("Stripe-Signature"), s.Config.StripeWebhookSecret)
+	if err != nil {
+		return models.Errorf(models.CodeUnauthorized, "invalid webhook signature")
+	}
+	signal, ok := stripeSignals[ev.Type]
+	if !ok || ev.Data == nil {
+		return c.JSON(stripeWebhookResponse{})
+	}
+	var pi stripe.PaymentIntent
+	if err := json.Unmarshal(ev.Data.Raw, &pi); err != nil {
+		return models.Errorf(models.CodeInvalid, "data.object must be a PaymentIntent")
+	}
+	wf, key := pi.Metadata[billing.MetaWorkflowID], pi.Metadata[billing.MetaIdempotencyKey]
+	if !strings.HasPrefix(wf, "subscription/") || !strings.HasPrefix(key, wf+"/") {
+		return c.JSON(stripeWebhookResponse{})
+	}
+	pe := workflows.PaymentEvent{Key: key, PaymentID: pi.ID}
+	if e := pi.LastPaymentError; e != nil {
+		pe.FailureReason = string(e.Code)
+		if e.DeclineCode != "" {
+			pe.FailureReason = string(e.DeclineCode)
+		}
+	}
+	if err := s.Temporal.SignalWorkflow(c.UserContext(), wf, "", signal, pe); err != nil {
+		if errors.As(err, new(*serviceerror.NotFound)) {
+			return c.JSON(stripeWebhookResponse{}) // the membership ended
+		}
+		return s.workflowError(c.UserContext(), err)
+	}
+	return c.JSON(stripeWebhookResponse{Handled: true})
 }
 
 func (s *Server) sendGridWebhook(c *fiber.Ctx) error {

@@ -38,11 +38,12 @@ func TestHealthWorkflowFailsWhenTheDatabaseIsDown(t *testing.T) {
 // Histories recorded on the real dev server must replay against today's
 // code: a change that breaks one needs workflow.GetVersion.
 func TestReplayRecordedHistories(t *testing.T) {
-	for _, file := range []string{"testdata/health_v1.json", "testdata/inbox_v1.json"} {
+	for _, file := range []string{"testdata/health_v1.json", "testdata/inbox_v1.json", "testdata/membership_v1.json"} {
 		t.Run(file, func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(workflows.HealthWorkflow)
 			r.RegisterWorkflow(workflows.InboxWorkflow)
+			r.RegisterWorkflow(workflows.SubscriptionWorkflow)
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, file))
 		})
 	}

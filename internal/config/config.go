@@ -63,6 +63,13 @@ type Config struct {
 	// console); empty refuses every webhook.
 	SendGridWebhookKey string `env:"SENDGRID_WEBHOOK_PUBLIC_KEY"`
 
+	// Payments: the sandbox keeps its books in the database and charges
+	// nothing; stripe charges cards through Stripe's api.
+	BillingProvider     string `env:"BILLING_PROVIDER" envDefault:"sandbox"`
+	StripeSecretKey     string `env:"STRIPE_SECRET_KEY" secret:"true"`
+	StripeWebhookSecret string `env:"STRIPE_WEBHOOK_SECRET" secret:"true"` // empty refuses every Stripe webhook
+	StripeURL           string `env:"STRIPE_API_URL"`                      // empty: Stripe's api
+
 	VAPIDPublicKey  string `env:"VAPID_PUBLIC_KEY"` // empty outside production: a pair is made and kept in DATA_DIR
 	VAPIDPrivateKey string `env:"VAPID_PRIVATE_KEY" secret:"true"`
 	VAPIDSubject    string `env:"VAPID_SUBJECT" envDefault:"mailto:ops@fanfare.local"`
@@ -150,6 +157,15 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.SendGridURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		bad("SENDGRID_URL", "must be an http(s) URL")
+	}
+	switch c.BillingProvider {
+	case "sandbox":
+	case "stripe":
+		if c.StripeSecretKey == "" {
+			bad("STRIPE_SECRET_KEY", "required with BILLING_PROVIDER=stripe")
+		}
+	default:
+		bad("BILLING_PROVIDER", "must be sandbox or stripe")
 	}
 	if c.BodyLimit < 1024 {
 		bad("BODY_LIMIT", "must be at least 1024 bytes")

@@ -30,6 +30,7 @@ import (
 	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/api"
 	"github.com/fanfare/fanfare/internal/auth"
+	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/realtime"
@@ -52,6 +53,7 @@ type Platform struct {
 	Notify   *notify.Notifier
 	Mailer   *notify.Mailer
 	Pusher   *notify.Pusher // nil when push is off
+	Billing  billing.Provider
 	senders  map[models.Channel]activities.Sender
 	api      *api.Server
 }
@@ -114,6 +116,10 @@ func (p *Platform) open(ctx context.Context) error {
 	} else {
 		p.Log.Warn("web push is off: set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY")
 	}
+	p.Billing = &billing.Sandbox{Store: p.Store, Now: p.Auth.Now}
+	if p.Config.BillingProvider == "stripe" {
+		p.Billing = billing.NewStripe(p.Config.StripeSecretKey, p.Config.StripeURL)
+	}
 	p.Notify = &notify.Notifier{
 		Store: p.Store, Publisher: p.Hub.Publisher, Temporal: p.Temporal, TaskQueue: p.Config.TemporalTaskQueue,
 		Channels: channels, Log: p.Log.With("component", "notify"), Now: p.Auth.Now,
@@ -138,7 +144,7 @@ func (p *Platform) API() (*api.Server, error) {
 	var err error
 	p.api, err = api.New(api.Deps{
 		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
-		Redis: p.Redis, Hub: p.Hub, Notify: p.Notify, Mailer: p.Mailer, Pusher: p.Pusher, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
+		Redis: p.Redis, Hub: p.Hub, Notify: p.Notify, Mailer: p.Mailer, Pusher: p.Pusher, Billing: p.Billing, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
 	})
 	return p.api, err
 }
@@ -148,7 +154,15 @@ func (p *Platform) Worker() sdkworker.Worker {
 	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{
 		Store: p.Store, Senders: p.senders,
 		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence, Mailer: p.Mailer},
+		Billing:   p.Billing,
+		Notify:    p.notify,
 	})
+}
+
+// notify is the notification path as the activities see it.
+func (p *Platform) notify(ctx context.Context, userID uuid.UUID, category, title, body string, data map[string]any) error {
+	_, err := p.Notify.Send(ctx, notify.Notification{UserID: userID, Category: category, Title: title, Body: body, Data: data})
+	return err
 }
 
 // Run serves the api on ln (when ln is not nil) and runs the worker (when

@@ -1,0 +1,310 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/workflows"
+)
+
+type subscribeRequest struct {
+	Tier          models.Tier `json:"tier" validate:"required,oneof=supporter superfan"`
+	PaymentMethod string      `json:"payment_method,omitempty" validate:"omitempty,max=255,printascii" description:"The saved card (Stripe PaymentMethod id); the sandbox defaults to pm_card_visa"`
+}
+
+type changeTierRequest struct {
+	Tier models.Tier `json:"tier" validate:"required,oneof=supporter superfan"`
+}
+
+type periodView struct {
+	Number int       `json:"number"`
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+}
+
+type chargeView struct {
+	At          time.Time `json:"at"`
+	AmountCents int64     `json:"amount_cents"`
+	Currency    string    `json:"currency"`
+}
+
+type quotaView struct {
+	Used      int       `json:"used"`
+	Limit     int       `json:"limit"`
+	PeriodEnd time.Time `json:"period_end"`
+}
+
+type membershipView struct {
+	ArtistID    string                    `json:"artist_id"`
+	FanID       string                    `json:"fan_id"`
+	Tier        models.Tier               `json:"tier"`
+	PendingTier models.Tier               `json:"pending_tier,omitempty" description:"A downgrade that applies at the period end"`
+	Status      models.SubscriptionStatus `json:"status"`
+	MemberSince time.Time                 `json:"member_since"`
+	Period      periodView                `json:"period"`
+	NextCharge  *chargeView               `json:"next_charge"`
+	Quota       *quotaView                `json:"quota" description:"DMs to the artist in the current period"`
+}
+
+type membershipList struct {
+	Items      []membershipView `json:"items"`
+	NextCursor string           `json:"next_cursor"`
+}
+
+func (s *Server) membershipRoutes(r *routes) {
+	mine := []int{http.StatusNotFound, http.StatusConflict, http.StatusPaymentRequired, http.StatusServiceUnavailable}
+	r.add(fiber.MethodPost, "/api/artists/:id/subscription", op{summary: "Join the artist's club at a paid tier (Idempotency-Key accepted)", tag: "memberships", auth: true,
+		in: subscribeRequest{}, out: membershipView{}, status: http.StatusCreated, errors: append([]int{http.StatusBadRequest}, mine...)},
+		s.authenticate, s.idempotent(), s.subscribe)
+	r.add(fiber.MethodGet, "/api/artists/:id/subscription", op{summary: "My membership in the artist's club", tag: "memberships", auth: true,
+		out: membershipView{}, errors: []int{http.StatusNotFound}}, s.authenticate, s.membership)
+	r.add(fiber.MethodPatch, "/api/artists/:id/subscription", op{summary: "Change tier: an upgrade is at once and prorated, a downgrade at the period end", tag: "memberships", auth: true,
+		in: changeTierRequest{}, out: membershipView{}, errors: append([]int{http.StatusBadRequest}, mine...)}, s.authenticate, s.idempotent(), s.changeTier)
+	r.add(fiber.MethodDelete, "/api/artists/:id/subscription", op{summary: "Cancel: access stays until the period ends", tag: "memberships", auth: true,
+		out: membershipView{}, errors: mine}, s.authenticate, s.cancelMembership)
+	r.add(fiber.MethodPost, "/api/artists/:id/subscription/resume", op{summary: "Take back a cancel before the period ends", tag: "memberships", auth: true,
+		out: membershipView{}, errors: mine}, s.authenticate, s.resumeMembership)
+	r.add(fiber.MethodGet, "/api/me/subscriptions", op{summary: "My memberships, live ones first", tag: "memberships", auth: true,
+		out: membershipList{}}, s.authenticate, s.mySubscriptions)
+	r.add(fiber.MethodGet, "/api/artists/:id/members", op{summary: "The artist's members (?tier=&status=&cursor=&limit=)", tag: "memberships", auth: true,
+		out: membershipList{}, errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}},
+		s.authenticate, requireRole(models.RoleArtist), s.members)
+}
+
+// fanAndArtist resolves the artist of the route and the calling fan.
+func (s *Server) fanAndArtist(c *fiber.Ctx) (fan uuid.UUID, artist *models.Artist, err error) {
+	p, _ := caller(c)
+	artist, err = s.findArtist(c)
+	return p.UserID, artist, err
+}
+
+func (s *Server) subscribe(c *fiber.Ctx) error {
+	fan, artist, err := s.fanAndArtist(c)
+	if err != nil {
+		return err
+	}
+	if fan == artist.ID {
+		return models.FieldError("id", "artists cannot join their own club")
+	}
+	req, err := decodeJSON[subscribeRequest](c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	if sub, err := s.Store.Membership(ctx, artist.ID, fan); err == nil && sub.Status.Grants() {
+		return models.Errorf(models.CodeConflict, "already a member")
+	}
+	club, err := s.Store.Club(ctx, artist.ID)
+	if err != nil {
+		return err
+	}
+	if req.PaymentMethod == "" {
+		if s.Billing.Name() != "sandbox" {
+			return models.FieldError("payment_method", "a saved card is required")
+		}
+		req.PaymentMethod = "pm_card_visa"
+	}
+	customer, err := s.Billing.Customer(ctx, fan, req.PaymentMethod)
+	if err != nil {
+		return err
+	}
+	id := workflows.SubscriptionID(artist.ID.String(), fan.String())
+	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: id, TaskQueue: s.Config.TemporalTaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(temporalx.ArtistID.ValueSet(artist.ID.String()), temporalx.FanID.ValueSet(fan.String())),
+	}, workflows.SubscriptionWorkflow, workflows.Membership{ArtistID: artist.ID.String(), FanID: fan.String()})
+	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID: updateID(c), UpdateName: workflows.UpdateSubscribe, WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{workflows.SubscribeInput{Tier: req.Tier, Customer: customer, PaymentMethod: req.PaymentMethod, Terms: club.Terms()}},
+		},
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	if err != nil {
+		return s.workflowError(ctx, err)
+	}
+	return s.viewMembership(c.Status(http.StatusCreated), artist.ID, fan)
+}
+
+// updateID makes a retry with the same Idempotency-Key one update for
+// Temporal too, even when it reaches another api instance.
+func updateID(c *fiber.Ctx) string {
+	if k := c.Get(idempotencyHeader); k != "" {
+		return "idem/" + k
+	}
+	return ""
+}
+
+func (s *Server) membership(c *fiber.Ctx) error {
+	fan, artist, err := s.fanAndArtist(c)
+	if err != nil {
+		return err
+	}
+	return s.viewMembership(c, artist.ID, fan)
+}
+
+func (s *Server) changeTier(c *fiber.Ctx) error {
+	req, err := decodeJSON[changeTierRequest](c)
+	if err != nil {
+		return err
+	}
+	return s.updateMembership(c, workflows.UpdateChangeTier, func(artistID uuid.UUID) ([]any, error) {
+		club, err := s.Store.Club(c.UserContext(), artistID)
+		if err != nil {
+			return nil, err
+		}
+		return []any{workflows.ChangeTierInput{Tier: req.Tier, Terms: club.Terms()}}, nil
+	})
+}
+
+func (s *Server) cancelMembership(c *fiber.Ctx) error {
+	return s.updateMembership(c, workflows.UpdateCancel, nil)
+}
+
+func (s *Server) resumeMembership(c *fiber.Ctx) error {
+	return s.updateMembership(c, workflows.UpdateResume, nil)
+}
+
+// updateMembership sends an update to the caller's membership workflow
+// and answers with the membership it left.
+func (s *Server) updateMembership(c *fiber.Ctx, name string, args func(artistID uuid.UUID) ([]any, error)) error {
+	fan, artist, err := s.fanAndArtist(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	var in []any
+	if args != nil {
+		if in, err = args(artist.ID); err != nil {
+			return err
+		}
+	}
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.SubscriptionID(artist.ID.String(), fan.String()), UpdateID: updateID(c),
+		UpdateName: name, Args: in, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	if err != nil {
+		if errors.As(err, new(*serviceerror.NotFound)) {
+			// No running membership: it ended, or there never was one.
+			if _, err := s.Store.Membership(ctx, artist.ID, fan); err == nil {
+				return models.Errorf(models.CodeConflict, "the membership has ended: subscribe again")
+			}
+			return models.ErrNotFound
+		}
+		return s.workflowError(ctx, err)
+	}
+	return s.viewMembership(c, artist.ID, fan)
+}
+
+// workflowError turns a refused update into its application error; any
+// other failure to reach the workflow is a 503.
+func (s *Server) workflowError(ctx context.Context, err error) error {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		if code := models.Code(app.Type()); statusOf[code] != 0 {
+			return &models.Error{Code: code, Message: app.Message()}
+		}
+	}
+	s.Log.WarnContext(ctx, "membership workflow unreachable", "error", err)
+	return models.Errorf(models.CodeUnavailable, "memberships are unavailable right now, try again")
+}
+
+func (s *Server) viewMembership(c *fiber.Ctx, artistID, fanID uuid.UUID) error {
+	sub, err := s.Store.Membership(c.UserContext(), artistID, fanID)
+	if err != nil {
+		return err
+	}
+	v, err := s.membershipView(c.UserContext(), sub)
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
+}
+
+func (s *Server) membershipView(ctx context.Context, sub *models.Subscription) (membershipView, error) {
+	v := membershipView{
+		ArtistID: sub.ArtistID.String(), FanID: sub.FanID.String(), Tier: sub.Tier, PendingTier: sub.PendingTier,
+		Status: sub.Status, MemberSince: sub.MemberSince.UTC(),
+		Period: periodView{Number: sub.Period, Start: sub.PeriodStart.UTC(), End: sub.PeriodEnd.UTC()},
+	}
+	if sub.NextChargeAt != nil {
+		v.NextCharge = &chargeView{At: sub.NextChargeAt.UTC(), AmountCents: sub.PriceCents, Currency: sub.Currency}
+	}
+	q, err := s.Store.CurrentQuota(ctx, sub.ArtistID, sub.FanID, s.Auth.Now())
+	if err == nil && sub.Status.Grants() {
+		v.Quota = &quotaView{Used: q.Used, Limit: q.QuotaLimit, PeriodEnd: q.PeriodEnd.UTC()}
+	} else if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return v, err
+	}
+	return v, nil
+}
+
+func (s *Server) mySubscriptions(c *fiber.Ctx) error {
+	p, _ := caller(c)
+	subs, err := s.Store.FanMemberships(c.UserContext(), p.UserID)
+	if err != nil {
+		return err
+	}
+	return s.membershipList(c, subs, "")
+}
+
+func (s *Server) membershipList(c *fiber.Ctx, subs []models.Subscription, next string) error {
+	out := membershipList{Items: make([]membershipView, len(subs)), NextCursor: next}
+	for i := range subs {
+		v, err := s.membershipView(c.UserContext(), &subs[i])
+		if err != nil {
+			return err
+		}
+		out.Items[i] = v
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) members(c *fiber.Ctx) error {
+	a, err := s.findArtist(c)
+	if err != nil {
+		return err
+	}
+	if p, _ := caller(c); !owns(p, a.ID.String()) {
+		return models.ErrForbidden
+	}
+	f := store.MemberFilter{Tier: models.Tier(c.Query("tier")), Status: models.SubscriptionStatus(c.Query("status")), After: c.Query("cursor"), Limit: 20}
+	if f.Tier != "" && !f.Tier.Paid() {
+		return models.FieldError("tier", "tier must be supporter or superfan")
+	}
+	switch f.Status {
+	case "", models.StatusActive, models.StatusPastDue, models.StatusCanceling, models.StatusCanceled:
+	default:
+		return models.FieldError("status", "status must be active, past_due, canceling or canceled")
+	}
+	if v := c.Query("limit"); v != "" {
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > 100 {
+			return models.FieldError("limit", "limit must be between 1 and 100")
+		}
+	}
+	subs, next, err := s.Store.Members(c.UserContext(), a.ID, f)
+	if err != nil {
+		return err
+	}
+	return s.membershipList(c, subs, next)
+}

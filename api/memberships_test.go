@@ -1,0 +1,209 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/workflows"
+)
+
+type membership struct {
+	ArtistID    string `json:"artist_id"`
+	Tier        string `json:"tier"`
+	PendingTier string `json:"pending_tier"`
+	Status      string `json:"status"`
+	Period      struct {
+		Number int       `json:"number"`
+		Start  time.Time `json:"start"`
+		End    time.Time `json:"end"`
+	} `json:"period"`
+	NextCharge *struct {
+		AmountCents int64 `json:"amount_cents"`
+	} `json:"next_charge"`
+	Quota *struct {
+		Used, Limit int
+	} `json:"quota"`
+}
+
+type club struct {
+	Tiers []struct {
+		Tier       string `json:"tier"`
+		PriceCents int64  `json:"price_cents"`
+		DMQuota    int    `json:"dm_quota"`
+		Members    int64  `json:"members"`
+	} `json:"tiers"`
+}
+
+// On the real dev server: a fan joins a club through REST, the operator
+// sees the workflow with its search attributes, and the fan changes tier,
+// cancels and resumes.
+func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
+	app := testenv.StartApp(t)
+	artist, fan, other := app.Register(t, "artist", "Nova"), app.Register(t, "fan", "Kai"), app.Register(t, "fan", "Broke")
+	path := "/api/artists/" + artist.User.ID
+	ctx := t.Context()
+
+	var c club
+	app.Do(t, http.MethodGet, path+"/club", "", nil).Decode(t, &c)
+	require.Len(t, c.Tiers, 3)
+	require.EqualValues(t, []int64{0, 500, 1000}, []int64{c.Tiers[0].PriceCents, c.Tiers[1].PriceCents, c.Tiers[2].PriceCents})
+	require.Equal(t, 403, app.Do(t, http.MethodPut, path+"/club", fan.AccessToken, map[string]any{}).Status)
+	bad := app.Do(t, http.MethodPut, path+"/club", artist.AccessToken, map[string]any{"supporter_price_cents": 900, "superfan_price_cents": 800})
+	require.Equal(t, 400, bad.Status)
+	require.Equal(t, "invalid", bad.ErrorCode(t))
+	r := app.Do(t, http.MethodPut, path+"/club", artist.AccessToken, map[string]any{
+		"description": "Nova's club", "superfan_price_cents": 1200, "dm_quota": 7,
+		"exclusive_content": []map[string]any{{"title": "Demo tape", "min_tier": "supporter"}},
+		"milestones":        []map[string]any{{"title": "100 members", "members": 100, "reward": "a live session"}},
+	})
+	require.Equal(t, 200, r.Status, string(r.Body))
+
+	// Bad input.
+	require.Equal(t, 400, app.Do(t, http.MethodPost, path+"/subscription", fan.AccessToken, map[string]any{"tier": "platinum"}).Status)
+	require.Equal(t, 400, app.Do(t, http.MethodPost, path+"/subscription", fan.AccessToken, map[string]any{"tier": "follower"}).Status)
+	require.Equal(t, 400, app.Do(t, http.MethodPost, path+"/subscription", artist.AccessToken, map[string]any{"tier": "superfan"}).Status, "own club")
+	require.Equal(t, 404, app.Do(t, http.MethodPost, "/api/artists/"+other.User.ID+"/subscription", fan.AccessToken, map[string]any{"tier": "superfan"}).Status, "not an artist")
+	require.Equal(t, 404, app.Do(t, http.MethodGet, path+"/subscription", fan.AccessToken, nil).Status)
+	require.Equal(t, 404, app.Do(t, http.MethodDelete, path+"/subscription", fan.AccessToken, nil).Status)
+	declined := app.Do(t, http.MethodPost, path+"/subscription", other.AccessToken, map[string]any{"tier": "superfan", "payment_method": "pm_card_chargeDeclined"})
+	require.Equal(t, 402, declined.Status)
+	require.Equal(t, "payment_failed", declined.ErrorCode(t))
+	require.Equal(t, 404, app.Do(t, http.MethodGet, path+"/subscription", other.AccessToken, nil).Status, "nothing half-written")
+
+	// Join, with a retry of the same request.
+	subscribe := func() testenv.Response {
+		req, err := http.NewRequest(http.MethodPost, app.URL+path+"/subscription", jsonBody(t, map[string]any{"tier": "superfan"}))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+fan.AccessToken)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "join-nova-1")
+		return app.Send(t, req)
+	}
+	first := subscribe()
+	require.Equal(t, 201, first.Status, string(first.Body))
+	var m membership
+	first.Decode(t, &m)
+	require.Equal(t, "superfan", m.Tier)
+	require.Equal(t, "active", m.Status)
+	require.Equal(t, 1, m.Period.Number)
+	require.EqualValues(t, 1200, m.NextCharge.AmountCents, "the club's price")
+	require.Equal(t, 7, m.Quota.Limit, "the club's quota")
+	retry := subscribe()
+	require.Equal(t, 201, retry.Status)
+	require.JSONEq(t, string(first.Body), string(retry.Body), "a retry gets the first answer")
+	again := app.Do(t, http.MethodPost, path+"/subscription", fan.AccessToken, map[string]any{"tier": "supporter"})
+	require.Equal(t, 409, again.Status, "subscribing twice")
+	payments, err := app.Platform.Store.Payments(ctx, mustUUID(t, artist.User.ID), mustUUID(t, fan.User.ID))
+	require.NoError(t, err)
+	require.Len(t, payments, 1, "one charge")
+	require.Equal(t, models.PaymentSucceeded, payments[0].Status)
+	require.EqualValues(t, 1200, payments[0].AmountCents)
+
+	// What an operator sees.
+	id := workflows.SubscriptionID(artist.User.ID, fan.User.ID)
+	desc, err := app.Platform.Temporal.DescribeWorkflow(ctx, id, "")
+	require.NoError(t, err)
+	sa := desc.TypedSearchAttributes
+	for key, want := range map[string]string{"ArtistId": artist.User.ID, "FanId": fan.User.ID, "Tier": "superfan", "SubscriptionStatus": "active"} {
+		var got string
+		switch key {
+		case "ArtistId":
+			got, _ = sa.GetKeyword(temporalx.ArtistID)
+		case "FanId":
+			got, _ = sa.GetKeyword(temporalx.FanID)
+		case "Tier":
+			got, _ = sa.GetKeyword(temporalx.Tier)
+		case "SubscriptionStatus":
+			got, _ = sa.GetKeyword(temporalx.SubscriptionStatus)
+		}
+		require.Equal(t, want, got, key)
+	}
+	renewal, ok := sa.GetTime(temporalx.NextRenewalAt)
+	require.True(t, ok)
+	require.WithinDuration(t, m.Period.End, renewal, time.Second)
+	require.Eventually(t, func() bool {
+		list, err := app.Platform.Temporal.CountWorkflow(ctx, countRequest(
+			"ArtistId = '"+artist.User.ID+"' AND SubscriptionStatus = 'active'"))
+		return err == nil && list.Count == 1
+	}, 10*time.Second, 100*time.Millisecond, "operators find memberships by search attribute")
+	val, err := app.Platform.Temporal.QueryWorkflow(ctx, id, "", workflows.MembershipQuery)
+	require.NoError(t, err)
+	var st workflows.Membership
+	require.NoError(t, val.Get(&st))
+	require.Equal(t, models.TierSuperfan, st.Tier)
+
+	// Tier changes, cancel, resume.
+	same := app.Do(t, http.MethodPatch, path+"/subscription", fan.AccessToken, map[string]any{"tier": "superfan"})
+	require.Equal(t, 409, same.Status)
+	r = app.Do(t, http.MethodPatch, path+"/subscription", fan.AccessToken, map[string]any{"tier": "supporter"})
+	require.Equal(t, 200, r.Status, string(r.Body))
+	r.Decode(t, &m)
+	require.Equal(t, "superfan", m.Tier)
+	require.Equal(t, "supporter", m.PendingTier)
+	r = app.Do(t, http.MethodDelete, path+"/subscription", fan.AccessToken, nil)
+	require.Equal(t, 200, r.Status)
+	r.Decode(t, &m)
+	require.Equal(t, "canceling", m.Status)
+	require.Nil(t, m.NextCharge)
+	require.Equal(t, 7, m.Quota.Limit, "access until the period ends")
+	require.Equal(t, 409, app.Do(t, http.MethodDelete, path+"/subscription", fan.AccessToken, nil).Status, "canceling twice")
+	r = app.Do(t, http.MethodPost, path+"/subscription/resume", fan.AccessToken, nil)
+	require.Equal(t, 200, r.Status)
+	r.Decode(t, &m)
+	require.Equal(t, "active", m.Status)
+	require.Equal(t, 409, app.Do(t, http.MethodPost, path+"/subscription/resume", fan.AccessToken, nil).Status)
+	require.Eventually(t, func() bool {
+		d, err := app.Platform.Temporal.DescribeWorkflow(ctx, id, "")
+		s, _ := d.TypedSearchAttributes.GetKeyword(temporalx.SubscriptionStatus)
+		return err == nil && s == "active"
+	}, 5*time.Second, 50*time.Millisecond)
+
+	// Lists.
+	var mine struct{ Items []membership }
+	app.Do(t, http.MethodGet, "/api/me/subscriptions", fan.AccessToken, nil).Decode(t, &mine)
+	require.Len(t, mine.Items, 1)
+	require.Equal(t, 403, app.Do(t, http.MethodGet, path+"/members", fan.AccessToken, nil).Status)
+	var members struct {
+		Items      []membership
+		NextCursor string `json:"next_cursor"`
+	}
+	app.Do(t, http.MethodGet, path+"/members?tier=superfan&status=active", artist.AccessToken, nil).Decode(t, &members)
+	require.Len(t, members.Items, 1)
+	app.Do(t, http.MethodGet, path+"/members?status=canceled", artist.AccessToken, nil).Decode(t, &members)
+	require.Empty(t, members.Items)
+	require.Equal(t, 400, app.Do(t, http.MethodGet, path+"/members?tier=gold", artist.AccessToken, nil).Status)
+	require.Equal(t, 400, app.Do(t, http.MethodGet, path+"/members?cursor=nope", artist.AccessToken, nil).Status)
+	app.Do(t, http.MethodGet, path+"/club", "", nil).Decode(t, &c)
+	require.EqualValues(t, 1, c.Tiers[2].Members)
+	require.EqualValues(t, 1200, c.Tiers[2].PriceCents)
+	require.Equal(t, 7, c.Tiers[2].DMQuota)
+
+	recordHistory(t, app, id, "membership_v1.json")
+}
+
+func jsonBody(t *testing.T, v any) io.Reader {
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return bytes.NewReader(b)
+}
+
+func mustUUID(t *testing.T, s string) uuid.UUID {
+	id, err := uuid.Parse(s)
+	require.NoError(t, err)
+	return id
+}
+
+func countRequest(query string) *workflowservice.CountWorkflowExecutionsRequest {
+	return &workflowservice.CountWorkflowExecutionsRequest{Query: query}
+}
