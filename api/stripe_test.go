@@ -1,0 +1,92 @@
+package api_test
+
+import (
+	"bytes"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/models"
+)
+
+const webhookSecret = "whsec_test_secret"
+
+// The Stripe provider end to end: stripe-go charges through a local
+// Stripe stand-in, and Stripe's signed webhooks settle the charge in the
+// membership workflow on the dev server.
+func TestStripeChargesAndWebhooksSettleMemberships(t *testing.T) {
+	fake := testenv.StartStripe(t)
+	app := testenv.StartApp(t, testenv.WithConfig(func(c *config.Config) {
+		c.BillingProvider, c.StripeSecretKey, c.StripeURL, c.StripeWebhookSecret = "stripe", "sk_test_1", fake.URL, webhookSecret
+	}))
+	artist, paid, failing := app.Register(t, "artist", "Nova"), app.Register(t, "fan", "Kai"), app.Register(t, "fan", "Lee")
+	path := "/api/artists/" + artist.User.ID
+	ctx := t.Context()
+	require.Equal(t, 400, app.Do(t, http.MethodPost, path+"/subscription", paid.AccessToken, map[string]any{"tier": "supporter"}).Status,
+		"Stripe needs a saved card")
+	for _, fan := range []testenv.Session{paid, failing} {
+		r := app.Do(t, http.MethodPost, path+"/subscription", fan.AccessToken, map[string]any{"tier": "supporter", "payment_method": "pm_processing"})
+		require.Equal(t, 201, r.Status, string(r.Body))
+	}
+	require.Equal(t, 2, fake.IntentCount())
+	hook := func(typ stripe.EventType, intent int, at time.Time, secret string) testenv.Response {
+		sent := fake.Intents[intent]
+		pi := map[string]any{"id": "pi_" + sent.Get("metadata[idempotency_key]"), "status": "succeeded", "metadata": map[string]string{
+			"workflow_id": sent.Get("metadata[workflow_id]"), "idempotency_key": sent.Get("metadata[idempotency_key]")}}
+		if typ == stripe.EventTypePaymentIntentPaymentFailed {
+			pi["status"], pi["last_payment_error"] = "requires_payment_method", map[string]any{"code": "card_declined", "decline_code": "insufficient_funds"}
+		}
+		return sendHook(t, app, secret, typ, pi, at)
+	}
+	ledger := func(fan testenv.Session) models.Payment {
+		ps, err := app.Platform.Store.Payments(ctx, mustUUID(t, artist.User.ID), mustUUID(t, fan.User.ID))
+		require.NoError(t, err)
+		require.Len(t, ps, 1)
+		return ps[0]
+	}
+	require.Equal(t, models.PaymentPending, ledger(paid).Status)
+
+	// Forged, stale, unrelated, unknown.
+	require.Equal(t, 401, hook(stripe.EventTypePaymentIntentSucceeded, 0, time.Now(), "whsec_forged").Status)
+	require.Equal(t, 401, hook(stripe.EventTypePaymentIntentSucceeded, 0, time.Now().Add(-10*time.Minute), webhookSecret).Status, "a replay past the tolerance")
+	unsigned, err := http.NewRequest(http.MethodPost, app.URL+"/api/webhooks/stripe", bytes.NewReader([]byte(`{}`)))
+	require.NoError(t, err)
+	require.Equal(t, 401, app.Send(t, unsigned).Status)
+	other := sendHook(t, app, webhookSecret, "customer.created", map[string]any{"id": "pi_x"}, time.Now())
+	require.Equal(t, 200, other.Status)
+	require.JSONEq(t, `{"handled":false}`, string(other.Body))
+	unknown := sendHook(t, app, webhookSecret, stripe.EventTypePaymentIntentSucceeded, map[string]any{"id": "pi_y", "metadata": map[string]string{
+		"workflow_id": "subscription/nobody/nothing", "idempotency_key": "subscription/nobody/nothing/x/period/1"}}, time.Now())
+	require.Equal(t, 200, unknown.Status, "acknowledged, so Stripe stops retrying")
+	require.JSONEq(t, `{"handled":false}`, string(unknown.Body))
+
+	// The real thing, and its replay.
+	for range 2 {
+		r := hook(stripe.EventTypePaymentIntentSucceeded, 0, time.Now(), webhookSecret)
+		require.Equal(t, 200, r.Status, string(r.Body))
+		require.JSONEq(t, `{"handled":true}`, string(r.Body))
+	}
+	require.Eventually(t, func() bool { return ledger(paid).Status == models.PaymentSucceeded }, 10*time.Second, 50*time.Millisecond)
+	require.Equal(t, 2, fake.IntentCount(), "no second charge")
+
+	require.Equal(t, 200, hook(stripe.EventTypePaymentIntentPaymentFailed, 1, time.Now(), webhookSecret).Status)
+	require.Eventually(t, func() bool {
+		sub, err := app.Platform.Store.Membership(ctx, mustUUID(t, artist.User.ID), mustUUID(t, failing.User.ID))
+		return err == nil && sub.Status == models.StatusPastDue
+	}, 10*time.Second, 50*time.Millisecond, "a failed payment starts dunning")
+	require.Equal(t, "insufficient_funds", ledger(failing).FailureReason)
+}
+
+func sendHook(t *testing.T, app *testenv.App, secret string, typ stripe.EventType, pi map[string]any, at time.Time) testenv.Response {
+	payload, sig := testenv.SignedEvent(t, secret, typ, pi, at)
+	req, err := http.NewRequest(http.MethodPost, app.URL+"/api/webhooks/stripe", bytes.NewReader(payload))
+	require.NoError(t, err)
+	req.Header.Set("Stripe-Signature", sig)
+	req.Header.Set("Content-Type", "application/json")
+	return app.Send(t, req)
+}
