@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	testenv.Main(m)
 }
 
 func fanfare(t *testing.T, env []string, args ...string) *exec.Cmd {
