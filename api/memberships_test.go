@@ -110,6 +110,13 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 	require.Equal(t, models.PaymentSucceeded, payments[0].Status)
 	require.EqualValues(t, 1200, payments[0].AmountCents)
 
+	// The tier opens the backstage (CanAccess), for members only.
+	backstage := "backstage:" + artist.User.ID
+	require.Equal(t, true, app.Dial(t, fan.AccessToken).Request("join_room", backstage, nil)["ok"])
+	refused := app.Dial(t, other.AccessToken).Request("join_room", backstage, nil)
+	require.Equal(t, "forbidden", testenv.ErrorCode(refused))
+	require.Equal(t, true, app.Dial(t, artist.AccessToken).Request("join_room", backstage, nil)["ok"], "the artist's own")
+
 	// What an operator sees.
 	id := workflows.SubscriptionID(artist.User.ID, fan.User.ID)
 	desc, err := app.Platform.Temporal.DescribeWorkflow(ctx, id, "")

@@ -100,6 +100,7 @@ func (p *Platform) open(ctx context.Context) error {
 		MaxConnsPerUser: p.Config.WSMaxConnsPerUser, MaxRoomsPerConn: p.Config.WSMaxRooms, SendQueue: p.Config.WSSendQueue,
 	}, p.Metrics, p.Log.With("component", "realtime"))
 	p.Hub.RoomKind("artist", p.artistRoomAccess)
+	p.Hub.RoomKind("backstage", p.backstageAccess)
 	from, _ := mail.ParseAddress(p.Config.EmailFrom) // validated with the config
 	p.Mailer = &notify.Mailer{
 		Store: p.Store, APIKey: p.Config.SendGridAPIKey, Host: p.Config.SendGridURL,
@@ -230,6 +231,26 @@ func (p *Platform) artistRoomAccess(ctx context.Context, _ string, _ models.Role
 	}
 	_, err = p.Store.ArtistByID(ctx, artistID)
 	return err
+}
+
+// backstageAccess: an artist's virtual backstage is a perk of a tier.
+func (p *Platform) backstageAccess(ctx context.Context, userID string, role models.Role, id string) error {
+	artistID, err := uuid.Parse(id)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	user, err := uuid.Parse(userID)
+	if err != nil {
+		return models.ErrForbidden
+	}
+	tier, err := p.Store.TierOf(ctx, artistID, user)
+	if err != nil {
+		return err
+	}
+	if !models.CanAccess(models.Viewer{UserID: user, Role: role, Tier: tier}, models.Resource{Kind: models.ResourceBackstage, ArtistID: artistID}, p.Auth.Now()) {
+		return models.Errorf(models.CodeForbidden, "the backstage is for superfans")
+	}
+	return nil
 }
 
 // jwtSecret returns JWT_SECRET or, outside production, a random secret kept
