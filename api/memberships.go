@@ -104,9 +104,6 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	if sub, err := s.Store.Membership(ctx, artist.ID, fan); err == nil && sub.Status.Grants() {
-		return models.Errorf(models.CodeConflict, "already a member")
-	}
 	club, err := s.Store.Club(ctx, artist.ID)
 	if err != nil {
 		return err
@@ -134,13 +131,18 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 			Args: []any{workflows.SubscribeInput{Tier: req.Tier, Customer: customer, PaymentMethod: req.PaymentMethod, Terms: club.Terms()}},
 		},
 	})
+	var st workflows.Membership
 	if err == nil {
-		err = h.Get(ctx, nil)
+		err = h.Get(ctx, &st)
 	}
 	if err != nil {
 		return s.workflowError(ctx, err)
 	}
-	return s.viewMembership(c.Status(http.StatusCreated), artist.ID, fan)
+	// The answer comes from the workflow's state: the period just opened,
+	// with its whole quota left, needs no read back.
+	sub := st.Subscription(id)
+	quota := &models.QuotaPeriod{QuotaLimit: st.Terms.Quota(st.Tier), PeriodEnd: st.PeriodEnd}
+	return c.Status(http.StatusCreated).JSON(viewMembership(&sub, quota))
 }
 
 // updateID makes a retry with the same Idempotency-Key one update for
@@ -241,7 +243,16 @@ func (s *Server) viewMembership(c *fiber.Ctx, artistID, fanID uuid.UUID) error {
 	return c.JSON(v)
 }
 
+// membershipView reads the quota of the current period for the view.
 func (s *Server) membershipView(ctx context.Context, sub *models.Subscription) (membershipView, error) {
+	q, err := s.Store.CurrentQuota(ctx, sub.ArtistID, sub.FanID, s.Auth.Now())
+	if errors.Is(err, models.ErrNotFound) {
+		q, err = nil, nil
+	}
+	return viewMembership(sub, q), err
+}
+
+func viewMembership(sub *models.Subscription, q *models.QuotaPeriod) membershipView {
 	v := membershipView{
 		ArtistID: sub.ArtistID.String(), FanID: sub.FanID.String(), Tier: sub.Tier, PendingTier: sub.PendingTier,
 		Status: sub.Status, MemberSince: sub.MemberSince.UTC(),
@@ -250,13 +261,10 @@ func (s *Server) membershipView(ctx context.Context, sub *models.Subscription) (
 	if sub.NextChargeAt != nil {
 		v.NextCharge = &chargeView{At: sub.NextChargeAt.UTC(), AmountCents: sub.PriceCents, Currency: sub.Currency}
 	}
-	q, err := s.Store.CurrentQuota(ctx, sub.ArtistID, sub.FanID, s.Auth.Now())
-	if err == nil && sub.Status.Grants() {
+	if q != nil && sub.Status.Grants() {
 		v.Quota = &quotaView{Used: q.Used, Limit: q.QuotaLimit, PeriodEnd: q.PeriodEnd.UTC()}
-	} else if err != nil && !errors.Is(err, models.ErrNotFound) {
-		return v, err
 	}
-	return v, nil
+	return v
 }
 
 func (s *Server) mySubscriptions(c *fiber.Ctx) error {

@@ -103,3 +103,16 @@ bin/fanfare loadtest ws-idle http://127.0.0.1:3102 --clients "${IDLE_CLIENTS:-10
 # local SendGrid that counts requests.
 psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
 REDIS_PREFIX=bench-bc: bin/fanfare loadtest broadcast --recipients "${BROADCAST_RECIPIENTS:-100000}" 2>/dev/null
+
+# Memberships: a bare Update-with-Start of a one-timer workflow (the
+# baseline) and POST /api/artists/:id/subscription, at 4 and 32 clients,
+# against one fresh dev server; then the heap with idle memberships.
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+bin/temporal server start-dev --headless --ip 127.0.0.1 --port 7297 --log-level error \
+  --dynamic-config-value frontend.enableUpdateWorkflowExecution=true --dynamic-config-value frontend.enableExecuteMultiOperation=true \
+  --dynamic-config-value matching.numTaskqueueReadPartitions=1 --dynamic-config-value matching.numTaskqueueWritePartitions=1 \
+  >"$work/temporal3.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do bin/temporal operator cluster health --address 127.0.0.1:7297 >/dev/null 2>&1 && break; sleep 0.2; done
+TEMPORAL_ADDRESS=127.0.0.1:7297 REDIS_PREFIX=bench-mb: bin/fanfare loadtest membership \
+  --n "${MEMBERSHIP_N:-600}" --idle "${MEMBERSHIP_IDLE:-10000}" 2>/dev/null

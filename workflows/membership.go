@@ -94,7 +94,6 @@ type membership struct {
 	st       Membership
 	id       string
 	lock     workflow.Mutex
-	changed  bool // a handler changed something the main loop waits on
 	rolled   bool // this run opened a new period: time to continue as new
 	attempts int  // subscribe attempts in this run
 }
@@ -110,16 +109,30 @@ func SubscriptionWorkflow(ctx workflow.Context, st Membership) (Membership, erro
 	succeeded := workflow.GetSignalChannel(ctx, SignalPaymentSucceeded)
 	failed := workflow.GetSignalChannel(ctx, SignalPaymentFailed)
 	if m.st.Status == "" {
-		// A run is started by Update-with-Start; a declined card may try
-		// again, and a run whose subscribe never succeeds ends quietly.
-		if _, err := workflow.AwaitWithTimeout(ctx, time.Hour, func() bool { return m.st.Status != "" }); err != nil {
+		// A run is started by Update-with-Start, so its subscribe is on the
+		// way: waiting for it takes no timer. A declined card may try again
+		// within the hour; after that the run ends without a membership.
+		if err := workflow.Await(ctx, func() bool { return m.attempts > 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
 			return m.st, err
+		}
+		if m.st.Status == "" { // AwaitWithTimeout starts its timer even when the condition holds
+			if _, err := workflow.AwaitWithTimeout(ctx, time.Hour, func() bool { return m.st.Status != "" }); err != nil {
+				return m.st, err
+			}
 		}
 	}
 	for m.st.Status != "" && m.st.Status != models.StatusCanceled && !m.rolled && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-		if d := m.nextWake().Sub(workflow.Now(ctx)); d > 0 {
+		// A wake time computed while a handler runs would be stale (and
+		// its timer wasted): let handlers finish first.
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			return m.st, err
+		}
+		// One timer per wake time: a handler wakes the loop only when it
+		// moves the wake time or ends the membership.
+		wake := m.nextWake()
+		if d := wake.Sub(workflow.Now(ctx)); d > 0 {
 			if _, err := workflow.AwaitWithTimeout(ctx, d, func() bool {
-				return m.changed || succeeded.Len() > 0 || failed.Len() > 0
+				return !m.nextWake().Equal(wake) || m.st.Status == models.StatusCanceled || succeeded.Len() > 0 || failed.Len() > 0
 			}); err != nil {
 				return m.st, err
 			}
@@ -164,7 +177,6 @@ func (m *membership) step(ctx workflow.Context, succeeded, failed workflow.Recei
 		return err
 	}
 	defer m.lock.Unlock()
-	m.changed = false
 	for _, ch := range []workflow.ReceiveChannel{succeeded, failed} {
 		var ev PaymentEvent
 		for ch.ReceiveAsync(&ev) {
@@ -231,8 +243,11 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-func (m *membership) retryAt() time.Time {
-	return m.st.FailedAt.Add(DunningSchedule[min(m.st.Retries, len(DunningSchedule)-1)])
+func (m *membership) retryAt() time.Time { return m.st.retryAt() }
+
+// retryAt is when the next dunning retry is due.
+func (st Membership) retryAt() time.Time {
+	return st.FailedAt.Add(DunningSchedule[min(st.Retries, len(DunningSchedule)-1)])
 }
 
 func (m *membership) periodKey() string {
@@ -335,10 +350,24 @@ func (m *membership) charge(ctx workflow.Context, key, reason string, cents int6
 
 // record writes the mirror and quota rows and the search attributes.
 func (m *membership) record(ctx workflow.Context) error {
-	m.changed = true
 	st := m.st
+	sub := st.Subscription(m.id)
+	renewal := temporalx.NextRenewalAt.ValueUnset()
+	if sub.NextChargeAt != nil {
+		renewal = temporalx.NextRenewalAt.ValueSet(*sub.NextChargeAt)
+	}
+	var a *activities.Membership
+	if err := workflow.ExecuteLocalActivity(withActivities(ctx), a.Record, sub, st.Terms.Quota(st.Tier), st.EndedAt).Get(ctx, nil); err != nil {
+		return err
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx,
+		temporalx.Tier.ValueSet(string(st.Tier)), temporalx.SubscriptionStatus.ValueSet(string(st.Status)), renewal)
+}
+
+// Subscription is the state as the mirror row holds it.
+func (st Membership) Subscription(workflowID string) models.Subscription {
 	sub := models.Subscription{
-		ArtistID: uuid.MustParse(st.ArtistID), FanID: uuid.MustParse(st.FanID), WorkflowID: m.id,
+		ArtistID: uuid.MustParse(st.ArtistID), FanID: uuid.MustParse(st.FanID), WorkflowID: workflowID,
 		Tier: st.Tier, PendingTier: st.PendingTier, Status: st.Status, MemberSince: st.MemberSince,
 		Period: st.Period, PeriodStart: st.PeriodStart, PeriodEnd: st.PeriodEnd, Currency: st.Terms.Currency,
 	}
@@ -347,18 +376,12 @@ func (m *membership) record(ctx workflow.Context) error {
 		next = st.PendingTier
 	}
 	sub.PriceCents = st.Terms.Price(next)
-	renewal := temporalx.NextRenewalAt.ValueUnset()
-	if st.Status == models.StatusActive || st.Status == models.StatusPastDue {
-		at := st.PeriodEnd
-		if st.Status == models.StatusPastDue {
-			at = m.retryAt()
-		}
-		sub.NextChargeAt, renewal = &at, temporalx.NextRenewalAt.ValueSet(at)
+	switch st.Status {
+	case models.StatusActive:
+		sub.NextChargeAt = &st.PeriodEnd
+	case models.StatusPastDue:
+		at := st.retryAt()
+		sub.NextChargeAt = &at
 	}
-	var a *activities.Membership
-	if err := workflow.ExecuteLocalActivity(withActivities(ctx), a.Record, sub, st.Terms.Quota(st.Tier), st.EndedAt).Get(ctx, nil); err != nil {
-		return err
-	}
-	return workflow.UpsertTypedSearchAttributes(ctx,
-		temporalx.Tier.ValueSet(string(st.Tier)), temporalx.SubscriptionStatus.ValueSet(string(st.Status)), renewal)
+	return sub
 }

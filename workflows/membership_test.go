@@ -384,11 +384,18 @@ func TestMembershipRefusesBadUpdates(t *testing.T) {
 	require.NotEqual(t, p[0].IdempotencyKey, p[1].IdempotencyKey)
 }
 
-func TestMembershipWithoutSubscribeEndsQuietly(t *testing.T) {
+func TestMembershipDeclinedAndNotRetriedEndsQuietly(t *testing.T) {
 	mt := newMemberTest(t)
-	st, more := mt.run(day(2027, 6, 1), mt.start(), nil)
+	start := day(2027, 6, 1)
+	var declined *outcome
+	st, more := mt.run(start, mt.start(), func(r *memberRun) {
+		declined = r.update(start, workflows.UpdateSubscribe, workflows.SubscribeInput{
+			Tier: models.TierSupporter, Customer: billing.SandboxCustomer(mt.fan), PaymentMethod: "pm_card_chargeDeclined", Terms: models.DefaultTerms(),
+		})
+	})
+	require.Equal(t, models.CodePaymentFailed, declined.code())
 	require.False(t, more)
 	require.Equal(t, models.SubscriptionStatus(""), st.Status)
 	_, err := mt.st.Membership(context.Background(), mt.artist, mt.fan)
-	require.ErrorIs(t, err, models.ErrNotFound)
+	require.ErrorIs(t, err, models.ErrNotFound, "nothing half-written")
 }

@@ -17,7 +17,7 @@ func loadtestCmd() *cobra.Command {
 		Short: "Load the platform from outside and print BENCH lines",
 		Long:  "Load the platform from outside, as clients would, and print figures as `BENCH <name> <value> <unit>` lines.",
 	}
-	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd())
+	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd())
 	return cmd
 }
 
@@ -155,5 +155,28 @@ func loadtestBroadcastCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVar(&n, "recipients", 100000, "followers to create and notify")
+	return cmd
+}
+
+func loadtestMembershipCmd() *cobra.Command {
+	var o loadtest.MembershipOptions
+	cmd := &cobra.Command{
+		Use:   "membership",
+		Short: "Time POST /api/artists/:id/subscription against a bare Update-with-Start, then worker memory with idle memberships",
+		Long: "Runs the api and the worker in this process on DATABASE_URL, REDIS_URL and TEMPORAL_ADDRESS.\n" +
+			"At each concurrency it measures a bare Update-with-Start of a one-timer workflow (the baseline)\n" +
+			"and the subscribe route end to end, then starts --idle memberships and prints the heap as they pile up.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.Load()
+			if err != nil {
+				return err
+			}
+			return loadtest.Membership(cmd.Context(), cfg, o, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().IntSliceVar(&o.Concurrency, "concurrency", []int{4, 32}, "closed-loop clients, one level after another")
+	cmd.Flags().IntVar(&o.PerLevel, "n", 300, "starts per level, for each of the baseline and the api")
+	cmd.Flags().IntVar(&o.Idle, "idle", 10000, "idle memberships for the memory reading")
 	return cmd
 }

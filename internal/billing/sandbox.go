@@ -2,7 +2,6 @@ package billing
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,27 +29,24 @@ var sandboxDeclines = map[string]string{
 // Name is "sandbox".
 func (s *Sandbox) Name() string { return "sandbox" }
 
-// Customer is the fan's sandbox customer; its card is paymentMethod.
-func (s *Sandbox) Customer(ctx context.Context, fanID uuid.UUID, paymentMethod string) (string, error) {
-	c := SandboxCustomer(fanID)
-	return c, s.Store.SetSandboxDecline(ctx, models.SandboxCard{Customer: c, Decline: sandboxDeclines[paymentMethod], UpdatedAt: s.Now()})
+// Customer is the fan's sandbox customer.
+func (s *Sandbox) Customer(_ context.Context, fanID uuid.UUID, _ string) (string, error) {
+	return SandboxCustomer(fanID), nil
 }
 
 // SandboxCustomer is the sandbox's customer of a fan.
 func SandboxCustomer(fanID uuid.UUID) string { return "sbx_cus_" + fanID.String() }
 
-// Charge records the charge, declined when the customer's card is.
+// Charge records the charge, declined when the payment method is one of
+// Stripe's declining test cards or the customer's card was told to decline.
+// A key charged before answers its first outcome.
 func (s *Sandbox) Charge(ctx context.Context, c Charge) (Result, error) {
-	prior, err := s.Store.SandboxCharge(ctx, c.IdempotencyKey)
-	if err == nil {
-		return Result{ID: prior.ID, Status: prior.Status, FailureReason: prior.FailureReason}, nil
-	}
-	if !errors.Is(err, models.ErrNotFound) {
-		return Result{}, err
-	}
-	decline, err := s.Store.SandboxDecline(ctx, c.Customer)
-	if err != nil {
-		return Result{}, err
+	decline := sandboxDeclines[c.PaymentMethod]
+	if decline == "" {
+		var err error
+		if decline, err = s.Store.SandboxDecline(ctx, c.Customer); err != nil {
+			return Result{}, err
+		}
 	}
 	row := models.SandboxCharge{IdempotencyKey: c.IdempotencyKey, ID: "sbx_pi_" + models.NewID().String(), Customer: c.Customer,
 		AmountCents: c.AmountCents, Currency: c.Currency, Status: models.PaymentSucceeded, CreatedAt: s.Now()}

@@ -42,9 +42,13 @@ type Config struct {
 	TemporalAddress   string `env:"TEMPORAL_ADDRESS"`
 	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
 	TemporalTaskQueue string `env:"TEMPORAL_TASK_QUEUE" envDefault:"fanfare"`
-	TemporalCLI       string `env:"TEMPORAL_CLI" envDefault:"bin/temporal"`
-	TemporalPort      int    `env:"TEMPORAL_PORT" envDefault:"7233"`
-	TemporalUIPort    int    `env:"TEMPORAL_UI_PORT" envDefault:"8233"`
+	// Workflows kept in the worker's sticky cache: beyond it an idle
+	// membership costs no worker memory, and its next event replays its
+	// (one-period) history.
+	TemporalWorkflowCache int    `env:"TEMPORAL_WORKFLOW_CACHE" envDefault:"1000"`
+	TemporalCLI           string `env:"TEMPORAL_CLI" envDefault:"bin/temporal"`
+	TemporalPort          int    `env:"TEMPORAL_PORT" envDefault:"7233"`
+	TemporalUIPort        int    `env:"TEMPORAL_UI_PORT" envDefault:"8233"`
 
 	JWTSecret       string        `env:"JWT_SECRET" secret:"true"`
 	AccessTokenTTL  time.Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
@@ -157,6 +161,9 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.SendGridURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		bad("SENDGRID_URL", "must be an http(s) URL")
+	}
+	if c.TemporalWorkflowCache < 1 {
+		bad("TEMPORAL_WORKFLOW_CACHE", "must be at least 1")
 	}
 	switch c.BillingProvider {
 	case "sandbox":

@@ -152,6 +152,7 @@ func (p *Platform) API() (*api.Server, error) {
 
 // Worker builds the Temporal worker with every workflow and activity.
 func (p *Platform) Worker() sdkworker.Worker {
+	sdkworker.SetStickyWorkflowCacheSize(p.Config.TemporalWorkflowCache) // process-wide, taken by the first worker
 	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{
 		Store: p.Store, Senders: p.senders,
 		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence, Mailer: p.Mailer},

@@ -13,10 +13,20 @@ import (
 // returns the line already written under its idempotency key.
 func (s *Store) BeginPayment(ctx context.Context, p models.Payment) (*models.Payment, error) {
 	p.ID, p.Status = models.NewID(), models.PaymentPending
-	if err := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&p).Error; err != nil {
-		return nil, err
+	return createOnce(s, ctx, &p, func() (*models.Payment, error) { return s.PaymentByKey(ctx, p.IdempotencyKey) })
+}
+
+// createOnce inserts row unless its key exists, and returns the row the
+// table holds: row itself in one round trip, or the one found by prior.
+func createOnce[T any](s *Store, ctx context.Context, row *T, prior func() (*T, error)) (*T, error) {
+	res := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(row)
+	if res.Error != nil {
+		return nil, res.Error
 	}
-	return s.PaymentByKey(ctx, p.IdempotencyKey)
+	if res.RowsAffected == 1 {
+		return row, nil
+	}
+	return prior()
 }
 
 // SettlePayment records the outcome of a charge. Success is final: a
@@ -47,10 +57,7 @@ func (s *Store) SandboxCharge(ctx context.Context, key string) (*models.SandboxC
 // CreateSandboxCharge records a sandbox charge once per idempotency key and
 // returns the one recorded.
 func (s *Store) CreateSandboxCharge(ctx context.Context, c models.SandboxCharge) (*models.SandboxCharge, error) {
-	if err := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&c).Error; err != nil {
-		return nil, err
-	}
-	return s.SandboxCharge(ctx, c.IdempotencyKey)
+	return createOnce(s, ctx, &c, func() (*models.SandboxCharge, error) { return s.SandboxCharge(ctx, c.IdempotencyKey) })
 }
 
 // SandboxDecline returns why the sandbox declines a customer's card ("" = it does not).
