@@ -11,6 +11,9 @@ var decodeSeeds = []string{
 	`{"email":"a@example.com","password":"correct horse battery","display_name":"A","role":"fan"}`,
 	`{"email":"a@example.com","password":"x","display_name":"A","role":"artist","country":"FR","birth_year":1990,"time_zone":"Europe/Paris"}`,
 	`{"email":1}`, `{"role":"admin"}`, `{"unknown":true}`, `[]`, `null`, `{}`, `{"email":"a"} x`,
+	`{"tier":"superfan","payment_method":"pm_card_visa"}`, `{"tier":"gold"}`, `{"tier":"supporter","payment_method":"\u00e9"}`,
+	`{"description":"x","superfan_price_cents":1200,"dm_quota":7,"exclusive_content":[{"title":"t","min_tier":"supporter"}],"milestones":[{"title":"m","members":10}]}`,
+	`{"exclusive_content":[{"title":"","min_tier":"follower","url":"javascript:alert(1)"}]}`, `{"dm_quota":-1}`, `{"decline":"card_declined"}`,
 	`{"birth_year":1e400}`, `{"email":"\u0000"}`, `{"time_zone":"../../etc/passwd"}`, `{"refresh_token":"` + string(make([]byte, 300)) + `"}`,
 }
 
@@ -35,7 +38,10 @@ func fuzzDecode[T any](f *testing.F) {
 	})
 }
 
-func FuzzDecodeRegister(f *testing.F) { fuzzDecode[registerRequest](f) }
-func FuzzDecodeLogin(f *testing.F)    { fuzzDecode[loginRequest](f) }
-func FuzzDecodeRefresh(f *testing.F)  { fuzzDecode[refreshRequest](f) }
-func FuzzDecodeUpdateMe(f *testing.F) { fuzzDecode[updateMeRequest](f) }
+func FuzzDecodeRegister(f *testing.F)   { fuzzDecode[registerRequest](f) }
+func FuzzDecodeLogin(f *testing.F)      { fuzzDecode[loginRequest](f) }
+func FuzzDecodeRefresh(f *testing.F)    { fuzzDecode[refreshRequest](f) }
+func FuzzDecodeUpdateMe(f *testing.F)   { fuzzDecode[updateMeRequest](f) }
+func FuzzDecodeSubscribe(f *testing.F)  { fuzzDecode[subscribeRequest](f) }
+func FuzzDecodeChangeTier(f *testing.F) { fuzzDecode[changeTierRequest](f) }
+func FuzzDecodeClub(f *testing.F)       { fuzzDecode[updateClubRequest](f) }

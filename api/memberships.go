@@ -15,7 +15,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/fanfare/fanfare/internal/store"
-	"github.com/fanfare/fanfare/internal/temporalx"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/workflows"
 )
@@ -119,10 +118,14 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 		return err
 	}
 	id := workflows.SubscriptionID(artist.ID.String(), fan.String())
+	// The search attributes a successful subscribe leaves, set at start so
+	// that it needs no upsert (a declined card corrects them).
+	end := workflows.AddMonths(s.Auth.Now(), 1)
+	expected := models.Subscription{ArtistID: artist.ID, FanID: fan, Tier: req.Tier, Status: models.StatusActive, NextChargeAt: &end}
 	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID: id, TaskQueue: s.Config.TemporalTaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(temporalx.ArtistID.ValueSet(artist.ID.String()), temporalx.FanID.ValueSet(fan.String())),
+		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.MembershipSearchAttributes(expected)...),
 	}, workflows.SubscriptionWorkflow, workflows.Membership{ArtistID: artist.ID.String(), FanID: fan.String()})
 	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,

@@ -80,6 +80,25 @@ func TestStripeChargesAndWebhooksSettleMemberships(t *testing.T) {
 		return err == nil && sub.Status == models.StatusPastDue
 	}, 10*time.Second, 50*time.Millisecond, "a failed payment starts dunning")
 	require.Equal(t, "insufficient_funds", ledger(failing).FailureReason)
+
+	// Canceling while past due ends the membership at once; it cannot be
+	// resumed or canceled again, only joined anew.
+	r := app.Do(t, http.MethodDelete, path+"/subscription", failing.AccessToken, nil)
+	require.Equal(t, 200, r.Status, string(r.Body))
+	var m membership
+	r.Decode(t, &m)
+	require.Equal(t, "canceled", m.Status)
+	require.Nil(t, m.Quota, "access ended")
+	require.Eventually(t, func() bool {
+		r = app.Do(t, http.MethodPost, path+"/subscription/resume", failing.AccessToken, nil)
+		return r.Status == 409 && r.ErrorCode(t) == "conflict"
+	}, 10*time.Second, 50*time.Millisecond, "resuming an ended membership: %s", r.Body)
+	require.Equal(t, 409, app.Do(t, http.MethodDelete, path+"/subscription", failing.AccessToken, nil).Status)
+	r = app.Do(t, http.MethodPost, path+"/subscription", failing.AccessToken, map[string]any{"tier": "superfan", "payment_method": "pm_card_visa"})
+	require.Equal(t, 201, r.Status, string(r.Body))
+	r.Decode(t, &m)
+	require.Equal(t, "active", m.Status)
+	require.Equal(t, 1, m.Period.Number, "a new membership")
 }
 
 func sendHook(t *testing.T, app *testenv.App, secret string, typ stripe.EventType, pi map[string]any, at time.Time) testenv.Response {

@@ -56,7 +56,7 @@ type Membership struct {
 	Customer      string // the payment provider's customer and card
 	PaymentMethod string
 	MemberSince   time.Time // start of continuous support; periods count from it
-	BillingKey    string    // prefix of this membership's idempotency keys
+	BillingKey    string    // prefix of this membership's idempotency keys: workflow id / first run id
 	Period        int
 	PeriodStart   time.Time
 	PeriodEnd     time.Time
@@ -228,7 +228,7 @@ func minTime(a, b time.Time) time.Time {
 func (m *membership) nextMilestone() (string, time.Time, bool) {
 	for _, ms := range supportMilestones {
 		if !contains(m.st.Milestones, ms.Key) {
-			return ms.Key, addMonths(m.st.MemberSince, ms.Months), true
+			return ms.Key, AddMonths(m.st.MemberSince, ms.Months), true
 		}
 	}
 	return "", time.Time{}, false
@@ -260,7 +260,7 @@ func (m *membership) renew(ctx workflow.Context) error {
 		return m.end(ctx, m.st.PeriodEnd)
 	}
 	m.st.Period++
-	m.st.PeriodStart, m.st.PeriodEnd = m.st.PeriodEnd, addMonths(m.st.MemberSince, m.st.Period)
+	m.st.PeriodStart, m.st.PeriodEnd = m.st.PeriodEnd, AddMonths(m.st.MemberSince, m.st.Period)
 	if m.st.PendingTier != "" {
 		m.st.Tier, m.st.PendingTier = m.st.PendingTier, ""
 	}
@@ -352,16 +352,51 @@ func (m *membership) charge(ctx workflow.Context, key, reason string, cents int6
 func (m *membership) record(ctx workflow.Context) error {
 	st := m.st
 	sub := st.Subscription(m.id)
-	renewal := temporalx.NextRenewalAt.ValueUnset()
-	if sub.NextChargeAt != nil {
-		renewal = temporalx.NextRenewalAt.ValueSet(*sub.NextChargeAt)
-	}
 	var a *activities.Membership
 	if err := workflow.ExecuteLocalActivity(withActivities(ctx), a.Record, sub, st.Terms.Quota(st.Tier), st.EndedAt).Get(ctx, nil); err != nil {
 		return err
 	}
-	return workflow.UpsertTypedSearchAttributes(ctx,
-		temporalx.Tier.ValueSet(string(st.Tier)), temporalx.SubscriptionStatus.ValueSet(string(st.Status)), renewal)
+	if updates := searchAttributeChanges(workflow.GetTypedSearchAttributes(ctx), sub); len(updates) > 0 {
+		return workflow.UpsertTypedSearchAttributes(ctx, updates...)
+	}
+	return nil
+}
+
+// MembershipSearchAttributes are the search attributes of a membership
+// in the given state; the api starts the workflow with those its
+// subscribe will leave, so the usual subscribe upserts none.
+func MembershipSearchAttributes(sub models.Subscription) []temporal.SearchAttributeUpdate {
+	renewal := temporalx.NextRenewalAt.ValueUnset()
+	if sub.NextChargeAt != nil {
+		renewal = temporalx.NextRenewalAt.ValueSet(sub.NextChargeAt.UTC())
+	}
+	return []temporal.SearchAttributeUpdate{
+		temporalx.ArtistID.ValueSet(sub.ArtistID.String()), temporalx.FanID.ValueSet(sub.FanID.String()),
+		temporalx.Tier.ValueSet(string(sub.Tier)), temporalx.SubscriptionStatus.ValueSet(string(sub.Status)), renewal,
+	}
+}
+
+// searchAttributeChanges are the updates that bring the workflow's
+// search attributes to the membership's state; each upsert is a history
+// event and a visibility write, so unchanged values are left alone (a
+// renewal time within a minute counts as unchanged).
+func searchAttributeChanges(have temporal.SearchAttributes, sub models.Subscription) []temporal.SearchAttributeUpdate {
+	var out []temporal.SearchAttributeUpdate
+	keep := func(key temporal.SearchAttributeKeyKeyword, want string, u temporal.SearchAttributeUpdate) {
+		if got, ok := have.GetKeyword(key); !ok || got != want {
+			out = append(out, u)
+		}
+	}
+	keep(temporalx.Tier, string(sub.Tier), temporalx.Tier.ValueSet(string(sub.Tier)))
+	keep(temporalx.SubscriptionStatus, string(sub.Status), temporalx.SubscriptionStatus.ValueSet(string(sub.Status)))
+	got, ok := have.GetTime(temporalx.NextRenewalAt)
+	switch {
+	case sub.NextChargeAt == nil && ok:
+		out = append(out, temporalx.NextRenewalAt.ValueUnset())
+	case sub.NextChargeAt != nil && (!ok || got.Sub(*sub.NextChargeAt).Abs() > time.Minute):
+		out = append(out, temporalx.NextRenewalAt.ValueSet(sub.NextChargeAt.UTC()))
+	}
+	return out
 }
 
 // Subscription is the state as the mirror row holds it.

@@ -65,8 +65,10 @@ func (m *membership) subscribe(ctx workflow.Context, in SubscribeInput) (Members
 	now := workflow.Now(ctx)
 	m.attempts++
 	m.st.Tier, m.st.Terms, m.st.Customer, m.st.PaymentMethod = in.Tier, in.Terms, in.Customer, in.PaymentMethod
-	m.st.MemberSince, m.st.Period, m.st.PeriodStart, m.st.PeriodEnd = now, 1, now, addMonths(now, 1)
-	m.st.BillingKey = fmt.Sprintf("%s/%s", m.id, now.UTC().Format("20060102T150405Z"))
+	m.st.MemberSince, m.st.Period, m.st.PeriodStart, m.st.PeriodEnd = now, 1, now, AddMonths(now, 1)
+	// Keys carry the run that began the membership: a fan who leaves and
+	// joins again starts new keys, even within the same second.
+	m.st.BillingKey = m.id + "/" + workflow.GetInfo(ctx).WorkflowExecution.RunID
 	key := m.periodKey()
 	if m.attempts > 1 {
 		key = fmt.Sprintf("%s/attempt/%d", key, m.attempts)
@@ -76,6 +78,11 @@ func (m *membership) subscribe(ctx workflow.Context, in SubscribeInput) (Members
 	if err != nil || out.Status == models.PaymentFailed {
 		m.st = prior
 		if err != nil {
+			return m.st, err
+		}
+		// The api started the run with the attributes of a success.
+		failed := models.Subscription{Tier: in.Tier, Status: models.StatusCanceled}
+		if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributeChanges(workflow.GetTypedSearchAttributes(ctx), failed)...); err != nil {
 			return m.st, err
 		}
 		return m.st, rejected(models.CodePaymentFailed, "the card was declined (%s)", out.FailureReason)

@@ -23,6 +23,6 @@ func TestAddMonthsClampsToMonthEnd(t *testing.T) {
 		{day(2027, 3, 15), 0, day(2027, 3, 15)},
 		{day(2027, 12, 5), 1, day(2028, 1, 5)},
 	} {
-		require.Equal(t, c.want, addMonths(c.from, c.n), "%s + %d", c.from, c.n)
+		require.Equal(t, c.want, AddMonths(c.from, c.n), "%s + %d", c.from, c.n)
 	}
 }

@@ -73,6 +73,8 @@ func (p *Platform) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Process-wide, and taken by the first worker made in the process.
+	sdkworker.SetStickyWorkflowCacheSize(p.Config.TemporalWorkflowCache)
 	p.Store, err = store.Open(ctx, p.Config.DatabaseURL, store.Options{
 		MaxOpenConns: p.Config.DBMaxOpenConns, MaxIdleConns: p.Config.DBMaxIdleConns,
 		ConnMaxLifetime: p.Config.DBConnMaxLifetime,
@@ -152,7 +154,6 @@ func (p *Platform) API() (*api.Server, error) {
 
 // Worker builds the Temporal worker with every workflow and activity.
 func (p *Platform) Worker() sdkworker.Worker {
-	sdkworker.SetStickyWorkflowCacheSize(p.Config.TemporalWorkflowCache) // process-wide, taken by the first worker
 	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{
 		Store: p.Store, Senders: p.senders,
 		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence, Mailer: p.Mailer},
