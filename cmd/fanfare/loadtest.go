@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -171,6 +172,9 @@ func loadtestMembershipCmd() *cobra.Command {
 			cfg, err := config.Load()
 			if err != nil {
 				return err
+			}
+			if cfg.PprofAddr != "" { // to profile the api and worker under this load
+				go func() { _ = http.ListenAndServe(cfg.PprofAddr, nil) }()
 			}
 			return loadtest.Membership(cmd.Context(), cfg, o, cmd.OutOrStdout())
 		},
