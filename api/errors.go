@@ -4,6 +4,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,6 +21,7 @@ type errorDetail struct {
 	Code    models.Code `json:"code"`
 	Message string      `json:"message"`
 	Field   string      `json:"field,omitempty"`
+	RetryAt *time.Time  `json:"retry_at,omitempty" description:"When a quota resets (quota_exceeded)"`
 }
 
 // statusOf is the one map from error codes to HTTP statuses.
@@ -29,6 +32,7 @@ var statusOf = map[models.Code]int{
 	models.CodeNotFound:      http.StatusNotFound,
 	models.CodeConflict:      http.StatusConflict,
 	models.CodeTooLarge:      http.StatusRequestEntityTooLarge,
+	models.CodeUnsupported:   http.StatusUnsupportedMediaType,
 	models.CodeQuotaExceeded: http.StatusTooManyRequests,
 	models.CodePaymentFailed: http.StatusPaymentRequired,
 	models.CodeRateLimited:   http.StatusTooManyRequests,
@@ -76,6 +80,11 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		case errors.As(err, &appErr):
 			body = errorDetail{Code: appErr.Code, Message: appErr.Message, Field: appErr.Field}
 			status = statusOf[appErr.Code]
+			if !appErr.RetryAt.IsZero() {
+				at := appErr.RetryAt.UTC()
+				body.RetryAt = &at
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(time.Until(at).Seconds()))))
+			}
 		case errors.As(err, &fErr):
 			body = errorDetail{Code: codeOfStatus(fErr.Code), Message: fErr.Message}
 			status = fErr.Code

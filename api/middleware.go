@@ -78,8 +78,19 @@ func (m *httpMetrics) handler(c *fiber.Ctx) error {
 	return err
 }
 
-// rateLimit allows max requests per key a minute; 0 turns it off.
+// rateLimit allows max requests a minute per client IP; 0 turns it off.
 func rateLimit(max int, storage fiber.Storage, prefix string) fiber.Handler {
+	return rateLimitBy(max, storage, prefix, func(c *fiber.Ctx) string { return c.IP() })
+}
+
+// userKey limits per signed-in user (place after authenticate).
+func userKey(c *fiber.Ctx) string {
+	p, _ := caller(c)
+	return p.UserID.String()
+}
+
+// rateLimitBy allows max requests a minute per key; 0 turns it off.
+func rateLimitBy(max int, storage fiber.Storage, prefix string, key func(*fiber.Ctx) string) fiber.Handler {
 	if max == 0 {
 		return func(c *fiber.Ctx) error { return c.Next() }
 	}
@@ -87,7 +98,7 @@ func rateLimit(max int, storage fiber.Storage, prefix string) fiber.Handler {
 		Max:          max,
 		Expiration:   time.Minute,
 		Storage:      storage,
-		KeyGenerator: func(c *fiber.Ctx) string { return prefix + c.IP() },
+		KeyGenerator: func(c *fiber.Ctx) string { return prefix + key(c) },
 		LimitReached: func(c *fiber.Ctx) error {
 			return models.Errorf(models.CodeRateLimited, "too many requests; retry after %ss", c.GetRespHeader(fiber.HeaderRetryAfter))
 		},

@@ -49,14 +49,25 @@ func (s *Server) presence(c *fiber.Ctx) error {
 	if len(ids) > maxPresenceLookup {
 		return models.FieldError("users", "at most %d users", maxPresenceLookup)
 	}
-	for _, id := range ids {
-		if _, err := uuid.Parse(id); err != nil {
+	parsed := make([]uuid.UUID, len(ids))
+	for i, id := range ids {
+		var err error
+		if parsed[i], err = uuid.Parse(id); err != nil {
 			return models.FieldError("users", "users must be a comma-separated list of user ids")
 		}
 	}
 	online, err := s.Hub.Presence(c.UserContext(), ids)
 	if err != nil {
 		return err
+	}
+	// Users who block each other do not see each other's presence.
+	p, _ := caller(c)
+	blocking, err := s.Store.Blocking(c.UserContext(), p.UserID, parsed)
+	if err != nil {
+		return err
+	}
+	for id := range blocking {
+		online[id.String()] = false
 	}
 	return c.JSON(presenceResponse{Online: online})
 }

@@ -24,10 +24,12 @@ import (
 
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/billing"
+	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/models"
 )
 
 // Deps are what the api needs; Redis is nil in the embedded mode.
@@ -42,6 +44,7 @@ type Deps struct {
 	Mailer   *notify.Mailer
 	Pusher   *notify.Pusher // nil when push is off
 	Billing  billing.Provider
+	Blobs    blobs.Store   // attachments
 	Limiter  fiber.Storage // rate-limit counters: memory or Redis
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger
@@ -58,8 +61,10 @@ type Server struct {
 func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, tokens: d.Auth.Tokens}
 	s.app = fiber.New(fiber.Config{
-		AppName:   "fanfare",
-		BodyLimit: d.Config.BodyLimit,
+		AppName: "fanfare",
+		// Uploads may be larger than other bodies; bodyLimit holds the rest
+		// to BODY_LIMIT.
+		BodyLimit: max(d.Config.BodyLimit, d.Config.AttachmentMaxBytes+64<<10),
 		// Release a connection's buffers between requests: a WebSocket then
 		// keeps none of the HTTP server's buffers for its whole life.
 		ReduceMemoryUsage:     true,
@@ -84,6 +89,7 @@ func New(d Deps) (*Server, error) {
 		}),
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}),
 		rateLimit(d.Config.RateLimit, d.Limiter, "rl:all:"),
+		s.bodyLimit,
 	)
 	r := newRoutes(s.app)
 	s.healthRoutes(r)
@@ -93,6 +99,8 @@ func New(d Deps) (*Server, error) {
 	s.clubRoutes(r)
 	s.membershipRoutes(r)
 	s.sandboxRoutes(r)
+	s.messageRoutes(r)
+	s.attachmentRoutes(r)
 	s.realtimeRoutes(r)
 	s.notificationRoutes(r)
 	s.announcementRoutes(r)
@@ -103,6 +111,14 @@ func New(d Deps) (*Server, error) {
 	}
 	s.app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{})))
 	return s, nil
+}
+
+// bodyLimit refuses bodies over BODY_LIMIT but on the upload route.
+func (s *Server) bodyLimit(c *fiber.Ctx) error {
+	if len(c.Body()) > s.Config.BodyLimit && c.Path() != attachmentsPath {
+		return models.Errorf(models.CodeTooLarge, "the body is over %d bytes", s.Config.BodyLimit)
+	}
+	return c.Next()
 }
 
 // App exposes the Fiber app, for tests and the route listing.

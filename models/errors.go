@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is a machine-readable error code shared by REST and WebSocket errors.
@@ -16,6 +17,7 @@ const (
 	CodeNotFound      Code = "not_found"
 	CodeConflict      Code = "conflict"
 	CodeTooLarge      Code = "too_large"
+	CodeUnsupported   Code = "unsupported_type"
 	CodeQuotaExceeded Code = "quota_exceeded"
 	CodePaymentFailed Code = "payment_failed"
 	CodeRateLimited   Code = "rate_limited"
@@ -29,6 +31,7 @@ type Error struct {
 	Code    Code
 	Message string
 	Field   string
+	RetryAt time.Time // when a quota or limit lets the caller try again (zero: not said)
 }
 
 func (e *Error) Error() string {

@@ -54,11 +54,13 @@ type Config struct {
 	AccessTokenTTL  time.Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
 	RefreshTokenTTL time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
 
-	CORSOrigins     []string      `env:"CORS_ORIGINS" envDefault:"http://localhost:3000,http://localhost:5173"`
-	BodyLimit       int           `env:"BODY_LIMIT" envDefault:"1048576"`
-	RateLimit       int           `env:"RATE_LIMIT" envDefault:"600"`
-	AuthRateLimit   int           `env:"AUTH_RATE_LIMIT" envDefault:"30"`
-	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	CORSOrigins []string `env:"CORS_ORIGINS" envDefault:"http://localhost:3000,http://localhost:5173"`
+	BodyLimit   int      `env:"BODY_LIMIT" envDefault:"1048576"`
+	RateLimit   int      `env:"RATE_LIMIT" envDefault:"600"`
+	// Direct messages a user may send a minute (0: no limit).
+	MessageRateLimit int           `env:"MESSAGE_RATE_LIMIT" envDefault:"30"`
+	AuthRateLimit    int           `env:"AUTH_RATE_LIMIT" envDefault:"30"`
+	ShutdownTimeout  time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 
 	SendGridAPIKey string `env:"SENDGRID_API_KEY" secret:"true"` // empty: mail goes to the local outbox
 	SendGridURL    string `env:"SENDGRID_URL" envDefault:"https://api.sendgrid.com"`
@@ -66,6 +68,16 @@ type Config struct {
 	// SendGrid's signed event webhook key (base64 DER, from the SendGrid
 	// console); empty refuses every webhook.
 	SendGridWebhookKey string `env:"SENDGRID_WEBHOOK_PUBLIC_KEY"`
+
+	// Attachments of direct messages: on disk under DATA_DIR, or in an
+	// S3-compatible bucket when S3_ENDPOINT is set.
+	AttachmentMaxBytes int    `env:"ATTACHMENT_MAX_BYTES" envDefault:"8388608"`
+	S3Endpoint         string `env:"S3_ENDPOINT"` // host:port
+	S3Region           string `env:"S3_REGION" envDefault:"us-east-1"`
+	S3Bucket           string `env:"S3_BUCKET" envDefault:"fanfare-attachments"`
+	S3AccessKey        string `env:"S3_ACCESS_KEY" secret:"true"`
+	S3SecretKey        string `env:"S3_SECRET_KEY" secret:"true"`
+	S3Secure           bool   `env:"S3_SECURE" envDefault:"true"`
 
 	// Payments: the sandbox keeps its books in the database and charges
 	// nothing; stripe charges cards through Stripe's api.
@@ -177,7 +189,10 @@ func (c Config) Validate() error {
 	if c.BodyLimit < 1024 {
 		bad("BODY_LIMIT", "must be at least 1024 bytes")
 	}
-	if c.RateLimit < 0 || c.AuthRateLimit < 0 {
+	if c.AttachmentMaxBytes < 1024 {
+		bad("ATTACHMENT_MAX_BYTES", "must be at least 1024 bytes")
+	}
+	if c.RateLimit < 0 || c.AuthRateLimit < 0 || c.MessageRateLimit < 0 {
 		bad("RATE_LIMIT", "limits must not be negative (0 turns a limiter off)")
 	}
 	for name, n := range map[string]int{"WS_MAX_CONNS_PER_USER": c.WSMaxConnsPerUser, "WS_MAX_ROOMS": c.WSMaxRooms, "WS_SEND_QUEUE": c.WSSendQueue} {

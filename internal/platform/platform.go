@@ -31,6 +31,7 @@ import (
 	"github.com/fanfare/fanfare/api"
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/billing"
+	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/realtime"
@@ -54,6 +55,7 @@ type Platform struct {
 	Mailer   *notify.Mailer
 	Pusher   *notify.Pusher // nil when push is off
 	Billing  billing.Provider
+	Blobs    blobs.Store
 	senders  map[models.Channel]activities.Sender
 	api      *api.Server
 }
@@ -103,6 +105,21 @@ func (p *Platform) open(ctx context.Context) error {
 	}, p.Metrics, p.Log.With("component", "realtime"))
 	p.Hub.RoomKind("artist", p.artistRoomAccess)
 	p.Hub.RoomKind("backstage", p.backstageAccess)
+	p.Hub.RoomKind("conversation", p.conversationAccess)
+	p.Hub.SetContacts(func(ctx context.Context, userID string) ([]string, error) {
+		id, err := uuid.Parse(userID)
+		if err != nil {
+			return nil, err
+		}
+		return p.Store.Contacts(ctx, id)
+	})
+	p.Blobs = blobs.Disk{Dir: filepath.Join(p.Config.DataDir, "attachments")}
+	if p.Config.S3Endpoint != "" {
+		if p.Blobs, err = blobs.NewS3(ctx, p.Config.S3Endpoint, p.Config.S3Region, p.Config.S3Bucket,
+			p.Config.S3AccessKey, p.Config.S3SecretKey, p.Config.S3Secure); err != nil {
+			return err
+		}
+	}
 	from, _ := mail.ParseAddress(p.Config.EmailFrom) // validated with the config
 	p.Mailer = &notify.Mailer{
 		Store: p.Store, APIKey: p.Config.SendGridAPIKey, Host: p.Config.SendGridURL,
@@ -147,7 +164,7 @@ func (p *Platform) API() (*api.Server, error) {
 	var err error
 	p.api, err = api.New(api.Deps{
 		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
-		Redis: p.Redis, Hub: p.Hub, Notify: p.Notify, Mailer: p.Mailer, Pusher: p.Pusher, Billing: p.Billing, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
+		Redis: p.Redis, Hub: p.Hub, Notify: p.Notify, Mailer: p.Mailer, Pusher: p.Pusher, Billing: p.Billing, Blobs: p.Blobs, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
 	})
 	return p.api, err
 }
@@ -233,6 +250,27 @@ func (p *Platform) artistRoomAccess(ctx context.Context, _ string, _ models.Role
 	}
 	_, err = p.Store.ArtistByID(ctx, artistID)
 	return err
+}
+
+// conversationAccess: a conversation's room is for its two members, and
+// closed while either blocks the other.
+func (p *Platform) conversationAccess(ctx context.Context, userID string, _ models.Role, id string) error {
+	conv, err := uuid.Parse(id)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	user, err := uuid.Parse(userID)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	row, err := p.Store.ConversationRow(ctx, conv, user)
+	if err != nil {
+		return err
+	}
+	if row.Member.Blocked || row.Blocked {
+		return models.Errorf(models.CodeForbidden, "this conversation is blocked")
+	}
+	return nil
 }
 
 // backstageAccess: an artist's virtual backstage is a perk of a tier.

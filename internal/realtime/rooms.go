@@ -34,6 +34,9 @@ const (
 // UserRoom is a user's private room, joined on connect.
 func UserRoom(userID string) string { return "user:" + userID }
 
+// ConversationRoom is the room of a conversation's members.
+func ConversationRoom(id string) string { return "conversation:" + id }
+
 func splitRoom(room string) (kind, id string, ok bool) {
 	kind, id, ok = strings.Cut(room, ":")
 	return kind, id, ok && kind != "" && id != ""

@@ -1,0 +1,109 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gabriel-vasile/mimetype"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/fanfare/fanfare/internal/blobs"
+	"github.com/fanfare/fanfare/models"
+)
+
+const attachmentsPath = "/api/messages/attachments"
+
+// attachmentTypes are the kinds of file a message may carry, as sniffed
+// from their first bytes (never from the name or the declared type).
+var attachmentTypes = []string{"image/jpeg", "image/png", "image/gif", "image/webp", "audio/mpeg", "audio/ogg", "audio/wav", "audio/mp4", "application/pdf"}
+
+func (s *Server) attachmentRoutes(r *routes) {
+	r.add(fiber.MethodPost, attachmentsPath, op{summary: "Upload an attachment (multipart field \"file\"; images, audio, PDF), then send its id with a message", tag: "messages", auth: true,
+		out: attachmentView{}, status: http.StatusCreated, errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}},
+		s.authenticate, rateLimitBy(s.Config.MessageRateLimit, s.Limiter, "rl:upload:", userKey), s.uploadAttachment)
+	r.add(fiber.MethodGet, attachmentsPath+"/:id", op{summary: "An attachment, for the members of its conversation (or its uploader before it is sent)", tag: "messages", auth: true,
+		errors: []int{http.StatusNotFound}}, s.authenticate, s.attachment)
+}
+
+func viewAttachment(a *models.Attachment) attachmentView {
+	return attachmentView{ID: a.ID.String(), ContentType: a.ContentType, SizeBytes: a.SizeBytes, URL: attachmentsPath + "/" + a.ID.String()}
+}
+
+func (s *Server) uploadAttachment(c *fiber.Ctx) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return models.FieldError("file", "send the file as multipart/form-data field \"file\"")
+	}
+	if fh.Size > int64(s.Config.AttachmentMaxBytes) {
+		return models.Errorf(models.CodeTooLarge, "attachments are at most %d bytes", s.Config.AttachmentMaxBytes)
+	}
+	if fh.Size == 0 {
+		return models.FieldError("file", "the file is empty")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 3072)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return err
+	}
+	head = head[:n]
+	kind := mimetype.Detect(head)
+	allowed := ""
+	for _, t := range attachmentTypes {
+		if kind.Is(t) {
+			allowed = t
+		}
+	}
+	if allowed == "" {
+		return &models.Error{Code: models.CodeUnsupported, Message: "attachments may be images, audio or PDF; this file is " + kind.String(), Field: "file"}
+	}
+	p, _ := caller(c)
+	a := &models.Attachment{ID: models.NewID(), UploaderID: p.UserID, ContentType: allowed, SizeBytes: fh.Size, CreatedAt: s.Auth.Now()}
+	sum := sha256.New()
+	body := io.TeeReader(io.MultiReader(bytes.NewReader(head), f), sum)
+	ctx := c.UserContext()
+	if err := s.Blobs.Put(ctx, a.ID.String(), body, fh.Size, allowed); err != nil {
+		return err
+	}
+	a.SHA256 = hex.EncodeToString(sum.Sum(nil))
+	if err := s.Store.CreateAttachment(ctx, a); err != nil {
+		_ = s.Blobs.Delete(ctx, a.ID.String()) // nothing half-written
+		return err
+	}
+	return c.Status(http.StatusCreated).JSON(viewAttachment(a))
+}
+
+func (s *Server) attachment(c *fiber.Ctx) error {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, _ := caller(c)
+	ctx := c.UserContext()
+	a, err := s.Store.AttachmentFor(ctx, id, p.UserID)
+	if err != nil {
+		return err
+	}
+	r, err := s.Blobs.Get(ctx, a.ID.String())
+	if errors.Is(err, blobs.ErrNotFound) {
+		return models.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, a.ContentType)
+	c.Set(fiber.HeaderCacheControl, "private, max-age=3600")
+	if !strings.HasPrefix(a.ContentType, "image/") {
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+a.ID.String()+`"`)
+	}
+	return c.SendStream(r, int(a.SizeBytes))
+}

@@ -1,0 +1,542 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/fanfare/fanfare/internal/auth"
+	"github.com/fanfare/fanfare/internal/notify"
+	"github.com/fanfare/fanfare/internal/realtime"
+	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/models"
+)
+
+// duplicateWindow: the same text from the same sender within it is refused.
+const duplicateWindow = 10 * time.Minute
+
+type openConversationRequest struct {
+	UserID string `json:"user_id" validate:"required,uuid" description:"The artist (for a fan) or the member (for an artist)"`
+}
+
+type sendMessageRequest struct {
+	Body           string   `json:"body" validate:"max=16000"`
+	Attachments    []string `json:"attachments,omitempty" validate:"max=5,dive,uuid"`
+	IdempotencyKey string   `json:"idempotency_key,omitempty" validate:"omitempty,max=128,printascii" description:"A retry with the same key returns the first message and costs nothing"`
+}
+
+type updateConversationRequest struct {
+	Pinned   *bool   `json:"pinned,omitempty"`
+	Archived *bool   `json:"archived,omitempty"`
+	Muted    *bool   `json:"muted,omitempty"`
+	Blocked  *bool   `json:"blocked,omitempty"`
+	ReadUpTo *string `json:"read_up_to,omitempty" validate:"omitempty,uuid" description:"Mark read up to this message"`
+}
+
+type reactionRequest struct {
+	Emoji string `json:"emoji" validate:"required"`
+}
+
+type reportRequest struct {
+	Reason string `json:"reason" validate:"required,min=3,max=1000"`
+}
+
+type personView struct {
+	ID          string      `json:"id"`
+	DisplayName string      `json:"display_name"`
+	Role        models.Role `json:"role"`
+}
+
+type reactionView struct {
+	Emoji string `json:"emoji"`
+	Count int    `json:"count"`
+	Mine  bool   `json:"mine"`
+}
+
+type attachmentView struct {
+	ID          string `json:"id"`
+	ContentType string `json:"content_type"`
+	SizeBytes   int64  `json:"size_bytes"`
+	URL         string `json:"url"`
+}
+
+type messageView struct {
+	ID             string           `json:"id"`
+	ConversationID string           `json:"conversation_id"`
+	SenderID       string           `json:"sender_id"`
+	Body           string           `json:"body" description:"Sanitized: tags stripped, the rest HTML-escaped"`
+	Deleted        bool             `json:"deleted"`
+	Counted        bool             `json:"counted" description:"Whether it took a unit of the fan's monthly quota"`
+	Attachments    []attachmentView `json:"attachments"`
+	Reactions      []reactionView   `json:"reactions"`
+	CreatedAt      time.Time        `json:"created_at"`
+}
+
+type conversationView struct {
+	ID             string       `json:"id"`
+	ArtistID       string       `json:"artist_id"`
+	FanID          string       `json:"fan_id"`
+	Other          personView   `json:"other"`
+	Pinned         bool         `json:"pinned"`
+	Archived       bool         `json:"archived"`
+	Muted          bool         `json:"muted"`
+	Blocked        bool         `json:"blocked" description:"I blocked the other member"`
+	BlockedByOther bool         `json:"blocked_by_other"`
+	UnreadCount    int          `json:"unread_count"`
+	LastMessage    *messageView `json:"last_message"`
+	LastMessageAt  time.Time    `json:"last_message_at"`
+}
+
+type conversationList struct {
+	Items      []conversationView `json:"items"`
+	NextCursor string             `json:"next_cursor"`
+}
+
+type messageList struct {
+	Items      []messageView `json:"items"`
+	NextCursor string        `json:"next_cursor" description:"Pass as before= (or after=, when paging forward) for the next page"`
+}
+
+type quotaResponse struct {
+	ArtistID  string      `json:"artist_id"`
+	Tier      models.Tier `json:"tier"`
+	Used      int         `json:"used"`
+	Limit     int         `json:"limit"`
+	PeriodEnd *time.Time  `json:"period_end" description:"When the quota resets; null without a period"`
+}
+
+type reportResponse struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+func (s *Server) messageRoutes(r *routes) {
+	nf := []int{http.StatusNotFound}
+	bad := []int{http.StatusBadRequest, http.StatusNotFound}
+	r.add(fiber.MethodGet, "/api/messages/conversations", op{summary: "My conversations, pinned first then by last activity (?archived=&unread=&cursor=&limit=)", tag: "messages", auth: true,
+		out: conversationList{}, errors: []int{http.StatusBadRequest}}, s.authenticate, s.conversations)
+	r.add(fiber.MethodPost, "/api/messages/conversations", op{summary: "Start (or find) the conversation with an artist or a member; one per pair", tag: "messages", auth: true,
+		in: openConversationRequest{}, out: conversationView{}, status: http.StatusCreated, errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}},
+		s.authenticate, s.openConversation)
+	r.add(fiber.MethodPatch, "/api/messages/conversations/:id", op{summary: "Pin, archive, mute, block, mark read", tag: "messages", auth: true,
+		in: updateConversationRequest{}, out: conversationView{}, errors: bad}, s.authenticate, s.updateConversation)
+	r.add(fiber.MethodGet, "/api/messages/conversations/:id/messages", op{summary: "A conversation's messages, newest first (?before=id or ?after=id, &limit=)", tag: "messages", auth: true,
+		out: messageList{}, errors: bad}, s.authenticate, s.messages)
+	r.add(fiber.MethodPost, "/api/messages/conversations/:id/messages", op{summary: "Send a message (quota, rate limit, duplicate and link checks)", tag: "messages", auth: true,
+		in: sendMessageRequest{}, out: messageView{}, status: http.StatusCreated,
+		errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests}},
+		s.authenticate, rateLimitBy(s.Config.MessageRateLimit, s.Limiter, "rl:msg:", userKey), s.sendMessage)
+	r.add(fiber.MethodDelete, "/api/messages/:id", op{summary: "Delete my message (it shows as deleted)", tag: "messages", auth: true,
+		out: messageView{}, errors: []int{http.StatusForbidden, http.StatusNotFound}}, s.authenticate, s.deleteMessage)
+	r.add(fiber.MethodPost, "/api/messages/:id/reactions", op{summary: "React with an emoji (one of each per user)", tag: "messages", auth: true,
+		in: reactionRequest{}, out: messageView{}, errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict}}, s.authenticate, s.addReaction)
+	r.add(fiber.MethodDelete, "/api/messages/:id/reactions", op{summary: "Take my reaction back (?emoji=)", tag: "messages", auth: true,
+		out: messageView{}, errors: bad}, s.authenticate, s.removeReaction)
+	r.add(fiber.MethodPost, "/api/messages/:id/report", op{summary: "Report a message to the moderators", tag: "messages", auth: true,
+		in: reportRequest{}, out: reportResponse{}, status: http.StatusCreated, errors: bad}, s.authenticate, s.reportMessage)
+	r.add(fiber.MethodGet, "/api/messages/quota/:artistId", op{summary: "My DM quota with an artist: used, limit, period end", tag: "messages", auth: true,
+		out: quotaResponse{}, errors: nf}, s.authenticate, s.quota)
+}
+
+func parseID(c *fiber.Ctx, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Params(name))
+	if err != nil {
+		return uuid.Nil, models.ErrNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) conversations(c *fiber.Ctx) error {
+	p, _ := caller(c)
+	f := store.ConversationFilter{Archived: c.QueryBool("archived"), Unread: c.QueryBool("unread"), After: c.Query("cursor"), Limit: 20}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return models.FieldError("limit", "limit must be between 1 and 100")
+		}
+		f.Limit = n
+	}
+	rows, next, err := s.Store.Conversations(c.UserContext(), p.UserID, f)
+	if err != nil {
+		return err
+	}
+	out := conversationList{Items: make([]conversationView, len(rows)), NextCursor: next}
+	for i := range rows {
+		if out.Items[i], err = s.viewConversation(c.UserContext(), p.UserID, &rows[i]); err != nil {
+			return err
+		}
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) viewConversation(ctx context.Context, viewer uuid.UUID, r *store.ConversationRow) (conversationView, error) {
+	v := conversationView{
+		ID: r.ID.String(), ArtistID: r.ArtistID.String(), FanID: r.FanID.String(),
+		Other:  personView{ID: r.Other.ID.String(), DisplayName: r.Other.DisplayName, Role: r.Other.Role},
+		Pinned: r.Member.Pinned, Archived: r.Member.Archived, Muted: r.Member.Muted, Blocked: r.Member.Blocked,
+		BlockedByOther: r.Blocked, UnreadCount: r.Unread, LastMessageAt: r.LastMessageAt.UTC(),
+	}
+	if r.Last != nil {
+		views, err := s.viewMessages(ctx, viewer, []models.Message{*r.Last})
+		if err != nil {
+			return v, err
+		}
+		v.LastMessage = &views[0]
+	}
+	return v, nil
+}
+
+func (s *Server) openConversation(c *fiber.Ctx) error {
+	req, err := decodeJSON[openConversationRequest](c)
+	if err != nil {
+		return err
+	}
+	p, _ := caller(c)
+	ctx := c.UserContext()
+	other, err := s.Store.UserByID(ctx, uuid.MustParse(req.UserID))
+	if err != nil {
+		return err
+	}
+	var artist, fan uuid.UUID
+	switch {
+	case p.Role == models.RoleArtist && other.Role != models.RoleArtist:
+		artist, fan = p.UserID, other.ID
+		if tier, err := s.Store.TierOf(ctx, artist, fan); err != nil {
+			return err
+		} else if !tier.Paid() {
+			return models.Errorf(models.CodeForbidden, "artists write only to members of their club")
+		}
+	case p.Role != models.RoleArtist && other.Role == models.RoleArtist:
+		artist, fan = other.ID, p.UserID
+		tier, err := s.Store.TierOf(ctx, artist, fan)
+		if err != nil {
+			return err
+		}
+		if !models.CanAccess(models.Viewer{UserID: fan, Role: p.Role, Tier: tier}, models.Resource{Kind: models.ResourceDM, ArtistID: artist}, s.Auth.Now()) {
+			return models.Errorf(models.CodeForbidden, "direct messages to the artist are a superfan perk")
+		}
+	default:
+		return models.Errorf(models.CodeForbidden, "conversations are between an artist and a fan")
+	}
+	conv, created, err := s.Store.OpenConversation(ctx, artist, fan, p.UserID, s.Auth.Now())
+	if err != nil {
+		return err
+	}
+	row, err := s.Store.ConversationRow(ctx, conv.ID, p.UserID)
+	if err != nil {
+		return err
+	}
+	v, err := s.viewConversation(ctx, p.UserID, row)
+	if err != nil {
+		return err
+	}
+	if created {
+		c.Status(http.StatusCreated)
+	}
+	return c.JSON(v)
+}
+
+func (s *Server) updateConversation(c *fiber.Ctx) error {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	req, err := decodeJSON[updateConversationRequest](c)
+	if err != nil {
+		return err
+	}
+	p, _ := caller(c)
+	ctx := c.UserContext()
+	if _, _, err := s.Store.ConversationFor(ctx, id, p.UserID); err != nil {
+		return err
+	}
+	now := s.Auth.Now()
+	cols := map[string]any{}
+	for col, v := range map[string]*bool{"pinned": req.Pinned, "archived": req.Archived, "muted": req.Muted, "blocked": req.Blocked} {
+		if v != nil {
+			cols[col] = *v
+		}
+	}
+	if len(cols) > 0 {
+		cols["updated_at"] = now
+		if _, err := s.Store.UpdateMember(ctx, id, p.UserID, cols); err != nil {
+			return err
+		}
+	}
+	if req.ReadUpTo != nil {
+		upTo := uuid.MustParse(*req.ReadUpTo)
+		if err := s.Store.MarkRead(ctx, id, p.UserID, upTo, now); err != nil {
+			return err
+		}
+		s.publish(ctx, id, "message:read", map[string]string{"conversation_id": id.String(), "user_id": p.UserID.String(), "message_id": upTo.String()})
+	}
+	row, err := s.Store.ConversationRow(ctx, id, p.UserID)
+	if err != nil {
+		return err
+	}
+	v, err := s.viewConversation(ctx, p.UserID, row)
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
+}
+
+func (s *Server) messages(c *fiber.Ctx) error {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, _ := caller(c)
+	ctx := c.UserContext()
+	if _, _, err := s.Store.ConversationFor(ctx, id, p.UserID); err != nil {
+		return err
+	}
+	pg := store.MessagePage{Limit: 50}
+	for name, dst := range map[string]**uuid.UUID{"before": &pg.Before, "after": &pg.After} {
+		if v := c.Query(name); v != "" {
+			cur, err := uuid.Parse(v)
+			if err != nil {
+				return models.FieldError(name, "%s must be a message id", name)
+			}
+			*dst = &cur
+		}
+	}
+	if pg.Before != nil && pg.After != nil {
+		return models.FieldError("after", "page either before or after a message")
+	}
+	if v := c.Query("limit"); v != "" {
+		if pg.Limit, err = strconv.Atoi(v); err != nil || pg.Limit < 1 || pg.Limit > 100 {
+			return models.FieldError("limit", "limit must be between 1 and 100")
+		}
+	}
+	rows, next, err := s.Store.Messages(ctx, id, pg)
+	if err != nil {
+		return err
+	}
+	views, err := s.viewMessages(ctx, p.UserID, rows)
+	if err != nil {
+		return err
+	}
+	return c.JSON(messageList{Items: views, NextCursor: next})
+}
+
+// viewMessages adds reactions and attachments to messages, in two queries.
+func (s *Server) viewMessages(ctx context.Context, viewer uuid.UUID, rows []models.Message) ([]messageView, error) {
+	ids := make([]uuid.UUID, len(rows))
+	byID := make(map[uuid.UUID]int, len(rows))
+	out := make([]messageView, len(rows))
+	for i, m := range rows {
+		ids[i], byID[m.ID] = m.ID, i
+		out[i] = messageView{ID: m.ID.String(), ConversationID: m.ConversationID.String(), SenderID: m.SenderID.String(),
+			Body: m.Body, Deleted: m.DeletedAt != nil, Counted: m.Counted, CreatedAt: m.CreatedAt.UTC(),
+			Attachments: []attachmentView{}, Reactions: []reactionView{}}
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	reactions, err := s.Store.Reactions(ctx, viewer, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range reactions {
+		v := &out[byID[r.MessageID]]
+		v.Reactions = append(v.Reactions, reactionView{Emoji: r.Emoji, Count: r.Count, Mine: r.Mine})
+	}
+	atts, err := s.Store.AttachmentsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range atts {
+		v := &out[byID[*a.MessageID]]
+		v.Attachments = append(v.Attachments, viewAttachment(&a))
+	}
+	return out, nil
+}
+
+func (s *Server) sendMessage(c *fiber.Ctx) error {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	req, err := decodeJSON[sendMessageRequest](c)
+	if err != nil {
+		return err
+	}
+	text, hash, err := messageText(req.Body)
+	if err != nil {
+		return err
+	}
+	if text == "" && len(req.Attachments) == 0 {
+		return models.FieldError("body", "a message needs text or an attachment")
+	}
+	p, _ := caller(c)
+	in := store.Send{ConversationID: id, SenderID: p.UserID, SenderRole: p.Role, Body: text, BodyHash: hash,
+		DuplicateWindow: duplicateWindow, Now: s.Auth.Now()}
+	for _, a := range req.Attachments {
+		in.Attachments = append(in.Attachments, uuid.MustParse(a))
+	}
+	if req.IdempotencyKey != "" {
+		in.IdempotencyKey = &req.IdempotencyKey
+	}
+	ctx := c.UserContext()
+	msg, conv, replayed, err := s.Store.SendMessage(ctx, in)
+	if err != nil {
+		return err
+	}
+	views, err := s.viewMessages(ctx, p.UserID, []models.Message{*msg})
+	if err != nil {
+		return err
+	}
+	if replayed {
+		return c.JSON(views[0])
+	}
+	s.publish(ctx, id, "message:new", views[0])
+	s.notifyOffline(ctx, conv, p, msg)
+	return c.Status(http.StatusCreated).JSON(views[0])
+}
+
+// notifyOffline tells the recipient through the notification path when
+// none of their sockets is online and the conversation is not muted;
+// notifications of one conversation are grouped.
+func (s *Server) notifyOffline(ctx context.Context, conv *models.Conversation, from auth.Principal, msg *models.Message) {
+	to := conv.Other(from.UserID)
+	online, err := s.Hub.Presence(ctx, []string{to.String()})
+	if err != nil || online[to.String()] {
+		return
+	}
+	if _, member, err := s.Store.ConversationFor(ctx, conv.ID, to); err != nil || member.Muted {
+		return
+	}
+	sender, err := s.Store.UserByID(ctx, from.UserID)
+	if err != nil {
+		return
+	}
+	preview := msg.Body
+	if utf8.RuneCountInString(preview) > 140 {
+		preview = string([]rune(preview)[:140]) + "…"
+	}
+	if _, err := s.Notify.Send(ctx, notify.Notification{UserID: to, Category: "message", GroupKey: "conversation:" + conv.ID.String(),
+		Title: "New message from " + sender.DisplayName, Body: preview,
+		Data: map[string]any{"conversation_id": conv.ID.String(), "message_id": msg.ID.String()}}); err != nil {
+		s.Log.WarnContext(ctx, "message notification not sent", "message_id", msg.ID, "error", err)
+	}
+}
+
+// publish sends an event to a conversation's room; the database already
+// holds what it tells, so a failure is only a late update.
+func (s *Server) publish(ctx context.Context, conversation uuid.UUID, typ string, data any) {
+	if _, err := s.Hub.Publish(ctx, realtime.ConversationRoom(conversation.String()), realtime.Event{Type: typ, Data: data}); err != nil {
+		s.Log.WarnContext(ctx, "conversation event not published", "type", typ, "error", err)
+	}
+}
+
+func (s *Server) deleteMessage(c *fiber.Ctx) error {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, _ := caller(c)
+	ctx := c.UserContext()
+	atts, err := s.Store.AttachmentsOf(ctx, []uuid.UUID{id})
+	if err != nil {
+		return err
+	}
+	msg, err := s.Store.DeleteMessage(ctx, id, p.UserID, s.Auth.Now())
+	if err != nil {
+		return err
+	}
+	for _, a := range atts {
+		if err := s.Blobs.Delete(ctx, a.ID.String()); err != nil {
+			s.Log.WarnContext(ctx, "attachment blob not deleted", "attachment_id", a.ID, "error", err)
+		}
+	}
+	s.publish(ctx, msg.ConversationID, "message:deleted", map[string]string{"id": id.String(), "conversation_id": msg.ConversationID.String()})
+	views, err := s.viewMessages(ctx, p.UserID, []models.Message{*msg})
+	if err != nil {
+		return err
+	}
+	return c.JSON(views[0])
+}
+
+func (s *Server) addReaction(c *fiber.Ctx) error {
+	req, err := decodeJSON[reactionRequest](c)
+	if err != nil {
+		return err
+	}
+	return s.react(c, req.Emoji, true)
+}
+
+func (s *Server) removeReaction(c *fiber.Ctx) error { return s.react(c, c.Query("emoji"), false) }
+
+func (s *Server) react(c *fiber.Ctx, emoji string, add bool) error {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	if !validEmoji(emoji) {
+		return models.FieldError("emoji", "emoji must be one emoji")
+	}
+	p, _ := caller(c)
+	ctx := c.UserContext()
+	msg, changed, err := s.Store.React(ctx, id, p.UserID, emoji, add, s.Auth.Now())
+	if err != nil {
+		return err
+	}
+	if changed {
+		s.publish(ctx, msg.ConversationID, "message:reaction", map[string]any{
+			"message_id": id.String(), "user_id": p.UserID.String(), "emoji": emoji, "added": add})
+	}
+	views, err := s.viewMessages(ctx, p.UserID, []models.Message{*msg})
+	if err != nil {
+		return err
+	}
+	return c.JSON(views[0])
+}
+
+func (s *Server) reportMessage(c *fiber.Ctx) error {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	req, err := decodeJSON[reportRequest](c)
+	if err != nil {
+		return err
+	}
+	p, _ := caller(c)
+	r, err := s.Store.Report(c.UserContext(), id, p.UserID, strictHTML.Sanitize(req.Reason), s.Auth.Now())
+	if err != nil {
+		return err
+	}
+	return c.Status(http.StatusCreated).JSON(reportResponse{ID: r.ID.String(), Status: r.Status})
+}
+
+func (s *Server) quota(c *fiber.Ctx) error {
+	artistID, err := parseID(c, "artistId")
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	if _, err := s.Store.ArtistByID(ctx, artistID); err != nil {
+		return err
+	}
+	p, _ := caller(c)
+	tier, err := s.Store.TierOf(ctx, artistID, p.UserID)
+	if err != nil {
+		return err
+	}
+	out := quotaResponse{ArtistID: artistID.String(), Tier: tier}
+	q, err := s.Store.CurrentQuota(ctx, artistID, p.UserID, s.Auth.Now())
+	switch {
+	case err == nil && tier.Paid():
+		end := q.PeriodEnd.UTC()
+		out.Used, out.Limit, out.PeriodEnd = q.Used, q.QuotaLimit, &end
+	case err != nil && err != models.ErrNotFound:
+		return err
+	}
+	return c.JSON(out)
+}
