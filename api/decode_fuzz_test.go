@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/fanfare/fanfare/models"
@@ -14,6 +15,8 @@ var decodeSeeds = []string{
 	`{"tier":"superfan","payment_method":"pm_card_visa"}`, `{"tier":"gold"}`, `{"tier":"supporter","payment_method":"\u00e9"}`,
 	`{"description":"x","superfan_price_cents":1200,"dm_quota":7,"exclusive_content":[{"title":"t","min_tier":"supporter"}],"milestones":[{"title":"m","members":10}]}`,
 	`{"exclusive_content":[{"title":"","min_tier":"follower","url":"javascript:alert(1)"}]}`, `{"dm_quota":-1}`, `{"decline":"card_declined"}`,
+	`{"body":"hi","attachments":["01a2155f-e90f-7889-a0f7-7bd703571cf5"],"idempotency_key":"k"}`, `{"pinned":true,"read_up_to":"x"}`,
+	`{"body":"<script>alert(1)</script>"}`, `{"emoji":"👍🏽"}`, `{"reason":"spam"}`,
 	`{"birth_year":1e400}`, `{"email":"\u0000"}`, `{"time_zone":"../../etc/passwd"}`, `{"refresh_token":"` + string(make([]byte, 300)) + `"}`,
 }
 
@@ -38,10 +41,35 @@ func fuzzDecode[T any](f *testing.F) {
 	})
 }
 
-func FuzzDecodeRegister(f *testing.F)   { fuzzDecode[registerRequest](f) }
-func FuzzDecodeLogin(f *testing.F)      { fuzzDecode[loginRequest](f) }
-func FuzzDecodeRefresh(f *testing.F)    { fuzzDecode[refreshRequest](f) }
-func FuzzDecodeUpdateMe(f *testing.F)   { fuzzDecode[updateMeRequest](f) }
-func FuzzDecodeSubscribe(f *testing.F)  { fuzzDecode[subscribeRequest](f) }
-func FuzzDecodeChangeTier(f *testing.F) { fuzzDecode[changeTierRequest](f) }
-func FuzzDecodeClub(f *testing.F)       { fuzzDecode[updateClubRequest](f) }
+func FuzzDecodeRegister(f *testing.F)     { fuzzDecode[registerRequest](f) }
+func FuzzDecodeLogin(f *testing.F)        { fuzzDecode[loginRequest](f) }
+func FuzzDecodeRefresh(f *testing.F)      { fuzzDecode[refreshRequest](f) }
+func FuzzDecodeUpdateMe(f *testing.F)     { fuzzDecode[updateMeRequest](f) }
+func FuzzDecodeSubscribe(f *testing.F)    { fuzzDecode[subscribeRequest](f) }
+func FuzzDecodeChangeTier(f *testing.F)   { fuzzDecode[changeTierRequest](f) }
+func FuzzDecodeClub(f *testing.F)         { fuzzDecode[updateClubRequest](f) }
+func FuzzDecodeSendMessage(f *testing.F)  { fuzzDecode[sendMessageRequest](f) }
+func FuzzDecodeConversation(f *testing.F) { fuzzDecode[updateConversationRequest](f) }
+
+// Whatever the text, what is stored holds no tag and passes its own limits.
+func FuzzMessageText(f *testing.F) {
+	for _, s := range append(decodeSeeds, "<img src=x onerror=alert(1)>", "a < b > c", "<<script>x", "\xff\xfe", "www.a.com b.io c.org") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		text, hash, err := messageText(raw)
+		if err != nil {
+			var appErr *models.Error
+			if !errors.As(err, &appErr) || appErr.Code != models.CodeInvalid {
+				t.Fatalf("error %v is not an invalid-input error", err)
+			}
+			return
+		}
+		if strings.ContainsAny(text, "<>") {
+			t.Fatalf("sanitized text %q holds a tag character", text)
+		}
+		if len(hash) != 64 {
+			t.Fatalf("hash %q", hash)
+		}
+	})
+}

@@ -330,11 +330,9 @@ func (s *Server) viewMessages(ctx context.Context, viewer uuid.UUID, rows []mode
 	ids := make([]uuid.UUID, len(rows))
 	byID := make(map[uuid.UUID]int, len(rows))
 	out := make([]messageView, len(rows))
-	for i, m := range rows {
-		ids[i], byID[m.ID] = m.ID, i
-		out[i] = messageView{ID: m.ID.String(), ConversationID: m.ConversationID.String(), SenderID: m.SenderID.String(),
-			Body: m.Body, Deleted: m.DeletedAt != nil, Counted: m.Counted, CreatedAt: m.CreatedAt.UTC(),
-			Attachments: []attachmentView{}, Reactions: []reactionView{}}
+	for i := range rows {
+		ids[i], byID[rows[i].ID] = rows[i].ID, i
+		out[i] = newMessageView(&rows[i])
 	}
 	if len(rows) == 0 {
 		return out, nil
@@ -356,6 +354,13 @@ func (s *Server) viewMessages(ctx context.Context, viewer uuid.UUID, rows []mode
 		v.Attachments = append(v.Attachments, viewAttachment(&a))
 	}
 	return out, nil
+}
+
+// newMessageView is a message without its reactions and attachments.
+func newMessageView(m *models.Message) messageView {
+	return messageView{ID: m.ID.String(), ConversationID: m.ConversationID.String(), SenderID: m.SenderID.String(),
+		Body: m.Body, Deleted: m.DeletedAt != nil, Counted: m.Counted, CreatedAt: m.CreatedAt.UTC(),
+		Attachments: []attachmentView{}, Reactions: []reactionView{}}
 }
 
 func (s *Server) sendMessage(c *fiber.Ctx) error {
@@ -384,32 +389,47 @@ func (s *Server) sendMessage(c *fiber.Ctx) error {
 		in.IdempotencyKey = &req.IdempotencyKey
 	}
 	ctx := c.UserContext()
-	msg, conv, replayed, err := s.Store.SendMessage(ctx, in)
+	sent, err := s.Store.SendMessage(ctx, in)
 	if err != nil {
 		return err
 	}
-	views, err := s.viewMessages(ctx, p.UserID, []models.Message{*msg})
-	if err != nil {
-		return err
+	var v messageView
+	if sent.Replayed || len(in.Attachments) > 0 {
+		views, err := s.viewMessages(ctx, p.UserID, []models.Message{*sent.Message})
+		if err != nil {
+			return err
+		}
+		v = views[0]
+	} else {
+		v = newMessageView(sent.Message) // nothing to look up for a fresh text message
 	}
-	if replayed {
-		return c.JSON(views[0])
+	if sent.Replayed {
+		return c.JSON(v)
 	}
-	s.publish(ctx, id, "message:new", views[0])
-	s.notifyOffline(ctx, conv, p, msg)
-	return c.Status(http.StatusCreated).JSON(views[0])
+	s.publish(ctx, id, "message:new", v)
+	s.notifyOffline(ctx, sent, p)
+	return c.Status(http.StatusCreated).JSON(v)
 }
 
+// notifyWindow: an offline member with an unread notification of the
+// conversation this recent is not notified again.
+const notifyWindow = 30 * time.Minute
+
 // notifyOffline tells the recipient through the notification path when
-// none of their sockets is online and the conversation is not muted;
-// notifications of one conversation are grouped.
-func (s *Server) notifyOffline(ctx context.Context, conv *models.Conversation, from auth.Principal, msg *models.Message) {
-	to := conv.Other(from.UserID)
+// none of their sockets is online and the conversation is not muted; a
+// conversation notifies once until read (the inbox groups by
+// conversation), not once per message.
+func (s *Server) notifyOffline(ctx context.Context, sent *store.Sent, from auth.Principal) {
+	to, msg := sent.Recipient.UserID, sent.Message
+	if sent.Recipient.Muted {
+		return
+	}
 	online, err := s.Hub.Presence(ctx, []string{to.String()})
 	if err != nil || online[to.String()] {
 		return
 	}
-	if _, member, err := s.Store.ConversationFor(ctx, conv.ID, to); err != nil || member.Muted {
+	group := realtime.ConversationRoom(sent.Conv.ID.String())
+	if done, err := s.Store.Notified(ctx, to, group, msg.CreatedAt.Add(-notifyWindow)); err != nil || done {
 		return
 	}
 	sender, err := s.Store.UserByID(ctx, from.UserID)
@@ -420,9 +440,9 @@ func (s *Server) notifyOffline(ctx context.Context, conv *models.Conversation, f
 	if utf8.RuneCountInString(preview) > 140 {
 		preview = string([]rune(preview)[:140]) + "…"
 	}
-	if _, err := s.Notify.Send(ctx, notify.Notification{UserID: to, Category: "message", GroupKey: "conversation:" + conv.ID.String(),
+	if _, err := s.Notify.Send(ctx, notify.Notification{UserID: to, Category: "message", GroupKey: group,
 		Title: "New message from " + sender.DisplayName, Body: preview,
-		Data: map[string]any{"conversation_id": conv.ID.String(), "message_id": msg.ID.String()}}); err != nil {
+		Data: map[string]any{"conversation_id": sent.Conv.ID.String(), "message_id": msg.ID.String()}}); err != nil {
 		s.Log.WarnContext(ctx, "message notification not sent", "message_id", msg.ID, "error", err)
 	}
 }

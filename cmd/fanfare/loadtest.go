@@ -18,7 +18,7 @@ func loadtestCmd() *cobra.Command {
 		Short: "Load the platform from outside and print BENCH lines",
 		Long:  "Load the platform from outside, as clients would, and print figures as `BENCH <name> <value> <unit>` lines.",
 	}
-	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd())
+	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd())
 	return cmd
 }
 
@@ -182,5 +182,34 @@ func loadtestMembershipCmd() *cobra.Command {
 	cmd.Flags().IntSliceVar(&o.Concurrency, "concurrency", []int{4, 32}, "closed-loop clients, one level after another")
 	cmd.Flags().IntVar(&o.PerLevel, "n", 300, "starts per level, for each of the baseline and the api")
 	cmd.Flags().IntVar(&o.Idle, "idle", 10000, "idle memberships for the memory reading")
+	return cmd
+}
+
+func loadtestMessagesCmd() *cobra.Command {
+	var o loadtest.MessagesOptions
+	cmd := &cobra.Command{
+		Use:   "messages",
+		Short: "Time sending direct messages, and the delay to the recipient's socket",
+		Long: "Runs the api in this process on DATABASE_URL and REDIS_URL with an artist and --members superfans,\n" +
+			"sends --sends messages from --concurrency clients, then --rate messages a second to --sockets\n" +
+			"recipients online and measures the delay from each send to the socket.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.Load()
+			if err != nil {
+				return err
+			}
+			if cfg.PprofAddr != "" {
+				go func() { _ = http.ListenAndServe(cfg.PprofAddr, nil) }()
+			}
+			return loadtest.Messages(cmd.Context(), cfg, o, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().IntVar(&o.Members, "members", 500, "superfans, one conversation each")
+	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 32, "closed-loop clients")
+	cmd.Flags().IntVar(&o.Sends, "sends", 20000, "messages in the throughput part")
+	cmd.Flags().IntVar(&o.Sockets, "sockets", 200, "recipients online in the latency part")
+	cmd.Flags().IntVar(&o.Rate, "rate", 200, "messages a second in the latency part")
+	cmd.Flags().DurationVar(&o.Duration, "duration", 10*time.Second, "length of the latency part")
 	return cmd
 }

@@ -230,19 +230,6 @@ func (s *Store) Blocking(ctx context.Context, user uuid.UUID, others []uuid.UUID
 
 var errBlocked = models.Errorf(models.CodeForbidden, "this conversation is blocked")
 
-// memberPair returns both members' rows of a conversation; an error when
-// either blocked the other.
-func memberPair(tx *gorm.DB, c *models.Conversation) error {
-	var blocked int64
-	if err := tx.Model(&models.ConversationMember{}).Where("conversation_id = ? AND blocked", c.ID).Count(&blocked).Error; err != nil {
-		return err
-	}
-	if blocked > 0 {
-		return errBlocked
-	}
-	return nil
-}
-
 // tierOf is TierOf inside a transaction.
 func tierOf(tx *gorm.DB, artistID, userID uuid.UUID) (models.Tier, error) {
 	sub, err := first[models.Subscription](tx.Where("artist_id = ? AND fan_id = ?", artistID, userID))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,6 +27,15 @@ type Send struct {
 	Now             time.Time
 }
 
+// Sent is a stored message with its conversation and the recipient's side
+// of it.
+type Sent struct {
+	Message   *models.Message
+	Conv      *models.Conversation
+	Recipient models.ConversationMember
+	Replayed  bool // an earlier send with the same idempotency key
+}
+
 // SendMessage stores a message in one transaction with what it costs:
 //
 //   - the artist writes to a live member of their club, without limit;
@@ -39,37 +49,43 @@ type Send struct {
 // The conversation row is locked for the transaction (PostgreSQL; SQLite
 // has one writer), so "who wrote last" and the quota are decided in
 // order. A retry with the same idempotency key returns the first message
-// and costs nothing; replayed reports it.
-func (s *Store) SendMessage(ctx context.Context, in Send) (msg *models.Message, conv *models.Conversation, replayed bool, err error) {
-	err = s.Tx(ctx, func(tx *gorm.DB) error {
+// and costs nothing.
+func (s *Store) SendMessage(ctx context.Context, in Send) (*Sent, error) {
+	out := &Sent{}
+	err := s.Tx(ctx, func(tx *gorm.DB) error {
 		lock := tx
 		if s.dialect == Postgres {
 			lock = tx.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		if _, _, err := conversationFor(tx, in.ConversationID, in.SenderID); err != nil {
-			return err
 		}
 		c, err := first[models.Conversation](lock.Where("id = ?", in.ConversationID))
 		if err != nil {
 			return err
 		}
-		conv = c
+		var members []models.ConversationMember
+		if err := tx.Where("conversation_id = ?", c.ID).Find(&members).Error; err != nil {
+			return err
+		}
+		sender := slices.IndexFunc(members, func(m models.ConversationMember) bool { return m.UserID == in.SenderID })
+		if sender < 0 || len(members) != 2 {
+			return models.ErrNotFound
+		}
+		out.Conv, out.Recipient = c, members[1-sender]
 		if in.IdempotencyKey != nil {
 			prior, err := first[models.Message](tx.Where("conversation_id = ? AND sender_id = ? AND idempotency_key = ?", c.ID, in.SenderID, *in.IdempotencyKey))
 			if err == nil {
-				msg, replayed = prior, true
+				out.Message, out.Replayed = prior, true
 				return nil
 			}
 			if !errors.Is(err, models.ErrNotFound) {
 				return err
 			}
 		}
-		if err := memberPair(tx, c); err != nil {
-			return err
+		if members[0].Blocked || members[1].Blocked {
+			return errBlocked
 		}
 		var dup int64
 		if err := tx.Model(&models.Message{}).Where("sender_id = ? AND body_hash = ? AND created_at > ? AND deleted_at IS NULL",
-			in.SenderID, in.BodyHash, in.Now.Add(-in.DuplicateWindow)).Count(&dup).Error; err != nil {
+			in.SenderID, in.BodyHash, in.Now.Add(-in.DuplicateWindow)).Limit(1).Count(&dup).Error; err != nil {
 			return err
 		}
 		if dup > 0 && in.Body != "" {
@@ -79,11 +95,12 @@ func (s *Store) SendMessage(ctx context.Context, in Send) (msg *models.Message, 
 		if err != nil {
 			return err
 		}
-		msg = &models.Message{ID: models.NewID(), ConversationID: c.ID, SenderID: in.SenderID, Body: in.Body, BodyHash: in.BodyHash,
+		msg := &models.Message{ID: models.NewID(), ConversationID: c.ID, SenderID: in.SenderID, Body: in.Body, BodyHash: in.BodyHash,
 			AttachmentCount: len(in.Attachments), IdempotencyKey: in.IdempotencyKey, Counted: counted, CreatedAt: in.Now}
 		if err := tx.Create(msg).Error; err != nil {
 			return err
 		}
+		out.Message = msg
 		if len(in.Attachments) > 0 {
 			res := tx.Model(&models.Attachment{}).Where("id IN ? AND uploader_id = ? AND message_id IS NULL", in.Attachments, in.SenderID).
 				Updates(map[string]any{"message_id": msg.ID, "conversation_id": c.ID})
@@ -99,14 +116,12 @@ func (s *Store) SendMessage(ctx context.Context, in Send) (msg *models.Message, 
 		}
 		// A new message brings the conversation back from the archive; the
 		// sender has read up to their own message.
-		if err := tx.Model(&models.ConversationMember{}).Where("conversation_id = ?", c.ID).
-			Updates(map[string]any{"archived": false, "updated_at": in.Now}).Error; err != nil {
-			return err
-		}
-		return tx.Model(&models.ConversationMember{}).Where("conversation_id = ? AND user_id = ?", c.ID, in.SenderID).
-			Update("last_read_id", msg.ID).Error
+		return tx.Model(&models.ConversationMember{}).Where("conversation_id = ?", c.ID).Updates(map[string]any{
+			"archived": false, "updated_at": in.Now,
+			"last_read_id": gorm.Expr("CASE WHEN user_id = ? THEN ? ELSE last_read_id END", in.SenderID, msg.ID),
+		}).Error
 	})
-	return msg, conv, replayed, err
+	return out, err
 }
 
 // charge decides what a message costs and takes it (see SendMessage).
@@ -284,4 +299,14 @@ func (s *Store) AttachmentFor(ctx context.Context, id, user uuid.UUID) (*models.
 		return nil, err
 	}
 	return a, nil
+}
+
+// Notified reports whether the user has an unread notification of the
+// group newer than since: a conversation notifies its offline member once
+// until they read it, not once per message.
+func (s *Store) Notified(ctx context.Context, user uuid.UUID, group string, since time.Time) (bool, error) {
+	var n int64
+	err := s.DB(ctx).Model(&models.Notification{}).
+		Where("user_id = ? AND group_key = ? AND read_at IS NULL AND created_at > ?", user, group, since).Limit(1).Count(&n).Error
+	return n > 0, err
 }
