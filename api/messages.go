@@ -407,7 +407,14 @@ func (s *Server) sendMessage(c *fiber.Ctx) error {
 		return c.JSON(v)
 	}
 	s.publish(ctx, id, "message:new", v)
-	s.notifyOffline(ctx, sent, p)
+	// The notification is not part of the answer: a first message to an
+	// offline member signals their inbox workflow, which would put a
+	// Temporal round trip into the send's tail latency.
+	go func() {
+		nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		s.notifyOffline(nctx, sent, p)
+	}()
 	return c.Status(http.StatusCreated).JSON(v)
 }
 

@@ -116,3 +116,15 @@ pids+=($!)
 for _ in $(seq 1 50); do bin/temporal operator cluster health --address 127.0.0.1:7297 >/dev/null 2>&1 && break; sleep 0.2; done
 TEMPORAL_ADDRESS=127.0.0.1:7297 REDIS_PREFIX=bench-mb: bin/fanfare loadtest membership \
   --n "${MEMBERSHIP_N:-600}" --idle "${MEMBERSHIP_IDLE:-10000}" 2>/dev/null
+
+# Direct messages: sends from 32 closed-loop clients on PostgreSQL and Redis,
+# next to pgbench's write transaction (-N: update, select, insert) at the same
+# client count, in the same run; then the delay from a send to the
+# recipient's socket at 200 messages a second.
+pgbench -N -c 32 -j 2 -T "${DURATION%s}" "$PG/fanfare_pgbench" >"$work/pgbench-write.txt" 2>&1
+pg_write=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench-write.txt" | head -n 1)
+echo "BENCH pgbench_write_tps ${pg_write%.*} tx/s"
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+REDIS_PREFIX=bench-msg: bin/fanfare loadtest messages --concurrency 32 --sends "${MESSAGE_SENDS:-20000}" 2>/dev/null | tee "$work/messages.txt"
+awk -v a="$(awk '/messages_send_rps/ {print $3}' "$work/messages.txt")" -v b="$pg_write" \
+  'BEGIN { printf "BENCH messages_send_vs_pgbench_write %.2f ratio\n", a / b }'

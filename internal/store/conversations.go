@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -229,15 +228,3 @@ func (s *Store) Blocking(ctx context.Context, user uuid.UUID, others []uuid.UUID
 }
 
 var errBlocked = models.Errorf(models.CodeForbidden, "this conversation is blocked")
-
-// tierOf is TierOf inside a transaction.
-func tierOf(tx *gorm.DB, artistID, userID uuid.UUID) (models.Tier, error) {
-	sub, err := first[models.Subscription](tx.Where("artist_id = ? AND fan_id = ?", artistID, userID))
-	if errors.Is(err, models.ErrNotFound) {
-		return models.TierFollower, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return sub.EffectiveTier(), nil
-}

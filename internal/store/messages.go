@@ -51,25 +51,47 @@ type Sent struct {
 // order. A retry with the same idempotency key returns the first message
 // and costs nothing.
 func (s *Store) SendMessage(ctx context.Context, in Send) (*Sent, error) {
+	// Read before the transaction, to hold the conversation's lock for as
+	// little as possible: the duplicate check is best effort, and a tier
+	// that changes meanwhile only matters to the quota, which the locked
+	// UPDATE decides.
+	var pre struct {
+		Dup  bool
+		Tier *string
+	}
+	if err := s.DB(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM messages WHERE sender_id = ? AND body_hash = ? AND created_at > ? AND deleted_at IS NULL) AS dup,
+		(SELECT sub.tier FROM conversations c JOIN subscriptions sub ON sub.artist_id = c.artist_id AND sub.fan_id = c.fan_id
+		 WHERE c.id = ? AND sub.status IN ?) AS tier`,
+		in.SenderID, in.BodyHash, in.Now.Add(-in.DuplicateWindow), in.ConversationID, grantingStatuses).Scan(&pre).Error; err != nil {
+		return nil, err
+	}
+	tier := models.TierFollower
+	if pre.Tier != nil {
+		tier = models.Tier(*pre.Tier)
+	}
 	out := &Sent{}
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
-		lock := tx
+		// Both members' rows with the conversation's, locked: sends to one
+		// conversation take turns.
+		lock := ""
 		if s.dialect == Postgres {
-			lock = tx.Clauses(clause.Locking{Strength: "UPDATE"})
+			lock = " FOR UPDATE"
 		}
-		c, err := first[models.Conversation](lock.Where("id = ?", in.ConversationID))
-		if err != nil {
+		var members []lockedMember
+		if err := tx.Raw(`SELECT m.*, c.artist_id, c.fan_id, c.last_sender_id FROM conversation_members m
+			JOIN conversations c ON c.id = m.conversation_id WHERE m.conversation_id = ? ORDER BY m.user_id`+lock, in.ConversationID).
+			Scan(&members).Error; err != nil {
 			return err
 		}
-		var members []models.ConversationMember
-		if err := tx.Where("conversation_id = ?", c.ID).Find(&members).Error; err != nil {
-			return err
-		}
-		sender := slices.IndexFunc(members, func(m models.ConversationMember) bool { return m.UserID == in.SenderID })
-		if sender < 0 || len(members) != 2 {
+		if len(members) != 2 {
 			return models.ErrNotFound
 		}
-		out.Conv, out.Recipient = c, members[1-sender]
+		c := &models.Conversation{ID: in.ConversationID, ArtistID: members[0].ArtistID, FanID: members[0].FanID, LastSenderID: members[0].LastSenderID}
+		sender := slices.IndexFunc(members, func(m lockedMember) bool { return m.UserID == in.SenderID })
+		if sender < 0 {
+			return models.ErrNotFound
+		}
+		out.Conv, out.Recipient = c, members[1-sender].ConversationMember
 		if in.IdempotencyKey != nil {
 			prior, err := first[models.Message](tx.Where("conversation_id = ? AND sender_id = ? AND idempotency_key = ?", c.ID, in.SenderID, *in.IdempotencyKey))
 			if err == nil {
@@ -83,15 +105,10 @@ func (s *Store) SendMessage(ctx context.Context, in Send) (*Sent, error) {
 		if members[0].Blocked || members[1].Blocked {
 			return errBlocked
 		}
-		var dup int64
-		if err := tx.Model(&models.Message{}).Where("sender_id = ? AND body_hash = ? AND created_at > ? AND deleted_at IS NULL",
-			in.SenderID, in.BodyHash, in.Now.Add(-in.DuplicateWindow)).Limit(1).Count(&dup).Error; err != nil {
-			return err
-		}
-		if dup > 0 && in.Body != "" {
+		if pre.Dup && in.Body != "" {
 			return &models.Error{Code: models.CodeConflict, Message: "you sent the same message a moment ago", Field: "body"}
 		}
-		counted, err := charge(tx, c, in)
+		counted, err := charge(tx, c, tier, in)
 		if err != nil {
 			return err
 		}
@@ -124,12 +141,16 @@ func (s *Store) SendMessage(ctx context.Context, in Send) (*Sent, error) {
 	return out, err
 }
 
+// lockedMember is a member's row read with its conversation's.
+type lockedMember struct {
+	models.ConversationMember
+	ArtistID     uuid.UUID
+	FanID        uuid.UUID
+	LastSenderID *uuid.UUID
+}
+
 // charge decides what a message costs and takes it (see SendMessage).
-func charge(tx *gorm.DB, c *models.Conversation, in Send) (counted bool, err error) {
-	tier, err := tierOf(tx, c.ArtistID, c.FanID)
-	if err != nil {
-		return false, err
-	}
+func charge(tx *gorm.DB, c *models.Conversation, tier models.Tier, in Send) (counted bool, err error) {
 	if in.SenderID == c.ArtistID {
 		if !tier.Paid() {
 			return false, models.Errorf(models.CodeForbidden, "artists write only to members of their club")
