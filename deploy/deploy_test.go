@@ -62,7 +62,7 @@ func configVars(t *testing.T) []string {
 	t.Helper()
 	src := readFile(t, "internal/config/config.go")
 	var vars []string
-	for _, m := range regexp.MustCompile(`env:"([A-Z_]+)`).FindAllSubmatch(src, -1) {
+	for _, m := range regexp.MustCompile(`env:"([A-Z][A-Z0-9_]*)`).FindAllSubmatch(src, -1) {
 		if v := string(m[1]); !slices.Contains(vars, v) {
 			vars = append(vars, v)
 		}
