@@ -255,7 +255,16 @@ func (s *Server) updateConversation(c *fiber.Ctx) error {
 	if _, _, err := s.Store.ConversationFor(ctx, id, p.UserID); err != nil {
 		return err
 	}
+	// The read marker first: it is the part that can be refused (a message
+	// of another conversation), and nothing is written before it is checked.
 	now := s.Auth.Now()
+	if req.ReadUpTo != nil {
+		upTo := uuid.MustParse(*req.ReadUpTo)
+		if err := s.Store.MarkRead(ctx, id, p.UserID, upTo, now); err != nil {
+			return err
+		}
+		s.publish(ctx, id, "message:read", map[string]string{"conversation_id": id.String(), "user_id": p.UserID.String(), "message_id": upTo.String()})
+	}
 	cols := map[string]any{}
 	for col, v := range map[string]*bool{"pinned": req.Pinned, "archived": req.Archived, "muted": req.Muted, "blocked": req.Blocked} {
 		if v != nil {
@@ -267,13 +276,6 @@ func (s *Server) updateConversation(c *fiber.Ctx) error {
 		if _, err := s.Store.UpdateMember(ctx, id, p.UserID, cols); err != nil {
 			return err
 		}
-	}
-	if req.ReadUpTo != nil {
-		upTo := uuid.MustParse(*req.ReadUpTo)
-		if err := s.Store.MarkRead(ctx, id, p.UserID, upTo, now); err != nil {
-			return err
-		}
-		s.publish(ctx, id, "message:read", map[string]string{"conversation_id": id.String(), "user_id": p.UserID.String(), "message_id": upTo.String()})
 	}
 	row, err := s.Store.ConversationRow(ctx, id, p.UserID)
 	if err != nil {

@@ -360,6 +360,12 @@ func TestMessagingBadInput(t *testing.T) {
 		require.Equal(t, tc.code, r.ErrorCode(t), name)
 	}
 	require.Equal(t, 0, c.quota(t, fan.AccessToken).Used, "nothing taken")
+	r := c.app.Do(t, http.MethodPatch, "/api/messages/conversations/"+conv.ID, fan.AccessToken,
+		map[string]any{"pinned": true, "read_up_to": models.NewID().String()})
+	require.Equal(t, 400, r.Status, "a message of no such conversation")
+	var convs struct{ Items []conversation }
+	c.app.Do(t, http.MethodGet, "/api/messages/conversations", fan.AccessToken, nil).Decode(t, &convs)
+	require.False(t, convs.Items[0].Pinned, "nothing half-written")
 	require.Equal(t, 404, c.send(t, fan.AccessToken, models.NewID().String(), "x").Status, "unknown conversation")
 	require.Equal(t, 404, c.send(t, fan.AccessToken, "not-an-id", "x").Status)
 
@@ -386,7 +392,7 @@ func TestMessagingBadInput(t *testing.T) {
 	require.Equal(t, 413, upload(t, c.app, fan.AccessToken, "big.png", append(png, make([]byte, 5000)...)).Status)
 	stranger := c.member(t, "Xan", models.TierSuperfan)
 	require.Equal(t, 404, c.app.Do(t, http.MethodGet, att.URL, stranger.AccessToken, nil).Status, "not sent yet: the uploader's only")
-	r := c.app.Do(t, http.MethodPost, path, c.artist.AccessToken, map[string]any{"body": "mine?", "attachments": []string{att.ID}})
+	r = c.app.Do(t, http.MethodPost, path, c.artist.AccessToken, map[string]any{"body": "mine?", "attachments": []string{att.ID}})
 	require.Equal(t, 400, r.Status, "someone else's upload")
 	r = c.app.Do(t, http.MethodPost, path, fan.AccessToken, map[string]any{"attachments": []string{att.ID}})
 	require.Equal(t, 201, r.Status, string(r.Body))

@@ -38,10 +38,7 @@ func (s *Store) OpenConversation(ctx context.Context, artistID, fanID, openedBy 
 // ConversationFor returns a conversation with the user's side of it; a
 // conversation the user is not in is not found (ids do not leak).
 func (s *Store) ConversationFor(ctx context.Context, id, user uuid.UUID) (*models.Conversation, *models.ConversationMember, error) {
-	return conversationFor(s.DB(ctx), id, user)
-}
-
-func conversationFor(db *gorm.DB, id, user uuid.UUID) (*models.Conversation, *models.ConversationMember, error) {
+	db := s.DB(ctx)
 	m, err := first[models.ConversationMember](db.Where("conversation_id = ? AND user_id = ?", id, user))
 	if err != nil {
 		return nil, nil, err
