@@ -179,7 +179,7 @@ func (s *Server) viewConversation(ctx context.Context, viewer uuid.UUID, r *stor
 		ID: r.ID.String(), ArtistID: r.ArtistID.String(), FanID: r.FanID.String(),
 		Other:  personView{ID: r.Other.ID.String(), DisplayName: r.Other.DisplayName, Role: r.Other.Role},
 		Pinned: r.Member.Pinned, Archived: r.Member.Archived, Muted: r.Member.Muted, Blocked: r.Member.Blocked,
-		BlockedByOther: r.Blocked, UnreadCount: r.Unread, LastMessageAt: r.LastMessageAt.UTC(),
+		BlockedByOther: r.Blocked, UnreadCount: r.Unread, LastMessageAt: r.Member.LastMessageAt.UTC(),
 	}
 	if r.Last != nil {
 		views, err := s.viewMessages(ctx, viewer, []models.Message{*r.Last})
@@ -433,6 +433,11 @@ func (s *Server) notifyOffline(ctx context.Context, sent *store.Sent, from auth.
 	if sent.Recipient.Muted {
 		return
 	}
+	// The check and the notification are one step per conversation in this
+	// process; instances may still both notify in the same instant.
+	lock := &s.notifyLocks[sent.Conv.ID[15]]
+	lock.Lock()
+	defer lock.Unlock()
 	online, err := s.Hub.Presence(ctx, []string{to.String()})
 	if err != nil || online[to.String()] {
 		return

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -53,8 +54,9 @@ type Deps struct {
 // Server is the HTTP api.
 type Server struct {
 	Deps
-	app    *fiber.App
-	tokens *auth.Tokens
+	app         *fiber.App
+	tokens      *auth.Tokens
+	notifyLocks [256]sync.Mutex // striped by conversation: see notifyOffline
 }
 
 // New builds the api with every middleware and route.

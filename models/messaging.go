@@ -8,14 +8,11 @@ import (
 
 // Conversation is between an artist and one fan, one per pair.
 type Conversation struct {
-	ID            uuid.UUID `gorm:"primaryKey"`
-	ArtistID      uuid.UUID
-	FanID         uuid.UUID
-	OpenedBy      uuid.UUID
-	LastMessageID *uuid.UUID
-	LastSenderID  *uuid.UUID
-	LastMessageAt time.Time
-	CreatedAt     time.Time
+	ID        uuid.UUID `gorm:"primaryKey"`
+	ArtistID  uuid.UUID
+	FanID     uuid.UUID
+	OpenedBy  uuid.UUID
+	CreatedAt time.Time
 }
 
 // Other is the member of the conversation who is not user.
@@ -35,6 +32,9 @@ type ConversationMember struct {
 	Muted          bool
 	Blocked        bool // this member blocked the other
 	LastReadID     *uuid.UUID
+	LastMessageID  *uuid.UUID // the conversation's last message, kept on both sides
+	LastSenderID   *uuid.UUID
+	LastMessageAt  time.Time
 	UpdatedAt      time.Time
 }
 

@@ -14,7 +14,7 @@ import (
 // OpenConversation returns the pair's conversation, made with both
 // members' rows the first time; created reports which.
 func (s *Store) OpenConversation(ctx context.Context, artistID, fanID, openedBy uuid.UUID, now time.Time) (*models.Conversation, bool, error) {
-	c := &models.Conversation{ID: models.NewID(), ArtistID: artistID, FanID: fanID, OpenedBy: openedBy, LastMessageAt: now, CreatedAt: now}
+	c := &models.Conversation{ID: models.NewID(), ArtistID: artistID, FanID: fanID, OpenedBy: openedBy, CreatedAt: now}
 	created := false
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(c)
@@ -28,8 +28,8 @@ func (s *Store) OpenConversation(ctx context.Context, artistID, fanID, openedBy 
 		}
 		created = true
 		return tx.Create([]models.ConversationMember{
-			{ConversationID: c.ID, UserID: artistID, UpdatedAt: now},
-			{ConversationID: c.ID, UserID: fanID, UpdatedAt: now},
+			{ConversationID: c.ID, UserID: artistID, LastMessageAt: now, UpdatedAt: now},
+			{ConversationID: c.ID, UserID: fanID, LastMessageAt: now, UpdatedAt: now},
 		}).Error
 	})
 	return c, created, err
@@ -100,7 +100,7 @@ type conversationHead struct {
 	Unread int
 }
 
-const unreadCount = `(SELECT count(*) FROM messages msg WHERE msg.conversation_id = c.id AND msg.sender_id <> m.user_id
+const unreadCount = `(SELECT count(*) FROM messages msg WHERE msg.conversation_id = m.conversation_id AND msg.sender_id <> m.user_id
 	AND msg.deleted_at IS NULL AND (m.last_read_id IS NULL OR msg.id > m.last_read_id))`
 
 // Conversations lists a user's conversations, pinned first, then by last
@@ -115,11 +115,11 @@ func (s *Store) Conversations(ctx context.Context, user uuid.UUID, f Conversatio
 		if err != nil {
 			return nil, "", err
 		}
-		q = q.Where("(m.pinned = ? AND (c.last_message_at < ? OR (c.last_message_at = ? AND c.id < ?))) OR (m.pinned = ? AND ?)",
+		q = q.Where("(m.pinned = ? AND (m.last_message_at < ? OR (m.last_message_at = ? AND m.conversation_id < ?))) OR (m.pinned = ? AND ?)",
 			pinned, at, at, id, false, pinned)
 	}
 	var heads []conversationHead
-	if err := q.Order("m.pinned DESC, c.last_message_at DESC, c.id DESC").Limit(f.Limit + 1).Scan(&heads).Error; err != nil {
+	if err := q.Order("m.pinned DESC, m.last_message_at DESC, m.conversation_id DESC").Limit(f.Limit + 1).Scan(&heads).Error; err != nil {
 		return nil, "", err
 	}
 	heads, next, _ := page(heads, f.Limit, func(h conversationHead) string { return conversationCursor(h) })
@@ -137,7 +137,7 @@ func (s *Store) Conversations(ctx context.Context, user uuid.UUID, f Conversatio
 // ConversationRow returns one conversation as a member lists it.
 func (s *Store) ConversationRow(ctx context.Context, id, user uuid.UUID) (*ConversationRow, error) {
 	var heads []conversationHead
-	if err := s.heads(ctx, user).Where("c.id = ?", id).Scan(&heads).Error; err != nil {
+	if err := s.heads(ctx, user).Where("m.conversation_id = ?", id).Scan(&heads).Error; err != nil {
 		return nil, err
 	}
 	if len(heads) == 0 {
@@ -148,8 +148,8 @@ func (s *Store) ConversationRow(ctx context.Context, id, user uuid.UUID) (*Conve
 
 // heads selects the user's conversations with their unread counts.
 func (s *Store) heads(ctx context.Context, user uuid.UUID) *gorm.DB {
-	return s.DB(ctx).Table("conversation_members AS m").Joins("JOIN conversations c ON c.id = m.conversation_id").
-		Select("c.id AS id, m.pinned AS pinned, c.last_message_at AS last_at, "+unreadCount+" AS unread").
+	return s.DB(ctx).Table("conversation_members AS m").
+		Select("m.conversation_id AS id, m.pinned AS pinned, m.last_message_at AS last_at, "+unreadCount+" AS unread").
 		Where("m.user_id = ?", user)
 }
 
@@ -159,8 +159,8 @@ func (s *Store) fillRow(ctx context.Context, h conversationHead, user uuid.UUID)
 		return nil, err
 	}
 	r := &ConversationRow{Conversation: *c, Member: *m, Unread: h.Unread}
-	if c.LastMessageID != nil {
-		if r.Last, err = first[models.Message](s.DB(ctx).Where("id = ?", *c.LastMessageID)); err != nil {
+	if m.LastMessageID != nil {
+		if r.Last, err = first[models.Message](s.DB(ctx).Where("id = ?", *m.LastMessageID)); err != nil {
 			return nil, err
 		}
 	}

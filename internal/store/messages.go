@@ -46,7 +46,7 @@ type Sent struct {
 //     UPDATE … SET used = used + 1 WHERE used < limit, so concurrent sends
 //     never take more than is left.
 //
-// The conversation row is locked for the transaction (PostgreSQL; SQLite
+// The conversation's rows are locked for the transaction (PostgreSQL; SQLite
 // has one writer), so "who wrote last" and the quota are decided in
 // order. A retry with the same idempotency key returns the first message
 // and costs nothing.
@@ -78,7 +78,7 @@ func (s *Store) SendMessage(ctx context.Context, in Send) (*Sent, error) {
 			lock = " FOR UPDATE"
 		}
 		var members []lockedMember
-		if err := tx.Raw(`SELECT m.*, c.artist_id, c.fan_id, c.last_sender_id FROM conversation_members m
+		if err := tx.Raw(`SELECT m.*, c.artist_id, c.fan_id FROM conversation_members m
 			JOIN conversations c ON c.id = m.conversation_id WHERE m.conversation_id = ? ORDER BY m.user_id`+lock, in.ConversationID).
 			Scan(&members).Error; err != nil {
 			return err
@@ -86,7 +86,7 @@ func (s *Store) SendMessage(ctx context.Context, in Send) (*Sent, error) {
 		if len(members) != 2 {
 			return models.ErrNotFound
 		}
-		c := &models.Conversation{ID: in.ConversationID, ArtistID: members[0].ArtistID, FanID: members[0].FanID, LastSenderID: members[0].LastSenderID}
+		c := &models.Conversation{ID: in.ConversationID, ArtistID: members[0].ArtistID, FanID: members[0].FanID}
 		sender := slices.IndexFunc(members, func(m lockedMember) bool { return m.UserID == in.SenderID })
 		if sender < 0 {
 			return models.ErrNotFound
@@ -108,7 +108,7 @@ func (s *Store) SendMessage(ctx context.Context, in Send) (*Sent, error) {
 		if pre.Dup && in.Body != "" {
 			return &models.Error{Code: models.CodeConflict, Message: "you sent the same message a moment ago", Field: "body"}
 		}
-		counted, err := charge(tx, c, tier, in)
+		counted, err := charge(tx, c, members[0].LastSenderID, tier, in)
 		if err != nil {
 			return err
 		}
@@ -128,12 +128,11 @@ func (s *Store) SendMessage(ctx context.Context, in Send) (*Sent, error) {
 				return models.FieldError("attachments", "an attachment is not one of your unsent uploads")
 			}
 		}
-		if err := tx.Model(c).Updates(map[string]any{"last_message_id": msg.ID, "last_sender_id": in.SenderID, "last_message_at": in.Now}).Error; err != nil {
-			return err
-		}
-		// A new message brings the conversation back from the archive; the
-		// sender has read up to their own message.
+		// One statement for both sides: the last message; a new message
+		// brings the conversation back from the archive; the sender has
+		// read up to their own message.
 		return tx.Model(&models.ConversationMember{}).Where("conversation_id = ?", c.ID).Updates(map[string]any{
+			"last_message_id": msg.ID, "last_sender_id": in.SenderID, "last_message_at": in.Now,
 			"archived": false, "updated_at": in.Now,
 			"last_read_id": gorm.Expr("CASE WHEN user_id = ? THEN ? ELSE last_read_id END", in.SenderID, msg.ID),
 		}).Error
@@ -144,20 +143,19 @@ func (s *Store) SendMessage(ctx context.Context, in Send) (*Sent, error) {
 // lockedMember is a member's row read with its conversation's.
 type lockedMember struct {
 	models.ConversationMember
-	ArtistID     uuid.UUID
-	FanID        uuid.UUID
-	LastSenderID *uuid.UUID
+	ArtistID uuid.UUID
+	FanID    uuid.UUID
 }
 
 // charge decides what a message costs and takes it (see SendMessage).
-func charge(tx *gorm.DB, c *models.Conversation, tier models.Tier, in Send) (counted bool, err error) {
+func charge(tx *gorm.DB, c *models.Conversation, lastSender *uuid.UUID, tier models.Tier, in Send) (counted bool, err error) {
 	if in.SenderID == c.ArtistID {
 		if !tier.Paid() {
 			return false, models.Errorf(models.CodeForbidden, "artists write only to members of their club")
 		}
 		return false, nil
 	}
-	if c.LastSenderID != nil && *c.LastSenderID == c.ArtistID && tier.Paid() {
+	if lastSender != nil && *lastSender == c.ArtistID && tier.Paid() {
 		return false, nil // a reply to the artist
 	}
 	if !models.CanAccess(models.Viewer{UserID: in.SenderID, Role: in.SenderRole, Tier: tier}, models.Resource{Kind: models.ResourceDM, ArtistID: c.ArtistID}, in.Now) {

@@ -5,14 +5,12 @@ CREATE TABLE conversations (
     artist_id       uuid NOT NULL REFERENCES artists (id) ON DELETE CASCADE,
     fan_id          uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     opened_by       uuid NOT NULL,
-    last_message_id uuid,
-    last_sender_id  uuid,
-    last_message_at timestamptz NOT NULL,
     created_at      timestamptz NOT NULL
 );
 CREATE UNIQUE INDEX conversations_pair_key ON conversations (artist_id, fan_id);
 
--- Each side's view of a conversation.
+-- Each side's view of a conversation. The last message is kept on both
+-- rows (one UPDATE per send writes both, and lists read one table).
 CREATE TABLE conversation_members (
     conversation_id uuid NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
     user_id         uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -21,10 +19,13 @@ CREATE TABLE conversation_members (
     muted           boolean NOT NULL DEFAULT false,
     blocked         boolean NOT NULL DEFAULT false,
     last_read_id    uuid,
+    last_message_id uuid,
+    last_sender_id  uuid,
+    last_message_at timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL,
     PRIMARY KEY (conversation_id, user_id)
 );
-CREATE INDEX conversation_members_user_idx ON conversation_members (user_id);
+CREATE INDEX conversation_members_list_idx ON conversation_members (user_id, archived, pinned, last_message_at);
 
 CREATE TABLE messages (
     id               uuid PRIMARY KEY,
