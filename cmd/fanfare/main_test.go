@@ -168,6 +168,18 @@ func TestDevRunsTheWholePlatformAndKeepsItsData(t *testing.T) {
 	status, follow := call(http.MethodPost, "/api/artists/nova-lights/follow", token, nil)
 	require.Equal(t, http.StatusOK, status)
 	require.EqualValues(t, 4, follow["follower_count"], "three seeded fans and this one")
+	// The embedded stack joins a club (sandbox payments, the membership
+	// workflow on the dev server, SQLite) and writes to the artist.
+	status, club := call(http.MethodGet, "/api/artists/nova-lights/club", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "Welcome backstage!", club["welcome_message"])
+	status, sub := call(http.MethodPost, "/api/artists/nova-lights/subscription", token, map[string]any{"tier": "superfan"})
+	require.Equal(t, http.StatusCreated, status, "%v", sub)
+	require.Equal(t, "active", sub["status"])
+	status, conv := call(http.MethodPost, "/api/messages/conversations", token, map[string]any{"user_id": sub["artist_id"]})
+	require.Equal(t, http.StatusCreated, status, "%v", conv)
+	status, msg := call(http.MethodPost, "/api/messages/conversations/"+conv["id"].(string)+"/messages", token, map[string]any{"body": "Hello from dev"})
+	require.Equal(t, http.StatusCreated, status, "%v", msg)
 	stop(cmd, out)
 
 	cmd, out = start()
@@ -178,5 +190,8 @@ func TestDevRunsTheWholePlatformAndKeepsItsData(t *testing.T) {
 	require.Equal(t, true, profile["following"])
 	require.EqualValues(t, 4, profile["follower_count"])
 	require.Equal(t, 1, strings.Count(out.String(), "Demo logins"), "seeding again printed the logins once")
+	status, mine := call(http.MethodGet, "/api/me/subscriptions", sess["access_token"].(string), nil)
+	require.Equal(t, http.StatusOK, status)
+	require.Len(t, mine["items"], 1, "the membership survived the restart")
 	stop(cmd, out)
 }

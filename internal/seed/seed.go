@@ -1,11 +1,12 @@
-// Package seed loads the demo data of the embedded mode: an artist and a
-// few fans who follow them. Running it twice changes nothing.
+// Package seed loads the demo data of the embedded mode: an artist with a
+// fan club and a few fans who follow them. Running it twice changes nothing.
 package seed
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/store"
@@ -56,6 +57,20 @@ func Run(ctx context.Context, st *store.Store, out io.Writer) error {
 	for _, fan := range ids[1:] {
 		if _, err := st.Follow(ctx, fan.ID, artist.ID); err != nil {
 			return fmt.Errorf("seed follow: %w", err)
+		}
+	}
+	club, err := st.Club(ctx, artist.ID)
+	if err != nil {
+		return err
+	}
+	if club.UpdatedAt.IsZero() { // never set up: the demo club
+		club.Description = "Early demos, the monthly Q&A and, for superfans, a line to Nova."
+		club.WelcomeMessage = "Welcome backstage!"
+		club.ExclusiveContent = []models.ClubContent{{Title: "Night Drive (demo)", MinTier: models.TierSupporter}}
+		club.Milestones = []models.ClubMilestone{{Title: "100 members", Members: 100, Reward: "a live session"}}
+		club.UpdatedAt = time.Now().UTC()
+		if err := st.SaveClub(ctx, club); err != nil {
+			return fmt.Errorf("seed club: %w", err)
 		}
 	}
 	fmt.Fprintf(out, "Demo logins (password %q):\n", Password)
