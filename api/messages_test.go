@@ -575,3 +575,17 @@ func upload(t *testing.T, app *testenv.App, token, name string, data []byte) tes
 	req.Header.Set("Authorization", "Bearer "+token)
 	return app.Send(t, req)
 }
+
+// MESSAGE_RATE_LIMIT sends a minute per user, then 429.
+func TestSendRateLimitPerUser(t *testing.T) {
+	c := newClub(t, testenv.WithConfig(func(cfg *config.Config) { cfg.MessageRateLimit = 3 }))
+	fan := c.member(t, "Kai", models.TierSuperfan)
+	_, conv := c.open(t, c.artist.AccessToken, fan.User.ID)
+	for i := range 3 {
+		require.Equal(t, 201, c.send(t, c.artist.AccessToken, conv.ID, fmt.Sprintf("n%d", i)).Status)
+	}
+	r := c.send(t, c.artist.AccessToken, conv.ID, "one too many")
+	require.Equal(t, 429, r.Status)
+	require.Equal(t, "rate_limited", r.ErrorCode(t))
+	require.Equal(t, 201, c.send(t, fan.AccessToken, conv.ID, "another user has their own limit").Status)
+}
