@@ -144,11 +144,7 @@ func (s *Server) openConversation(c *fiber.Ctx) error {
 }
 
 func (s *Server) updateConversation(c *fiber.Ctx) error {
-	id, err := parseID(c, "id")
-	if err != nil {
-		return err
-	}
-	req, err := decodeJSON[updateConversationRequest](c)
+	id, req, err := idAndBody[updateConversationRequest](c)
 	if err != nil {
 		return err
 	}

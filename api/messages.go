@@ -105,6 +105,16 @@ func (s *Server) messageRoutes(r *routes) {
 		out: quotaResponse{}, errors: nf}, s.authenticate, s.quota)
 }
 
+// idAndBody reads a route's :id and its JSON body.
+func idAndBody[T any](c *fiber.Ctx) (uuid.UUID, *T, error) {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return uuid.Nil, nil, err
+	}
+	req, err := decodeJSON[T](c)
+	return id, req, err
+}
+
 func parseID(c *fiber.Ctx, name string) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Params(name))
 	if err != nil {
@@ -191,11 +201,7 @@ func newMessageView(m *models.Message) messageView {
 }
 
 func (s *Server) sendMessage(c *fiber.Ctx) error {
-	id, err := parseID(c, "id")
-	if err != nil {
-		return err
-	}
-	req, err := decodeJSON[sendMessageRequest](c)
+	id, req, err := idAndBody[sendMessageRequest](c)
 	if err != nil {
 		return err
 	}
@@ -358,11 +364,7 @@ func (s *Server) react(c *fiber.Ctx, emoji string, add bool) error {
 }
 
 func (s *Server) reportMessage(c *fiber.Ctx) error {
-	id, err := parseID(c, "id")
-	if err != nil {
-		return err
-	}
-	req, err := decodeJSON[reportRequest](c)
+	id, req, err := idAndBody[reportRequest](c)
 	if err != nil {
 		return err
 	}
