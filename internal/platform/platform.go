@@ -189,11 +189,12 @@ func (p *Platform) notify(ctx context.Context, userID uuid.UUID, category, title
 // withWorker) until ctx ends, then stops the api, then the worker.
 func (p *Platform) Run(ctx context.Context, ln net.Listener, withWorker bool) error {
 	if withWorker {
+		// A stop that comes while the worker is still starting is a clean stop.
 		if err := temporalx.RegisterSearchAttributes(ctx, p.Temporal, p.Config.TemporalNamespace); err != nil {
-			return err
+			return stopped(ctx, err)
 		}
 		if err := worker.EnsureSchedules(ctx, p.Temporal, p.Config.TemporalTaskQueue); err != nil {
-			return fmt.Errorf("create schedules: %w", err)
+			return stopped(ctx, fmt.Errorf("create schedules: %w", err))
 		}
 		w := p.Worker()
 		if err := w.Start(); err != nil {
@@ -224,6 +225,14 @@ func (p *Platform) Run(ctx context.Context, ln net.Listener, withWorker bool) er
 		p.Log.Warn("closing the real-time hub", "error", err)
 	}
 	return srv.Shutdown(sctx)
+}
+
+// stopped is err, unless ctx was canceled meanwhile.
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // Close closes the connections; call it after Run returned.
