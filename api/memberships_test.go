@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,6 +200,21 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 	require.Equal(t, 7, c.Tiers[2].DMQuota)
 
 	recordHistory(t, app, id, "membership_v1.json")
+
+	// docs/operations.md, with the pinned CLI: find, read, repair.
+	cli := func(args ...string) string {
+		args = append(args, "--address", testenv.TemporalAddress(t), "--namespace", "default")
+		out, err := exec.Command(filepath.Join(testenv.RepoRoot(), "bin", "temporal"), args...).CombinedOutput()
+		require.NoError(t, err, string(out))
+		return string(out)
+	}
+	require.Eventually(t, func() bool {
+		return strings.Contains(cli("workflow", "list", "--query", "ArtistId = '"+artist.User.ID+"' AND Tier = 'superfan'"), id)
+	}, 10*time.Second, 200*time.Millisecond)
+	require.Contains(t, cli("workflow", "query", "--workflow-id", id, "--type", "state"), `"superfan"`)
+	cli("workflow", "update", "execute", "--workflow-id", id, "--name", "cancel")
+	app.Do(t, http.MethodGet, path+"/subscription", fan.AccessToken, nil).Decode(t, &m)
+	require.Equal(t, "canceling", m.Status, "repaired through the CLI, seen by the api")
 }
 
 func jsonBody(t *testing.T, v any) io.Reader {
