@@ -124,7 +124,12 @@ TEMPORAL_ADDRESS=127.0.0.1:7297 REDIS_PREFIX=bench-mb: bin/fanfare loadtest memb
 pgbench -N -c 32 -j 2 -T "${DURATION%s}" "$PG/fanfare_pgbench" >"$work/pgbench-write.txt" 2>&1
 pg_write=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench-write.txt" | head -n 1)
 echo "BENCH pgbench_write_tps ${pg_write%.*} tx/s"
+# and a bare single-row insert, one statement, no transaction block
+printf 'INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 1, now());\n' >"$work/insert.sql"
+pgbench -f "$work/insert.sql" -c 32 -j 2 -T "${DURATION%s}" "$PG/fanfare_pgbench" >"$work/pgbench-insert.txt" 2>&1
+pg_insert=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench-insert.txt" | head -n 1)
+echo "BENCH pgbench_insert_tps ${pg_insert%.*} tx/s"
 psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
 REDIS_PREFIX=bench-msg: bin/fanfare loadtest messages --concurrency 32 --sends "${MESSAGE_SENDS:-20000}" 2>/dev/null | tee "$work/messages.txt"
-awk -v a="$(awk '/messages_send_rps/ {print $3}' "$work/messages.txt")" -v b="$pg_write" \
-  'BEGIN { printf "BENCH messages_send_vs_pgbench_write %.2f ratio\n", a / b }'
+awk -v a="$(awk '/messages_send_rps/ {print $3}' "$work/messages.txt")" -v b="$pg_write" -v c="$pg_insert" \
+  'BEGIN { printf "BENCH messages_send_vs_pgbench_write %.2f ratio\nBENCH messages_send_vs_pgbench_insert %.2f ratio\n", a / b, a / c }'
