@@ -26,7 +26,7 @@ type Deps struct {
 // New returns a worker for taskQueue with every workflow and activity
 // registered. Start it with Start and stop it with Stop.
 func New(c client.Client, taskQueue string, d Deps) worker.Worker {
-	w := worker.New(c, taskQueue, worker.Options{})
+	w := worker.New(c, taskQueue, worker.Options{WorkflowTaskPollerBehavior: worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{})})
 	Register(w, d)
 	return w
 }

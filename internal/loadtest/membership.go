@@ -59,7 +59,7 @@ func Membership(ctx context.Context, cfg config.Config, o MembershipOptions, out
 	go func() { done <- p.Run(runCtx, ln, true) }()
 	defer func() { stop(); <-done }()
 	anchorQueue := cfg.TemporalTaskQueue + "-anchor"
-	aw := sdkworker.New(p.Temporal, anchorQueue, sdkworker.Options{})
+	aw := sdkworker.New(p.Temporal, anchorQueue, sdkworker.Options{WorkflowTaskPollerBehavior: sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{})})
 	aw.RegisterWorkflow(anchorWorkflow)
 	if err := aw.Start(); err != nil {
 		return err
