@@ -41,23 +41,11 @@ type MembershipOptions struct {
 // memberships pile up. The api and the worker run in this process.
 func Membership(ctx context.Context, cfg config.Config, o MembershipOptions, out io.Writer) error {
 	cfg.TemporalTaskQueue = "bench-membership-" + models.NewID().String()
-	cfg.HTTPAddr, cfg.RateLimit, cfg.AuthRateLimit = "127.0.0.1:0", 0, 0
-	p, err := platform.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p, base, stop, err := startPlatform(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
-	defer p.Close()
-	if err := p.Store.MigrateUp(ctx); err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return err
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- p.Run(runCtx, ln, true) }()
-	defer func() { stop(); <-done }()
+	defer stop()
 	anchorQueue := cfg.TemporalTaskQueue + "-anchor"
 	aw := sdkworker.New(p.Temporal, anchorQueue, sdkworker.Options{WorkflowTaskPollerBehavior: sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{})})
 	aw.RegisterWorkflow(anchorWorkflow)
@@ -70,7 +58,7 @@ func Membership(ctx context.Context, cfg config.Config, o MembershipOptions, out
 	if err != nil {
 		return err
 	}
-	base := "http://" + ln.Addr().String() + "/api/artists/" + artist.String() + "/subscription"
+	url := base + "/api/artists/" + artist.String() + "/subscription"
 	hc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	next := 0
 	for _, conc := range o.Concurrency {
@@ -79,7 +67,7 @@ func Membership(ctx context.Context, cfg config.Config, o MembershipOptions, out
 		})
 		level := fans[next : next+o.PerLevel]
 		next += o.PerLevel
-		api := closedLoop(conc, o.PerLevel, func(i int) error { return subscribeOnce(hc, base, level[i]) })
+		api := closedLoop(conc, o.PerLevel, func(i int) error { return subscribeOnce(hc, url, level[i]) })
 		raw.Print(out, fmt.Sprintf("membership_raw_uws_c%d", conc))
 		api.Print(out, fmt.Sprintf("membership_api_subscribe_c%d", conc))
 		fmt.Fprintf(out, "BENCH membership_c%d_rps_vs_raw %.2f ratio\n", conc, api.RPS()/raw.RPS())
@@ -210,4 +198,26 @@ func idleMemberships(ctx context.Context, p *platform.Platform, artist, queue st
 	}
 	fmt.Fprintf(out, "BENCH membership_idle_goroutines %d goroutines\n", runtime.NumGoroutine())
 	return nil
+}
+
+// startPlatform runs the api (and the worker, when asked) in this process
+// on cfg's services with the limits off; stop ends it.
+func startPlatform(ctx context.Context, cfg config.Config, withWorker bool) (p *platform.Platform, base string, stop func(), err error) {
+	cfg.HTTPAddr, cfg.RateLimit, cfg.AuthRateLimit, cfg.MessageRateLimit = "127.0.0.1:0", 0, 0, 0
+	cfg.WSMaxConnsPerUser = 1 << 20
+	if p, err = platform.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		return nil, "", nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err == nil {
+		err = p.Store.MigrateUp(ctx)
+	}
+	if err != nil {
+		p.Close()
+		return nil, "", nil, err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(runCtx, ln, withWorker) }()
+	return p, "http://" + ln.Addr().String(), func() { cancel(); <-done; p.Close() }, nil
 }

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -37,25 +35,11 @@ type MessagesOptions struct {
 // send to the recipient's socket at a steady rate. The api runs in this
 // process on cfg's database and Redis.
 func Messages(ctx context.Context, cfg config.Config, o MessagesOptions, out io.Writer) error {
-	cfg.HTTPAddr, cfg.RateLimit, cfg.AuthRateLimit, cfg.MessageRateLimit = "127.0.0.1:0", 0, 0, 0
-	cfg.WSMaxConnsPerUser = 1 << 20
-	p, err := platform.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p, base, stop, err := startPlatform(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
-	defer p.Close()
-	if err := p.Store.MigrateUp(ctx); err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return err
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- p.Run(runCtx, ln, false) }()
-	defer func() { stop(); <-done }()
-	base := "http://" + ln.Addr().String()
+	defer stop()
 
 	artist, convs, fanTokens, err := benchConversations(ctx, p, o.Members)
 	if err != nil {
