@@ -169,12 +169,9 @@ func loadtestMembershipCmd() *cobra.Command {
 			"and the subscribe route end to end, then starts --idle memberships and prints the heap as they pile up.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.Load()
+			cfg, err := profiledConfig()
 			if err != nil {
 				return err
-			}
-			if cfg.PprofAddr != "" { // to profile the api and worker under this load
-				go func() { _ = http.ListenAndServe(cfg.PprofAddr, nil) }()
 			}
 			return loadtest.Membership(cmd.Context(), cfg, o, cmd.OutOrStdout())
 		},
@@ -195,12 +192,9 @@ func loadtestMessagesCmd() *cobra.Command {
 			"recipients online and measures the delay from each send to the socket.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.Load()
+			cfg, err := profiledConfig()
 			if err != nil {
 				return err
-			}
-			if cfg.PprofAddr != "" {
-				go func() { _ = http.ListenAndServe(cfg.PprofAddr, nil) }()
 			}
 			return loadtest.Messages(cmd.Context(), cfg, o, cmd.OutOrStdout())
 		},
@@ -212,4 +206,14 @@ func loadtestMessagesCmd() *cobra.Command {
 	cmd.Flags().IntVar(&o.Rate, "rate", 200, "messages a second in the latency part")
 	cmd.Flags().DurationVar(&o.Duration, "duration", 10*time.Second, "length of the latency part")
 	return cmd
+}
+
+// profiledConfig loads the config of a load test that runs the platform in
+// its process, serving pprof on PPROF_ADDR when it is set.
+func profiledConfig() (config.Config, error) {
+	cfg, err := config.Load()
+	if err == nil && cfg.PprofAddr != "" {
+		go func() { _ = http.ListenAndServe(cfg.PprofAddr, nil) }()
+	}
+	return cfg, err
 }

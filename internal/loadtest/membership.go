@@ -67,7 +67,7 @@ func Membership(ctx context.Context, cfg config.Config, o MembershipOptions, out
 		})
 		level := fans[next : next+o.PerLevel]
 		next += o.PerLevel
-		api := closedLoop(conc, o.PerLevel, func(i int) error { return subscribeOnce(hc, url, level[i]) })
+		api := closedLoop(conc, o.PerLevel, func(i int) error { return create(hc, url, level[i], []byte(`{"tier":"superfan"}`)) })
 		raw.Print(out, fmt.Sprintf("membership_raw_uws_c%d", conc))
 		api.Print(out, fmt.Sprintf("membership_api_subscribe_c%d", conc))
 		fmt.Fprintf(out, "BENCH membership_c%d_rps_vs_raw %.2f ratio\n", conc, api.RPS()/raw.RPS())
@@ -102,8 +102,9 @@ func anchorStart(ctx context.Context, c client.Client, queue, id string) error {
 	return h.Get(ctx, nil)
 }
 
-func subscribeOnce(hc *http.Client, url, token string) error {
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader([]byte(`{"tier":"superfan"}`)))
+// create POSTs a JSON body and expects 201 Created.
+func create(hc *http.Client, url, token string, body []byte) error {
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := hc.Do(req)
@@ -113,7 +114,7 @@ func subscribeOnce(hc *http.Client, url, token string) error {
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	if resp.StatusCode != http.StatusCreated {
-		return fmt.Errorf("subscribe: status %d", resp.StatusCode)
+		return fmt.Errorf("POST %s: status %d", url, resp.StatusCode)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package loadtest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -47,7 +46,8 @@ func Messages(ctx context.Context, cfg config.Config, o MessagesOptions, out io.
 	}
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	send := func(i int, body string) error {
-		return postMessage(hc, base+"/api/messages/conversations/"+convs[i%len(convs)]+"/messages", artist, body)
+		b, _ := json.Marshal(map[string]string{"body": body})
+		return create(hc, base+"/api/messages/conversations/"+convs[i%len(convs)]+"/messages", artist, b)
 	}
 	res := closedLoop(o.Concurrency, o.Sends, func(i int) error { return send(i, "load "+strconv.Itoa(i)) })
 	res.Print(out, "messages_send")
@@ -117,23 +117,6 @@ func Messages(ctx context.Context, cfg config.Config, o MessagesOptions, out io.
 	fmt.Fprintf(out, "BENCH messages_socket_errors %d count\n", errs)
 	fmt.Fprintf(out, "BENCH messages_socket_p50 %.2f ms\n", float64(lat[len(lat)/2].Microseconds())/1000)
 	fmt.Fprintf(out, "BENCH messages_socket_p99 %.2f ms\n", float64(lat[len(lat)*99/100].Microseconds())/1000)
-	return nil
-}
-
-func postMessage(hc *http.Client, url, token, body string) error {
-	b, _ := json.Marshal(map[string]string{"body": body})
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusCreated {
-		return fmt.Errorf("send: status %d", resp.StatusCode)
-	}
 	return nil
 }
 
