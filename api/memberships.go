@@ -279,14 +279,25 @@ func (s *Server) mySubscriptions(c *fiber.Ctx) error {
 	return s.membershipList(c, subs, "")
 }
 
+// membershipList answers a page of memberships with their quotas, read in
+// one query for the page.
 func (s *Server) membershipList(c *fiber.Ctx, subs []models.Subscription, next string) error {
 	out := membershipList{Items: make([]membershipView, len(subs)), NextCursor: next}
-	for i := range subs {
-		v, err := s.membershipView(c.UserContext(), &subs[i])
+	if len(subs) > 0 {
+		quotas, err := s.Store.CurrentQuotas(c.UserContext(), subs, s.Auth.Now())
 		if err != nil {
 			return err
 		}
-		out.Items[i] = v
+		for i := range subs {
+			var q *models.QuotaPeriod
+			for j := range quotas {
+				if quotas[j].ArtistID == subs[i].ArtistID && quotas[j].FanID == subs[i].FanID {
+					q = &quotas[j]
+					break
+				}
+			}
+			out.Items[i] = viewMembership(&subs[i], q)
+		}
 	}
 	return c.JSON(out)
 }

@@ -107,8 +107,7 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 	require.JSONEq(t, string(first.Body), string(retry.Body), "a retry gets the first answer")
 	again := app.Do(t, http.MethodPost, path+"/subscription", fan.AccessToken, map[string]any{"tier": "supporter"})
 	require.Equal(t, 409, again.Status, "subscribing twice")
-	payments, err := app.Platform.Store.Payments(ctx, mustUUID(t, artist.User.ID), mustUUID(t, fan.User.ID))
-	require.NoError(t, err)
+	payments := testenv.Rows[models.Payment](t, app.Platform.Store, "created_at", "artist_id = ? AND fan_id = ?", artist.User.ID, fan.User.ID)
 	require.Len(t, payments, 1, "one charge")
 	require.Equal(t, models.PaymentSucceeded, payments[0].Status)
 	require.EqualValues(t, 1200, payments[0].AmountCents)
@@ -183,6 +182,7 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 	var mine struct{ Items []membership }
 	app.Do(t, http.MethodGet, "/api/me/subscriptions", fan.AccessToken, nil).Decode(t, &mine)
 	require.Len(t, mine.Items, 1)
+	require.Equal(t, 7, mine.Items[0].Quota.Limit, "lists carry the current quota")
 	require.Equal(t, 403, app.Do(t, http.MethodGet, path+"/members", fan.AccessToken, nil).Status)
 	var members struct {
 		Items      []membership

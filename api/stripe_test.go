@@ -44,8 +44,7 @@ func TestStripeChargesAndWebhooksSettleMemberships(t *testing.T) {
 		return sendHook(t, app, secret, typ, pi, at)
 	}
 	ledger := func(fan testenv.Session) models.Payment {
-		ps, err := app.Platform.Store.Payments(ctx, mustUUID(t, artist.User.ID), mustUUID(t, fan.User.ID))
-		require.NoError(t, err)
+		ps := testenv.Rows[models.Payment](t, app.Platform.Store, "created_at", "artist_id = ? AND fan_id = ?", artist.User.ID, fan.User.ID)
 		require.Len(t, ps, 1)
 		return ps[0]
 	}

@@ -37,9 +37,6 @@ type ClubMilestone struct {
 // Terms returns the club's terms: the catalogue with its overrides.
 func (c *FanClub) Terms() Terms {
 	t := DefaultTerms()
-	if c == nil {
-		return t
-	}
 	if c.SupporterCents != nil {
 		t.SupporterCents = *c.SupporterCents
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 
-	"github.com/google/uuid"
 	"gorm.io/gorm/clause"
 
 	"github.com/fanfare/fanfare/models"
@@ -40,13 +39,6 @@ func (s *Store) SettlePayment(ctx context.Context, key string, status models.Pay
 // PaymentByKey returns the ledger line of an idempotency key.
 func (s *Store) PaymentByKey(ctx context.Context, key string) (*models.Payment, error) {
 	return first[models.Payment](s.DB(ctx).Where("idempotency_key = ?", key))
-}
-
-// Payments lists a fan's ledger lines with an artist, oldest first.
-func (s *Store) Payments(ctx context.Context, artistID, fanID uuid.UUID) ([]models.Payment, error) {
-	var out []models.Payment
-	err := s.DB(ctx).Where("artist_id = ? AND fan_id = ?", artistID, fanID).Order("created_at, id").Find(&out).Error
-	return out, err
 }
 
 // SandboxCharge returns the sandbox's charge for an idempotency key.

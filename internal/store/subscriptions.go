@@ -113,15 +113,26 @@ func parseMemberCursor(c string) (time.Time, uuid.UUID, error) {
 
 // CurrentQuota returns the DM quota period that holds now, if any.
 func (s *Store) CurrentQuota(ctx context.Context, artistID, fanID uuid.UUID, now time.Time) (*models.QuotaPeriod, error) {
-	return first[models.QuotaPeriod](s.DB(ctx).
-		Where("artist_id = ? AND fan_id = ? AND period_start <= ? AND period_end > ?", artistID, fanID, now, now).
-		Order("period_start DESC"))
+	qs, err := s.CurrentQuotas(ctx, []models.Subscription{{ArtistID: artistID, FanID: fanID}}, now)
+	if err != nil {
+		return nil, err
+	}
+	if len(qs) == 0 {
+		return nil, models.ErrNotFound
+	}
+	return &qs[0], nil
 }
 
-// QuotaPeriods lists a fan's quota periods with an artist, oldest first.
-func (s *Store) QuotaPeriods(ctx context.Context, artistID, fanID uuid.UUID) ([]models.QuotaPeriod, error) {
+// CurrentQuotas returns the quota periods that hold now for the
+// memberships, in one query.
+func (s *Store) CurrentQuotas(ctx context.Context, subs []models.Subscription, now time.Time) ([]models.QuotaPeriod, error) {
+	pairs := make([][]any, len(subs))
+	for i, sub := range subs {
+		pairs[i] = []any{sub.ArtistID, sub.FanID}
+	}
 	var out []models.QuotaPeriod
-	err := s.DB(ctx).Where("artist_id = ? AND fan_id = ?", artistID, fanID).Order("period_start").Find(&out).Error
+	err := s.DB(ctx).Where("(artist_id, fan_id) IN ? AND period_start <= ? AND period_end > ?", pairs, now, now).
+		Order("period_start DESC").Find(&out).Error
 	return out, err
 }
 
@@ -130,11 +141,4 @@ func (s *Store) QuotaPeriods(ctx context.Context, artistID, fanID uuid.UUID) ([]
 func (s *Store) AwardMilestone(ctx context.Context, m models.UserMilestone) (bool, error) {
 	res := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&m)
 	return res.RowsAffected == 1, res.Error
-}
-
-// Milestones lists the milestones a user reached with an artist.
-func (s *Store) Milestones(ctx context.Context, userID, artistID uuid.UUID) ([]models.UserMilestone, error) {
-	var out []models.UserMilestone
-	err := s.DB(ctx).Where("user_id = ? AND artist_id = ?", userID, artistID).Order("awarded_at").Find(&out).Error
-	return out, err
 }

@@ -266,3 +266,15 @@ func RepoRoot() string {
 		dir = parent
 	}
 }
+
+// Rows reads the rows of T's table that match where, in order: tests
+// assert on what the code under test wrote without the store growing
+// queries only they use.
+func Rows[T any](t testing.TB, st *store.Store, order, where string, args ...any) []T {
+	t.Helper()
+	var out []T
+	if err := st.DB(context.Background()).Where(where, args...).Order(order).Find(&out).Error; err != nil {
+		t.Fatalf("read rows: %v", err)
+	}
+	return out
+}
