@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
+	"github.com/valyala/fasthttp"
 	"go.temporal.io/sdk/client"
 
 	"github.com/fanfare/fanfare/internal/auth"
@@ -64,9 +65,8 @@ func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, tokens: d.Auth.Tokens}
 	s.app = fiber.New(fiber.Config{
 		AppName: "fanfare",
-		// Uploads may be larger than other bodies; bodyLimit holds the rest
-		// to BODY_LIMIT.
-		BodyLimit: max(d.Config.BodyLimit, d.Config.AttachmentMaxBytes+64<<10),
+		// The default; bodyLimitOf raises it for the routes that need more.
+		BodyLimit: d.Config.BodyLimit,
 		// Release a connection's buffers between requests: a WebSocket then
 		// keeps none of the HTTP server's buffers for its whole life.
 		ReduceMemoryUsage:     true,
@@ -76,6 +76,11 @@ func New(d Deps) (*Server, error) {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           2 * time.Minute,
 	})
+	// fasthttp reads (and reserves room for) the whole body before any
+	// handler runs, so the limit is set per request from its headers.
+	s.app.Server().HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+		return fasthttp.RequestConfig{MaxRequestBodySize: s.bodyLimitOf(string(h.Method()), string(h.RequestURI()))}
+	}
 	s.app.Use(
 		requestid.New(requestid.Config{Generator: func() string { return uuid.NewString() }}),
 		newHTTPMetrics(d.Metrics).handler,
@@ -91,7 +96,7 @@ func New(d Deps) (*Server, error) {
 		}),
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}),
 		rateLimit(d.Config.RateLimit, d.Limiter, "rl:all:"),
-		s.bodyLimit,
+		refuseEncodedBodies,
 	)
 	r := newRoutes(s.app)
 	s.healthRoutes(r)
@@ -115,10 +120,31 @@ func New(d Deps) (*Server, error) {
 	return s, nil
 }
 
-// bodyLimit refuses bodies over BODY_LIMIT but on the upload route.
-func (s *Server) bodyLimit(c *fiber.Ctx) error {
-	if len(c.Body()) > s.Config.BodyLimit && c.Path() != attachmentsPath {
-		return models.Errorf(models.CodeTooLarge, "the body is over %d bytes", s.Config.BodyLimit)
+// webhookBodyLimit fits SendGrid's event batches (up to 768 KB).
+const webhookBodyLimit = 1 << 20
+
+// bodyLimitOf is the most bytes the request line's route may receive on the
+// wire: BODY_LIMIT, but for uploads and webhooks. The path is compared as
+// sent, so any other spelling of a large route only gets the default.
+func (s *Server) bodyLimitOf(method, uri string) int {
+	path, _, _ := strings.Cut(uri, "?")
+	switch {
+	case method != fiber.MethodPost:
+	case path == attachmentsPath:
+		return s.Config.AttachmentMaxBytes + 64<<10 // and the multipart framing
+	case path == sendGridWebhookPath, path == stripeWebhookPath:
+		return max(s.Config.BodyLimit, webhookBodyLimit)
+	}
+	return s.Config.BodyLimit
+}
+
+// refuseEncodedBodies answers 415 to a request with a Content-Encoding
+// header (any value, any number of them) before anything reads its body:
+// Fiber's c.Body() inflates gzip, br and deflate, stacked, without a limit,
+// so a 1 MB body could take gigabytes.
+func refuseEncodedBodies(c *fiber.Ctx) error {
+	if len(c.Request().Header.PeekAll(fiber.HeaderContentEncoding)) > 0 {
+		return models.Errorf(models.CodeUnsupported, "compressed request bodies (Content-Encoding) are not accepted")
 	}
 	return c.Next()
 }

@@ -35,10 +35,15 @@ var suppressingEvents = map[string]bool{"bounce": true, "dropped": true, "spamre
 // webhookMaxAge refuses replays of an old, validly signed request.
 const webhookMaxAge = 10 * time.Minute
 
+const (
+	sendGridWebhookPath = "/api/webhooks/sendgrid"
+	stripeWebhookPath   = "/api/webhooks/stripe"
+)
+
 func (s *Server) webhookRoutes(r *routes) {
-	r.add(fiber.MethodPost, "/api/webhooks/sendgrid", op{summary: "SendGrid's signed event webhook: bounces, spam reports and unsubscribes suppress the address",
+	r.add(fiber.MethodPost, sendGridWebhookPath, op{summary: "SendGrid's signed event webhook: bounces, spam reports and unsubscribes suppress the address",
 		tag: "webhooks", out: webhookResponse{}, errors: []int{http.StatusUnauthorized, http.StatusBadRequest}}, s.sendGridWebhook)
-	r.add(fiber.MethodPost, "/api/webhooks/stripe", op{summary: "Stripe's signed webhook: payment outcomes reach the membership workflow",
+	r.add(fiber.MethodPost, stripeWebhookPath, op{summary: "Stripe's signed webhook: payment outcomes reach the membership workflow",
 		tag: "webhooks", out: stripeWebhookResponse{}, errors: []int{http.StatusUnauthorized, http.StatusBadRequest, http.StatusServiceUnavailable}}, s.stripeWebhook)
 }
 

@@ -55,7 +55,7 @@ type Config struct {
 	RefreshTokenTTL time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
 
 	CORSOrigins []string `env:"CORS_ORIGINS" envDefault:"http://localhost:3000,http://localhost:5173"`
-	BodyLimit   int      `env:"BODY_LIMIT" envDefault:"1048576"`
+	BodyLimit   int      `env:"BODY_LIMIT" envDefault:"65536"`
 	RateLimit   int      `env:"RATE_LIMIT" envDefault:"600"`
 	// Direct messages a user may send a minute (0: no limit).
 	MessageRateLimit int           `env:"MESSAGE_RATE_LIMIT" envDefault:"30"`

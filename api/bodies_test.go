@@ -1,0 +1,136 @@
+package api_test
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/testenv"
+)
+
+// gzipped compresses data.
+func gzipped(t *testing.T, data []byte) []byte {
+	var b bytes.Buffer
+	w, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	require.NoError(t, err)
+	_, err = w.Write(data)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return b.Bytes()
+}
+
+// gzipBomb is a gzip stream of 1 GiB of zeros, about 1 MB: 16 members of
+// 64 MiB each (a gzip reader reads concatenated members as one stream).
+func gzipBomb(t *testing.T) []byte {
+	return bytes.Repeat(gzipped(t, make([]byte, 64<<20)), 16)
+}
+
+// memoryGrowth is what the Go runtime allocated, and took from the OS,
+// while fn ran.
+func memoryGrowth(fn func()) (allocated, obtained uint64) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc, after.Sys - before.Sys
+}
+
+// A compressed body is refused before anything inflates it: a gzip bomb
+// costs the api nothing.
+func TestCompressedBodiesAreRefused(t *testing.T) {
+	// A body limit above the bomb's size, so the refusal is the encoding's.
+	app := testenv.StartApp(t, testenv.WithConfig(func(c *config.Config) { c.BodyLimit = 2 << 20 }))
+	bomb := gzipBomb(t)
+	for _, tc := range []struct {
+		name, path, encoding string
+		body                 []byte
+	}{
+		{"1 GiB of zeros, gzipped", "/api/auth/login", "gzip", bomb},
+		{"gzipped twice, a few KB", "/api/auth/login", "gzip, gzip", gzipped(t, bomb)},
+		{"the upload route", "/api/messages/attachments", "gzip", bomb},
+		{"any encoding", "/api/auth/login", "identity", []byte(`{"email":"a@example.com","password":"x"}`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, app.URL+tc.path, bytes.NewReader(tc.body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Content-Encoding", tc.encoding)
+			var r testenv.Response
+			allocated, obtained := memoryGrowth(func() { r = app.Send(t, req) })
+			t.Logf("allocated %d KiB, obtained %d KiB", allocated>>10, obtained>>10)
+			// The client's copy of the body and the server's are a few MB at most.
+			require.Less(t, allocated, uint64(8<<20), "bytes allocated during the request")
+			require.Less(t, obtained, uint64(8<<20), "memory taken from the OS during the request")
+			require.Equal(t, http.StatusUnsupportedMediaType, r.Status, string(r.Body))
+			require.Equal(t, "unsupported_type", r.ErrorCode(t))
+		})
+	}
+
+	t.Run("a second, empty Content-Encoding line", func(t *testing.T) {
+		status := rawRequest(t, app, "POST /api/auth/login HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\n"+
+			"Content-Encoding:\r\nContent-Encoding: gzip\r\nContent-Length: 10\r\n\r\n", gzipped(t, nil)[:10])
+		require.Equal(t, http.StatusUnsupportedMediaType, status)
+	})
+}
+
+// rawRequest writes head and body on a fresh connection and returns the
+// status of the answer: it shows what the server answers before (or
+// without) reading a body.
+func rawRequest(t *testing.T, app *testenv.App, head string, body []byte) int {
+	conn, err := net.Dial("tcp", strings.TrimPrefix(app.URL, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write(append([]byte(head), body...))
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	return resp.StatusCode
+}
+
+// JSON routes take BODY_LIMIT (64 KiB by default); only the upload route
+// takes an attachment's size, and the limit holds before the body is read.
+func TestBodyLimitsPerRoute(t *testing.T) {
+	app := testenv.StartApp(t)
+	require.Equal(t, 64<<10, app.Platform.Config.BodyLimit, "the default")
+	fan := app.Register(t, "fan", "Kai")
+
+	t.Run("65 KiB of JSON", func(t *testing.T) {
+		r := app.Do(t, http.MethodPost, "/api/auth/login", "", []byte(`{"email":"a@example.com","password":"`+strings.Repeat("x", 65<<10)+`"}`))
+		require.Equal(t, http.StatusRequestEntityTooLarge, r.Status)
+		require.Equal(t, "too_large", r.ErrorCode(t))
+	})
+
+	t.Run("an upload-sized body to a JSON route, refused from its headers", func(t *testing.T) {
+		for name, head := range map[string]string{
+			"declared": "Content-Length: 8388608\r\n\r\n",
+			"chunked":  "Transfer-Encoding: chunked\r\n\r\n800000\r\n", // one 8 MiB chunk, never sent
+		} {
+			t.Run(name, func(t *testing.T) {
+				status := rawRequest(t, app, "POST /api/push/subscriptions HTTP/1.1\r\nHost: api\r\nAuthorization: Bearer "+fan.AccessToken+
+					"\r\nContent-Type: application/json\r\n"+head, nil)
+				require.Equal(t, http.StatusRequestEntityTooLarge, status)
+			})
+		}
+	})
+
+	t.Run("the upload route takes an attachment's size", func(t *testing.T) {
+		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
+		r := upload(t, app, fan.AccessToken, "big.png", append(png, make([]byte, 4<<20)...))
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	})
+
+	t.Run("webhooks take SendGrid's batches", func(t *testing.T) {
+		r := app.Do(t, http.MethodPost, "/api/webhooks/sendgrid", "", []byte("["+strings.Repeat(`{"event":"open"},`, 30000)+`{}]`))
+		require.Equal(t, http.StatusUnauthorized, r.Status, "not 413: the signature is what is checked")
+	})
+}
