@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
@@ -26,9 +27,18 @@ type clubView struct {
 	Description      string                 `json:"description"`
 	WelcomeMessage   string                 `json:"welcome_message"`
 	Tiers            []tierView             `json:"tiers"`
-	ExclusiveContent []models.ClubContent   `json:"exclusive_content"`
+	ExclusiveContent []contentView          `json:"exclusive_content"`
 	Milestones       []models.ClubMilestone `json:"milestones"`
 	UpdatedAt        *time.Time             `json:"updated_at"`
+}
+
+// contentView is an exclusive item as the caller may see it: its url only
+// when models.CanAccess lets the caller in.
+type contentView struct {
+	Title   string      `json:"title"`
+	URL     string      `json:"url,omitempty"`
+	MinTier models.Tier `json:"min_tier"`
+	Locked  bool        `json:"locked" description:"The caller's tier is below min_tier: no url."`
 }
 
 type updateClubRequest struct {
@@ -43,7 +53,7 @@ type updateClubRequest struct {
 
 func (s *Server) clubRoutes(r *routes) {
 	r.add(fiber.MethodGet, "/api/artists/:id/club", op{summary: "An artist's fan club: tiers, perks, prices, member counts", tag: "clubs",
-		out: clubView{}, errors: []int{http.StatusNotFound}}, s.club)
+		out: clubView{}, errors: []int{http.StatusNotFound}}, s.authenticateOptional, s.club)
 	r.add(fiber.MethodPut, "/api/artists/:id/club", op{summary: "Set up the artist's own club: text, price and quota overrides, exclusive content, goals", tag: "clubs", auth: true,
 		in: updateClubRequest{}, out: clubView{}, errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}},
 		s.authenticate, requireRole(models.RoleArtist), s.updateClub)
@@ -66,9 +76,13 @@ func (s *Server) viewClub(c *fiber.Ctx, a *models.Artist) error {
 	if err != nil {
 		return err
 	}
+	content, err := s.viewContent(c, a.ID, club.ExclusiveContent)
+	if err != nil {
+		return err
+	}
 	terms := club.Terms()
 	v := clubView{ArtistID: a.ID.String(), Description: club.Description, WelcomeMessage: club.WelcomeMessage,
-		ExclusiveContent: club.ExclusiveContent, Milestones: club.Milestones}
+		ExclusiveContent: content, Milestones: club.Milestones}
 	if !club.UpdatedAt.IsZero() {
 		at := club.UpdatedAt.UTC()
 		v.UpdatedAt = &at
@@ -85,6 +99,27 @@ func (s *Server) viewClub(c *fiber.Ctx, a *models.Artist) error {
 		v.Tiers = append(v.Tiers, t)
 	}
 	return c.JSON(v)
+}
+
+// viewContent hides the url of every item the caller's tier does not reach.
+func (s *Server) viewContent(c *fiber.Ctx, artistID uuid.UUID, items []models.ClubContent) ([]contentView, error) {
+	v := models.Viewer{Tier: models.TierFollower} // anonymous
+	if p, ok := caller(c); ok {
+		tier, err := s.Store.TierOf(c.UserContext(), artistID, p.UserID)
+		if err != nil {
+			return nil, err
+		}
+		v = models.Viewer{UserID: p.UserID, Role: p.Role, Tier: tier}
+	}
+	out := make([]contentView, len(items))
+	for i, it := range items {
+		out[i] = contentView{Title: it.Title, MinTier: it.MinTier, URL: it.URL}
+		res := models.Resource{Kind: models.ResourceContent, ArtistID: artistID, MinTier: it.MinTier}
+		if !models.CanAccess(v, res, s.Auth.Now()) {
+			out[i].URL, out[i].Locked = "", true
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) updateClub(c *fiber.Ctx) error {
