@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -10,8 +11,8 @@ import (
 )
 
 type healthResponse struct {
-	Status string            `json:"status"`
-	Checks map[string]string `json:"checks,omitempty"`
+	Status string   `json:"status" enum:"ok,ready,unavailable"`
+	Failed []string `json:"failed,omitempty" description:"The dependencies that did not answer, by name; the errors go to the log."`
 }
 
 func (s *Server) healthRoutes(r *routes) {
@@ -38,24 +39,23 @@ func (s *Server) ready(c *fiber.Ctx) error {
 	var (
 		mu  sync.Mutex
 		wg  sync.WaitGroup
-		res = healthResponse{Status: "ready", Checks: map[string]string{}}
+		res = healthResponse{Status: "ready"}
 	)
 	for name, check := range checks {
 		wg.Go(func() {
-			state := "ok"
-			if err := check(ctx); err != nil {
-				state = err.Error()
+			err := check(ctx)
+			if err == nil {
+				return
 			}
+			s.Log.Warn("readiness check failed", "request_id", requestID(c), "check", name, "error", err)
 			mu.Lock()
 			defer mu.Unlock()
-			res.Checks[name] = state
-			if state != "ok" {
-				res.Status = "unavailable"
-			}
+			res.Status, res.Failed = "unavailable", append(res.Failed, name)
 		})
 	}
 	wg.Wait()
 	if res.Status != "ready" {
+		slices.Sort(res.Failed)
 		return c.Status(http.StatusServiceUnavailable).JSON(res)
 	}
 	return c.JSON(res)

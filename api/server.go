@@ -116,7 +116,9 @@ func New(d Deps) (*Server, error) {
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}
-	s.app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{})))
+	if d.Config.MetricsAddr == "" { // else the platform serves it there
+		s.app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{})))
+	}
 	return s, nil
 }
 

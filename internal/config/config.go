@@ -94,6 +94,9 @@ type Config struct {
 	WSMaxRooms        int    `env:"WS_MAX_ROOMS" envDefault:"100"`
 	WSSendQueue       int    `env:"WS_SEND_QUEUE" envDefault:"1024"`
 	PprofAddr         string `env:"PPROF_ADDR"` // e.g. 127.0.0.1:6060; empty keeps profiling off
+	// Serve /metrics on this address only (e.g. :9090, a port the ingress
+	// does not expose); empty serves it on HTTP_ADDR.
+	MetricsAddr string `env:"METRICS_ADDR"`
 }
 
 // Load parses the environment and validates the result. Every error names

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 	sgmail "github.com/sendgrid/sendgrid-go/helpers/mail"
 	"go.temporal.io/sdk/client"
@@ -190,6 +192,13 @@ func (p *Platform) notify(ctx context.Context, userID uuid.UUID, category, title
 // Run serves the api on ln (when ln is not nil) and runs the worker (when
 // withWorker) until ctx ends, then stops the api, then the worker.
 func (p *Platform) Run(ctx context.Context, ln net.Listener, withWorker bool) error {
+	if p.Config.MetricsAddr != "" {
+		stop, err := p.serveMetrics()
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if withWorker {
 		// A stop that comes while the worker is still starting is a clean stop.
 		if err := temporalx.RegisterSearchAttributes(ctx, p.Temporal, p.Config.TemporalNamespace); err != nil {
@@ -227,6 +236,25 @@ func (p *Platform) Run(ctx context.Context, ln net.Listener, withWorker bool) er
 		p.Log.Warn("closing the real-time hub", "error", err)
 	}
 	return srv.Shutdown(sctx)
+}
+
+// serveMetrics serves /metrics on METRICS_ADDR, apart from the api, until
+// stop is called.
+func (p *Platform) serveMetrics() (stop func(), err error) {
+	ln, err := net.Listen("tcp", p.Config.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(p.Metrics, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			p.Log.Error("metrics server stopped", "error", err)
+		}
+	}()
+	p.Log.Info("metrics listening", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }
 
 // stopped is err, unless ctx was canceled meanwhile.
