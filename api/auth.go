@@ -1,11 +1,15 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/fanfare/fanfare/internal/auth"
+	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -38,7 +42,7 @@ type sessionResponse struct {
 
 func (s *Server) authRoutes(r *routes) {
 	limit := rateLimit(s.Config.AuthRateLimit, s.Limiter, "rl:auth:")
-	r.add(fiber.MethodPost, "/api/auth/register", op{summary: "Create an account and sign in", tag: "auth",
+	r.add(fiber.MethodPost, "/api/auth/register", op{summary: "Create an account and sign in (a taken email: 409, and the address's owner is told by email)", tag: "auth",
 		in: registerRequest{}, out: sessionResponse{}, status: http.StatusCreated,
 		errors: []int{http.StatusConflict, http.StatusTooManyRequests}}, limit, s.register)
 	r.add(fiber.MethodPost, "/api/auth/login", op{summary: "Sign in with email and password", tag: "auth",
@@ -60,10 +64,38 @@ func (s *Server) register(c *fiber.Ctx) error {
 		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, Role: models.Role(req.Role),
 		Country: req.Country, BirthYear: req.BirthYear, TimeZone: req.TimeZone,
 	})
+	var taken *models.Error
+	if errors.As(err, &taken) && taken.Code == models.CodeConflict && taken.Field == "email" {
+		s.noticeSignupAttempt(c.UserContext(), req.Email)
+	}
 	if err != nil {
 		return err
 	}
 	return c.Status(http.StatusCreated).JSON(viewSession(sess))
+}
+
+const signupAttemptKey = "signup-attempt"
+
+// noticeSignupAttempt tells the owner of a taken address, at most once a
+// day, that someone tried to register with it. Registering signs in at
+// once, so its answer cannot hide that the address is taken (the auth rate
+// limit bounds how fast anyone can ask); its owner at least hears of it.
+func (s *Server) noticeSignupAttempt(ctx context.Context, email string) {
+	u, err := s.Store.UserByEmail(ctx, email)
+	if err != nil {
+		s.Log.Warn("signup attempt not noticed", "error", err)
+		return
+	}
+	sent, err := s.Store.NotifiedSince(ctx, u.ID, signupAttemptKey, s.Notify.Now().Add(-24*time.Hour))
+	if err == nil && !sent {
+		_, err = s.Notify.Send(ctx, notify.Notification{UserID: u.ID, Category: "security", GroupKey: signupAttemptKey,
+			Title: "Someone tried to create an account with your email",
+			Body: "Someone tried to create a new Fanfare account with this address. Your account is unchanged. " +
+				"If it was you, sign in instead; if not, you may ignore this message."})
+	}
+	if err != nil {
+		s.Log.Warn("signup attempt not noticed", "user_id", u.ID, "error", err)
+	}
 }
 
 func (s *Server) login(c *fiber.Ctx) error {

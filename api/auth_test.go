@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -145,6 +146,36 @@ func TestRegisterRejectsBadInput(t *testing.T) {
 		require.Equal(t, 400, r.Status)
 		require.Equal(t, "invalid", r.ErrorCode(t))
 	})
+}
+
+// Registering signs in at once, so a taken email is answered 409 (see
+// noticeSignupAttempt); its owner is told by email, once a day at most.
+func TestRegisterWithATakenEmailTellsItsOwner(t *testing.T) {
+	app := testenv.StartApp(t)
+	owner := app.Register(t, "fan", "Owner")
+	attempt := map[string]any{"email": strings.ToUpper(owner.User.Email), "password": "Another-pass-2026!", "display_name": "Someone", "role": "artist"}
+	for range 2 {
+		r := app.Do(t, http.MethodPost, "/api/auth/register", "", attempt)
+		require.Equal(t, http.StatusConflict, r.Status, string(r.Body))
+		require.Equal(t, "conflict", r.ErrorCode(t))
+	}
+
+	var inbox inboxPage
+	app.Do(t, http.MethodGet, "/api/notifications?category=security", owner.AccessToken, nil).Decode(t, &inbox)
+	require.Len(t, inbox.Items, 1, "one notice a day, however many attempts")
+	require.Equal(t, "Someone tried to create an account with your email", inbox.Items[0].Title)
+	var outbox []models.OutboxEmail
+	require.Eventually(t, func() bool {
+		var err error
+		outbox, err = app.Platform.Store.OutboxEmails(context.Background(), 10)
+		return err == nil && len(outbox) > 0
+	}, time.Minute, 100*time.Millisecond)
+	require.Equal(t, owner.User.Email, outbox[0].ToEmail)
+	require.Equal(t, inbox.Items[0].Title, outbox[0].Subject)
+
+	var n int64
+	require.NoError(t, app.Platform.Store.DB(t.Context()).Model(&models.User{}).Count(&n).Error)
+	require.EqualValues(t, 1, n, "nothing written for the attempt")
 }
 
 func TestLoginRejectsWrongCredentials(t *testing.T) {

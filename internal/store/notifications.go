@@ -207,6 +207,15 @@ func (s *Store) CreateNotificationsOnce(ctx context.Context, ns []models.Notific
 	return s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(ns, 500).Error
 }
 
+// NotifiedSince reports whether the user got a notification of the group
+// at or after since.
+func (s *Store) NotifiedSince(ctx context.Context, userID uuid.UUID, groupKey string, since time.Time) (bool, error) {
+	var n int64
+	err := s.DB(ctx).Model(&models.Notification{}).
+		Where("user_id = ? AND group_key = ? AND created_at >= ?", userID, groupKey, since).Count(&n).Error
+	return n > 0, err
+}
+
 // CreateOutboxEmails keeps many mails in the local outbox.
 func (s *Store) CreateOutboxEmails(ctx context.Context, ms []models.OutboxEmail) error {
 	return s.DB(ctx).CreateInBatches(ms, 500).Error
