@@ -40,6 +40,7 @@ func (s *Server) ready(c *fiber.Ctx) error {
 		mu  sync.Mutex
 		wg  sync.WaitGroup
 		res = healthResponse{Status: "ready"}
+		rid = requestID(c)
 	)
 	for name, check := range checks {
 		wg.Go(func() {
@@ -47,7 +48,7 @@ func (s *Server) ready(c *fiber.Ctx) error {
 			if err == nil {
 				return
 			}
-			s.Log.Warn("readiness check failed", "request_id", requestID(c), "check", name, "error", err)
+			s.Log.Warn("readiness check failed", "request_id", rid, "check", name, "error", err)
 			mu.Lock()
 			defer mu.Unlock()
 			res.Status, res.Failed = "unavailable", append(res.Failed, name)
