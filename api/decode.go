@@ -43,7 +43,7 @@ func decodeJSON[T any](c *fiber.Ctx) (*T, error) {
 	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
 		return nil, models.Errorf(models.CodeInvalid, "Content-Type must be application/json")
 	}
-	return decodeBytes[T](c.Body())
+	return decodeBytes[T](c.Request().Body()) // raw: never inflated (see refuseEncodedBodies)
 }
 
 // decodeBytes is decodeJSON without the request; the fuzz tests drive it.

@@ -63,7 +63,7 @@ func (s *Server) stripeWebhook(c *fiber.Ctx) error {
 	if s.Config.StripeWebhookSecret == "" {
 		return models.Errorf(models.CodeUnauthorized, "invalid webhook signature")
 	}
-	ev, err := webhook.ConstructEvent(c.Body(), c.Get("Stripe-Signature"), s.Config.StripeWebhookSecret)
+	ev, err := webhook.ConstructEvent(c.Request().Body(), c.Get("Stripe-Signature"), s.Config.StripeWebhookSecret)
 	if err != nil {
 		return models.Errorf(models.CodeUnauthorized, "invalid webhook signature")
 	}
@@ -106,12 +106,12 @@ func (s *Server) sendGridWebhook(c *fiber.Ctx) error {
 	if err != nil || time.Since(time.Unix(sec, 0)).Abs() > webhookMaxAge {
 		return forged
 	}
-	ok, err := eventwebhook.VerifySignature(key, c.Body(), c.Get(eventwebhook.VerificationHTTPHeader), ts)
+	ok, err := eventwebhook.VerifySignature(key, c.Request().Body(), c.Get(eventwebhook.VerificationHTTPHeader), ts)
 	if err != nil || !ok {
 		return forged
 	}
 	var events []sendGridEvent
-	if err := json.Unmarshal(c.Body(), &events); err != nil {
+	if err := json.Unmarshal(c.Request().Body(), &events); err != nil {
 		return models.Errorf(models.CodeInvalid, "body must be a JSON array of events")
 	}
 	var sup []models.Suppression
