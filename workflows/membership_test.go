@@ -599,3 +599,22 @@ func TestMembershipPendingChargesGiveNothingUntilSettled(t *testing.T) {
 		})
 	}
 }
+
+// A run started with a forged state whose terms cost nothing is not
+// renewed for free: a charge of 0 cents fails like a declined card.
+func TestMembershipZeroPriceIsNeverRenewed(t *testing.T) {
+	mt := newMemberTest(t)
+	start := day(2027, 6, 1)
+	id := workflows.SubscriptionID(mt.artist.String(), mt.fan.String())
+	forged := workflows.Membership{ArtistID: mt.artist.String(), FanID: mt.fan.String(), Status: models.StatusActive, Tier: models.TierSuperfan,
+		Terms: models.Terms{Currency: "usd", DMQuota: 5}, Customer: billing.SandboxCustomer(mt.fan), PaymentMethod: "pm_card_visa",
+		MemberSince: start, BillingKey: id + "/forged", Period: 1, PeriodStart: start, PeriodEnd: start.AddDate(0, 1, 0)}
+	st, _ := mt.run(start, forged, nil)
+	require.Equal(t, models.StatusPastDue, st.Status)
+	p := mt.payments()
+	require.Len(t, p, 1)
+	require.Equal(t, models.PaymentFailed, p[0].Status)
+	require.Equal(t, "zero_amount", p[0].FailureReason)
+	st = mt.runUntil(st, func(s workflows.Membership) bool { return s.Status == models.StatusCanceled }, nil)
+	require.Equal(t, models.StatusCanceled, st.Status, "dunning ends it")
+}
