@@ -65,7 +65,7 @@ type membershipList struct {
 
 func (s *Server) membershipRoutes(r *routes) {
 	mine := []int{http.StatusNotFound, http.StatusConflict, http.StatusPaymentRequired, http.StatusServiceUnavailable}
-	r.add(fiber.MethodPost, "/api/artists/:id/subscription", op{summary: "Join the artist's club at a paid tier (Idempotency-Key accepted)", tag: "memberships", auth: true,
+	r.add(fiber.MethodPost, "/api/artists/:id/subscription", op{summary: "Join the artist's club at a paid tier (Idempotency-Key accepted); status pending while the payment processes", tag: "memberships", auth: true,
 		in: subscribeRequest{}, out: membershipView{}, status: http.StatusCreated, errors: append([]int{http.StatusBadRequest}, mine...)},
 		s.authenticate, s.idempotent(), s.subscribe)
 	r.add(fiber.MethodGet, "/api/artists/:id/subscription", op{summary: "My membership in the artist's club", tag: "memberships", auth: true,
