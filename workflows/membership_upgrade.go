@@ -20,7 +20,7 @@ func (m *membership) upgrade(ctx workflow.Context, tier models.Tier, terms model
 		m.st.PendingTier, m.st.Terms = tier, terms
 		return nil
 	}
-	key := fmt.Sprintf("%s/upgrade/%s", m.periodKey(), tier)
+	key := m.upgradeKey(tier)
 	out, err := m.charge(ctx, tier, key, "upgrade", due)
 	if err != nil {
 		return err
@@ -52,7 +52,7 @@ func (m *membership) upgradeBeforePaidAccess(ctx workflow.Context, tier models.T
 	due := prorate(price-m.st.PeriodCents, workflow.Now(ctx), m.st.PeriodStart, m.st.PeriodEnd)
 	prior := m.st
 	m.st.Tier, m.st.PendingTier, m.st.Terms = tier, "", terms
-	key := fmt.Sprintf("%s/upgrade/%s", m.periodKey(), tier)
+	key := m.upgradeKey(tier)
 	out, err := m.charge(ctx, tier, key, "upgrade", due)
 	if err != nil || out.Status == models.PaymentFailed {
 		m.st = prior
@@ -66,6 +66,10 @@ func (m *membership) upgradeBeforePaidAccess(ctx workflow.Context, tier models.T
 		m.st.AwaitingKey = key
 	}
 	return nil
+}
+
+func (m *membership) upgradeKey(tier models.Tier) string {
+	return fmt.Sprintf("%s/upgrade/%s", m.periodKey(), tier)
 }
 
 // prorate is the part of an amount (cents, DMs) for what is left of a
