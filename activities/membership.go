@@ -65,7 +65,8 @@ func (a *Membership) Charge(ctx context.Context, r ChargeRequest) (ChargeOutcome
 	if p.Status != models.PaymentPending {
 		return ChargeOutcome{PaymentID: p.ProviderPaymentID, Status: p.Status, FailureReason: p.FailureReason}, nil
 	}
-	res := billing.Result{Status: models.PaymentSucceeded}
+	// Nothing buys a tier for free: a charge of nothing fails.
+	res := billing.Result{Status: models.PaymentFailed, FailureReason: "zero_amount"}
 	if r.AmountCents > 0 {
 		res, err = a.Billing.Charge(ctx, billing.Charge{
 			IdempotencyKey: r.IdempotencyKey, Customer: r.Customer, PaymentMethod: r.PaymentMethod,
@@ -83,6 +84,16 @@ func (a *Membership) Charge(ctx context.Context, r ChargeRequest) (ChargeOutcome
 		}
 	}
 	return ChargeOutcome{PaymentID: res.ID, Status: res.Status, FailureReason: res.FailureReason}, nil
+}
+
+// ClubTerms reads the club's prices and DM quota: the workflow charges
+// what the database says, not what its caller passed.
+func (a *Membership) ClubTerms(ctx context.Context, artistID uuid.UUID) (models.Terms, error) {
+	club, err := a.Store.Club(ctx, artistID)
+	if err != nil {
+		return models.Terms{}, err
+	}
+	return club.Terms(), nil
 }
 
 // Settle records an outcome the provider reported later, by webhook.

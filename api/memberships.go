@@ -50,8 +50,8 @@ type membershipView struct {
 	ArtistID    string                    `json:"artist_id"`
 	FanID       string                    `json:"fan_id"`
 	Tier        models.Tier               `json:"tier"`
-	PendingTier models.Tier               `json:"pending_tier,omitempty" description:"A downgrade that applies at the period end"`
-	Status      models.SubscriptionStatus `json:"status"`
+	PendingTier models.Tier               `json:"pending_tier,omitempty" description:"A tier change that applies at the period end: a downgrade, or an upgrade too late in the period to charge"`
+	Status      models.SubscriptionStatus `json:"status" description:"pending (the first payment is processing: nothing granted yet), active, past_due, canceling or canceled"`
 	MemberSince time.Time                 `json:"member_since"`
 	Period      periodView                `json:"period"`
 	NextCharge  *chargeView               `json:"next_charge"`
@@ -65,7 +65,7 @@ type membershipList struct {
 
 func (s *Server) membershipRoutes(r *routes) {
 	mine := []int{http.StatusNotFound, http.StatusConflict, http.StatusPaymentRequired, http.StatusServiceUnavailable}
-	r.add(fiber.MethodPost, "/api/artists/:id/subscription", op{summary: "Join the artist's club at a paid tier (Idempotency-Key accepted)", tag: "memberships", auth: true,
+	r.add(fiber.MethodPost, "/api/artists/:id/subscription", op{summary: "Join the artist's club at a paid tier (Idempotency-Key accepted); status pending while the payment processes", tag: "memberships", auth: true,
 		in: subscribeRequest{}, out: membershipView{}, status: http.StatusCreated, errors: append([]int{http.StatusBadRequest}, mine...)},
 		s.authenticate, s.idempotent(), s.subscribe)
 	r.add(fiber.MethodGet, "/api/artists/:id/subscription", op{summary: "My membership in the artist's club", tag: "memberships", auth: true,
@@ -144,7 +144,7 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 	// The answer comes from the workflow's state: the period just opened,
 	// with its whole quota left, needs no read back.
 	sub := st.Subscription(id)
-	quota := &models.QuotaPeriod{QuotaLimit: st.Terms.Quota(st.Tier), PeriodEnd: st.PeriodEnd}
+	quota := &models.QuotaPeriod{QuotaLimit: st.PeriodQuota(), PeriodEnd: st.PeriodEnd}
 	return c.Status(http.StatusCreated).JSON(viewMembership(&sub, quota))
 }
 
@@ -315,9 +315,9 @@ func (s *Server) members(c *fiber.Ctx) error {
 		return models.FieldError("tier", "tier must be supporter or superfan")
 	}
 	switch f.Status {
-	case "", models.StatusActive, models.StatusPastDue, models.StatusCanceling, models.StatusCanceled:
+	case "", models.StatusPending, models.StatusActive, models.StatusPastDue, models.StatusCanceling, models.StatusCanceled:
 	default:
-		return models.FieldError("status", "status must be active, past_due, canceling or canceled")
+		return models.FieldError("status", "status must be pending, active, past_due, canceling or canceled")
 	}
 	if v := c.Query("limit"); v != "" {
 		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > 100 {

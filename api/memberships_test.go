@@ -13,8 +13,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 
+	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/temporalx"
 	"github.com/fanfare/fanfare/internal/testenv"
 	"github.com/fanfare/fanfare/models"
@@ -138,19 +141,21 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 		}
 		require.Equal(t, want, got, key)
 	}
-	renewal, ok := sa.GetTime(temporalx.NextRenewalAt)
-	require.True(t, ok)
-	require.WithinDuration(t, m.Period.End, renewal, time.Second)
-	require.Eventually(t, func() bool {
-		list, err := app.Platform.Temporal.CountWorkflow(ctx, countRequest(
-			"ArtistId = '"+artist.User.ID+"' AND SubscriptionStatus = 'active'"))
-		return err == nil && list.Count == 1
-	}, 10*time.Second, 100*time.Millisecond, "operators find memberships by search attribute")
 	val, err := app.Platform.Temporal.QueryWorkflow(ctx, id, "", workflows.MembershipQuery)
 	require.NoError(t, err)
 	var st workflows.Membership
 	require.NoError(t, val.Get(&st))
 	require.Equal(t, models.TierSuperfan, st.Tier)
+	// The api's estimate at start stands unless it is off by more than
+	// the slack; then the subscribe corrects it.
+	renewal, ok := sa.GetTime(temporalx.NextRenewalAt)
+	require.True(t, ok)
+	require.WithinDuration(t, st.PeriodEnd, renewal, workflows.RenewalAttributeSlack)
+	require.Eventually(t, func() bool {
+		list, err := app.Platform.Temporal.CountWorkflow(ctx, countRequest(
+			"ArtistId = '"+artist.User.ID+"' AND SubscriptionStatus = 'active'"))
+		return err == nil && list.Count == 1
+	}, 10*time.Second, 100*time.Millisecond, "operators find memberships by search attribute")
 
 	// Tier changes, cancel, resume.
 	same := app.Do(t, http.MethodPatch, path+"/subscription", fan.AccessToken, map[string]any{"tier": "superfan"})
@@ -172,11 +177,18 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 	r.Decode(t, &m)
 	require.Equal(t, "active", m.Status)
 	require.Equal(t, 409, app.Do(t, http.MethodPost, path+"/subscription/resume", fan.AccessToken, nil).Status)
+	// The cancel unset the renewal; the resume set it from the workflow's
+	// own period end, exactly.
 	require.Eventually(t, func() bool {
 		d, err := app.Platform.Temporal.DescribeWorkflow(ctx, id, "")
+		if err != nil {
+			return false
+		}
 		s, _ := d.TypedSearchAttributes.GetKeyword(temporalx.SubscriptionStatus)
-		return err == nil && s == "active"
+		renewal, ok = d.TypedSearchAttributes.GetTime(temporalx.NextRenewalAt)
+		return s == "active" && ok
 	}, 5*time.Second, 50*time.Millisecond)
+	require.True(t, st.PeriodEnd.Equal(renewal), "renewal attribute %s, period end %s", renewal, st.PeriodEnd)
 
 	// Lists.
 	var mine struct{ Items []membership }
@@ -199,7 +211,7 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 	require.EqualValues(t, 1200, c.Tiers[2].PriceCents)
 	require.Equal(t, 7, c.Tiers[2].DMQuota)
 
-	recordHistory(t, app, id, "membership_v1.json")
+	recordHistory(t, app, id, "membership_v2.json")
 
 	// docs/operations.md, with the pinned CLI: find, read, repair.
 	cli := func(args ...string) string {
@@ -215,6 +227,41 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 	cli("workflow", "update", "execute", "--workflow-id", id, "--name", "cancel")
 	app.Do(t, http.MethodGet, path+"/subscription", fan.AccessToken, nil).Decode(t, &m)
 	require.Equal(t, "canceling", m.Status, "repaired through the CLI, seen by the api")
+}
+
+// An attacker who reaches Temporal's frontend starts a subscribe with a
+// forged price of 0 straight through the Temporal client: the workflow
+// still charges the club's price, read from the database.
+func TestForgedTermsThroughTemporalAreNotCharged(t *testing.T) {
+	t.Parallel()
+	app := testenv.StartApp(t)
+	artist, fan := app.Register(t, "artist", "Nova"), app.Register(t, "fan", "Kai")
+	r := app.Do(t, http.MethodPut, "/api/artists/"+artist.User.ID+"/club", artist.AccessToken, map[string]any{"superfan_price_cents": 1200, "dm_quota": 7})
+	require.Equal(t, 200, r.Status, string(r.Body))
+
+	id := workflows.SubscriptionID(artist.User.ID, fan.User.ID)
+	tc := app.Platform.Temporal
+	start := tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: id, TaskQueue: app.Platform.Config.TemporalTaskQueue, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.SubscriptionWorkflow, workflows.Membership{ArtistID: artist.User.ID, FanID: fan.User.ID})
+	h, err := tc.UpdateWithStartWorkflow(t.Context(), client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateSubscribe, WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{workflows.SubscribeInput{Tier: models.TierSuperfan, Customer: billing.SandboxCustomer(mustUUID(t, fan.User.ID)),
+				PaymentMethod: "pm_card_visa", Terms: models.Terms{Currency: "usd"}}}},
+	})
+	require.NoError(t, err)
+	var st workflows.Membership
+	require.NoError(t, h.Get(t.Context(), &st))
+
+	payments := testenv.Rows[models.Payment](t, app.Platform.Store, "created_at", "fan_id = ?", fan.User.ID)
+	require.Len(t, payments, 1)
+	require.EqualValues(t, 1200, payments[0].AmountCents, "the club's price, not the forged one")
+	require.Equal(t, models.PaymentSucceeded, payments[0].Status)
+	var m membership
+	app.Do(t, http.MethodGet, "/api/artists/"+artist.User.ID+"/subscription", fan.AccessToken, nil).Decode(t, &m)
+	require.EqualValues(t, 1200, m.NextCharge.AmountCents, "renewals at the club's price too")
+	require.Equal(t, 7, m.Quota.Limit, "the club's quota")
 }
 
 func jsonBody(t *testing.T, v any) io.Reader {

@@ -12,13 +12,15 @@ import (
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/testenv"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/workflows"
 )
 
 const webhookSecret = "whsec_test_secret"
 
 // The Stripe provider end to end: stripe-go charges through a local
 // Stripe stand-in, and Stripe's signed webhooks settle the charge in the
-// membership workflow on the dev server.
+// membership workflow on the dev server. A charge Stripe is still
+// processing gives nothing until its webhook says it went through.
 func TestStripeChargesAndWebhooksSettleMemberships(t *testing.T) {
 	fake := testenv.StartStripe(t)
 	app := testenv.StartApp(t, testenv.WithConfig(func(c *config.Config) {
@@ -30,10 +32,29 @@ func TestStripeChargesAndWebhooksSettleMemberships(t *testing.T) {
 	require.Equal(t, 400, app.Do(t, http.MethodPost, path+"/subscription", paid.AccessToken, map[string]any{"tier": "supporter"}).Status,
 		"Stripe needs a saved card")
 	for _, fan := range []testenv.Session{paid, failing} {
-		r := app.Do(t, http.MethodPost, path+"/subscription", fan.AccessToken, map[string]any{"tier": "supporter", "payment_method": "pm_processing"})
+		r := app.Do(t, http.MethodPost, path+"/subscription", fan.AccessToken, map[string]any{"tier": "superfan", "payment_method": "pm_processing"})
 		require.Equal(t, 201, r.Status, string(r.Body))
+		var m membership
+		r.Decode(t, &m)
+		require.Equal(t, "pending", m.Status)
+		require.Nil(t, m.Quota, "no DMs while the charge is processing")
+		require.Nil(t, m.NextCharge)
 	}
 	require.Equal(t, 2, fake.IntentCount())
+
+	// Nothing is given, and nothing changes, while the charge is processing.
+	backstage := "backstage:" + artist.User.ID
+	require.Equal(t, "forbidden", testenv.ErrorCode(app.Dial(t, paid.AccessToken).Request("join_room", backstage, nil)))
+	for _, r := range []testenv.Response{
+		app.Do(t, http.MethodPost, path+"/subscription", paid.AccessToken, map[string]any{"tier": "superfan", "payment_method": "pm_card_visa"}),
+		app.Do(t, http.MethodPatch, path+"/subscription", paid.AccessToken, map[string]any{"tier": "supporter"}),
+		app.Do(t, http.MethodDelete, path+"/subscription", paid.AccessToken, nil),
+	} {
+		require.Equal(t, 409, r.Status, string(r.Body))
+	}
+	var c club
+	app.Do(t, http.MethodGet, path+"/club", "", nil).Decode(t, &c)
+	require.Zero(t, c.Tiers[2].Members, "a pending membership is no member yet")
 	hook := func(typ stripe.EventType, intent int, at time.Time, secret string) testenv.Response {
 		sent := fake.Intents[intent]
 		pi := map[string]any{"id": "pi_" + sent.Get("metadata[idempotency_key]"), "status": "succeeded", "metadata": map[string]string{
@@ -70,24 +91,31 @@ func TestStripeChargesAndWebhooksSettleMemberships(t *testing.T) {
 		require.Equal(t, 200, r.Status, string(r.Body))
 		require.JSONEq(t, `{"handled":true}`, string(r.Body))
 	}
-	require.Eventually(t, func() bool { return ledger(paid).Status == models.PaymentSucceeded }, 10*time.Second, 50*time.Millisecond)
+	status := func(fan testenv.Session) models.SubscriptionStatus {
+		sub, err := app.Platform.Store.Membership(ctx, mustUUID(t, artist.User.ID), mustUUID(t, fan.User.ID))
+		if err != nil {
+			return ""
+		}
+		return sub.Status
+	}
+	require.Eventually(t, func() bool { return status(paid) == models.StatusActive }, 10*time.Second, 50*time.Millisecond)
+	require.Equal(t, models.PaymentSucceeded, ledger(paid).Status)
 	require.Equal(t, 2, fake.IntentCount(), "no second charge")
-
-	require.Equal(t, 200, hook(stripe.EventTypePaymentIntentPaymentFailed, 1, time.Now(), webhookSecret).Status)
-	require.Eventually(t, func() bool {
-		sub, err := app.Platform.Store.Membership(ctx, mustUUID(t, artist.User.ID), mustUUID(t, failing.User.ID))
-		return err == nil && sub.Status == models.StatusPastDue
-	}, 10*time.Second, 50*time.Millisecond, "a failed payment starts dunning")
-	require.Equal(t, "insufficient_funds", ledger(failing).FailureReason)
-
-	// Canceling while past due ends the membership at once; it cannot be
-	// resumed or canceled again, only joined anew.
-	r := app.Do(t, http.MethodDelete, path+"/subscription", failing.AccessToken, nil)
-	require.Equal(t, 200, r.Status, string(r.Body))
 	var m membership
+	app.Do(t, http.MethodGet, path+"/subscription", paid.AccessToken, nil).Decode(t, &m)
+	require.Equal(t, 5, m.Quota.Limit, "the period's DMs, once paid")
+	require.Equal(t, true, app.Dial(t, paid.AccessToken).Request("join_room", backstage, nil)["ok"])
+	recordHistory(t, app, workflows.SubscriptionID(artist.User.ID, paid.User.ID), "membership_pending_v2.json")
+
+	// A failed first charge ends the membership before it began: no grace
+	// period. It cannot be resumed or canceled, only joined anew.
+	require.Equal(t, 200, hook(stripe.EventTypePaymentIntentPaymentFailed, 1, time.Now(), webhookSecret).Status)
+	require.Eventually(t, func() bool { return status(failing) == models.StatusCanceled }, 10*time.Second, 50*time.Millisecond)
+	require.Equal(t, "insufficient_funds", ledger(failing).FailureReason)
+	r := app.Do(t, http.MethodGet, path+"/subscription", failing.AccessToken, nil)
 	r.Decode(t, &m)
 	require.Equal(t, "canceled", m.Status)
-	require.Nil(t, m.Quota, "access ended")
+	require.Nil(t, m.Quota, "no access")
 	require.Eventually(t, func() bool {
 		r = app.Do(t, http.MethodPost, path+"/subscription/resume", failing.AccessToken, nil)
 		return r.Status == 409 && r.ErrorCode(t) == "conflict"

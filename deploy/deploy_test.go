@@ -35,6 +35,7 @@ type composeService struct {
 	} `yaml:"depends_on"`
 	Healthcheck map[string]any `yaml:"healthcheck"`
 	Restart     string         `yaml:"restart"`
+	Ports       []string       `yaml:"ports"`
 }
 
 type composeBuild struct {
@@ -109,6 +110,23 @@ func TestComposeServices(t *testing.T) {
 	require.Equal(t, "service_healthy", c.Services["temporal-admin-tools"].DependsOn["temporal"].Condition)
 }
 
+// Temporal's frontend and UI have no authentication: anyone who reaches
+// them can start, signal and update any workflow. They are published on
+// the loopback interface only.
+func TestComposePublishesTemporalOnLoopbackOnly(t *testing.T) {
+	c := loadCompose(t)
+	for service, want := range map[string]string{"temporal": "127.0.0.1:7233:7233", "temporal-ui": "127.0.0.1:8233:8080"} {
+		require.Equal(t, []string{want}, c.Services[service].Ports, service)
+	}
+	for name, s := range c.Services {
+		for _, p := range s.Ports {
+			if strings.HasSuffix(p, ":7233") || strings.HasSuffix(p, ":8080") || strings.HasSuffix(p, ":8233") {
+				require.True(t, strings.HasPrefix(p, "127.0.0.1:"), "%s publishes %s on every interface", name, p)
+			}
+		}
+	}
+}
+
 func TestComposeEnvMatchesConfig(t *testing.T) {
 	c := loadCompose(t)
 	known := configVars(t)
@@ -118,6 +136,12 @@ func TestComposeEnvMatchesConfig(t *testing.T) {
 	}
 	require.Equal(t, "production", c.FanfareEnv["FANFARE_ENV"])
 	require.True(t, strings.HasPrefix(c.FanfareEnv["DATABASE_URL"], "postgres://"))
+	// Production refuses the sandbox; Stripe needs both secrets, and
+	// compose refuses to start without them.
+	require.Equal(t, "stripe", c.FanfareEnv["BILLING_PROVIDER"])
+	for _, name := range []string{"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"} {
+		require.Equal(t, "${"+name+":?set "+name+"}", c.FanfareEnv[name])
+	}
 
 	envs := []map[string]string{c.FanfareEnv}
 	for _, name := range []string{"migrate", "api", "worker"} {
@@ -233,7 +257,7 @@ func TestK8sManifests(t *testing.T) {
 	meta := secret["metadata"].(map[string]any)
 	require.Equal(t, "true", meta["annotations"].(map[string]any)["config.kubernetes.io/local-config"])
 	data := secret["stringData"].(map[string]any)
-	require.ElementsMatch(t, []string{"DATABASE_URL", "REDIS_URL", "JWT_SECRET"}, keys(data))
+	require.ElementsMatch(t, []string{"DATABASE_URL", "REDIS_URL", "JWT_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"}, keys(data))
 	for name, v := range data {
 		require.Contains(t, v, "CHANGE_ME", "%s must be a placeholder", name)
 	}
@@ -247,6 +271,8 @@ func TestK8sManifests(t *testing.T) {
 		require.Contains(t, known, name, "configmap sets %s, which internal/config does not read", name)
 		require.NotContains(t, data, name, "%s is a secret", name)
 	}
+	require.Equal(t, "production", cm.Data["FANFARE_ENV"])
+	require.Equal(t, "stripe", cm.Data["BILLING_PROVIDER"], "production refuses the sandbox")
 
 	api := string(readFile(t, "deploy/k8s/api-deployment.yaml"))
 	require.Contains(t, api, "path: /readyz")

@@ -54,6 +54,7 @@ type SubscriptionStatus string
 
 // Statuses.
 const (
+	StatusPending   SubscriptionStatus = "pending" // the first charge is processing: no access until it succeeds
 	StatusActive    SubscriptionStatus = "active"
 	StatusPastDue   SubscriptionStatus = "past_due"  // a charge failed; dunning retries, access kept
 	StatusCanceling SubscriptionStatus = "canceling" // canceled, access until the period ends

@@ -28,6 +28,18 @@ const (
 	MembershipQuery        = "state"
 )
 
+// paidAccess is the change (workflow.GetVersion) after which subscribe
+// and changeTier read the club's terms from the database instead of taking
+// their caller's, give nothing for a first charge or an upgrade the
+// provider is still processing, and prorate the DMs an upgrade grants (an
+// upgrade too late in the period to cost a cent waits for the period end).
+// It is asked for where they decide, so renewals pay no marker for it.
+const paidAccess = "paid-access"
+
+func paid(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, paidAccess, workflow.DefaultVersion, 1) == 1
+}
+
 // SubscriptionID is the workflow ID of a fan's membership in an artist's club.
 func SubscriptionID(artistID, fanID string) string { return "subscription/" + artistID + "/" + fanID }
 
@@ -51,7 +63,7 @@ type Membership struct {
 	FanID         string
 	Status        models.SubscriptionStatus // "" until the subscribe update succeeds
 	Tier          models.Tier
-	PendingTier   models.Tier // a downgrade waiting for the period end
+	PendingTier   models.Tier // a tier change waiting for the period end
 	Terms         models.Terms
 	Customer      string // the payment provider's customer and card
 	PaymentMethod string
@@ -60,16 +72,19 @@ type Membership struct {
 	Period        int
 	PeriodStart   time.Time
 	PeriodEnd     time.Time
-	PeriodCents   int64     // paid for the current period's tier
-	FailedAt      time.Time // first failed charge of the current period (past_due)
-	Retries       int       // dunning retries made since
-	AwaitingKey   string    // a charge the provider will settle by webhook
-	Milestones    []string  // support milestones awarded
+	PeriodCents   int64       // paid for the current period's tier
+	FailedAt      time.Time   // first failed charge of the current period (past_due)
+	Retries       int         // dunning retries made since
+	AwaitingKey   string      // a charge the provider will settle by webhook
+	AwaitingTier  models.Tier // the upgrade that charge buys, given once it succeeds
+	QuotaWithheld int         // DMs of the tier this period does not grant: an upgrade grants its prorated share
+	Milestones    []string    // support milestones awarded
 	EndedAt       *time.Time
 }
 
-// SubscribeInput is the subscribe update: the tier, the card, and the
-// club's terms at the time of purchase.
+// SubscribeInput is the subscribe update: the tier and the card. Terms
+// are read only by runs from before paidAccess (an api may still send
+// them to an older worker during a deploy); later runs read the club's.
 type SubscribeInput struct {
 	Tier          models.Tier
 	Customer      string
@@ -77,7 +92,7 @@ type SubscribeInput struct {
 	Terms         models.Terms
 }
 
-// ChangeTierInput is the changeTier update.
+// ChangeTierInput is the changeTier update; Terms as in SubscribeInput.
 type ChangeTierInput struct {
 	Tier  models.Tier
 	Terms models.Terms
@@ -189,7 +204,7 @@ func (m *membership) step(ctx workflow.Context, succeeded, failed workflow.Recei
 		return nil
 	}
 	now := workflow.Now(ctx)
-	for key, due, ok := m.nextMilestone(); ok && !due.After(now) && m.st.Status != models.StatusPastDue; key, due, ok = m.nextMilestone() {
+	for key, due, ok := m.nextMilestone(); ok && !due.After(now) && m.st.Status != models.StatusPastDue && m.st.Status != models.StatusPending; key, due, ok = m.nextMilestone() {
 		var a *activities.Membership
 		award := activities.MilestoneAward{ArtistID: uuid.MustParse(m.st.ArtistID), FanID: uuid.MustParse(m.st.FanID), Key: key, At: due}
 		if err := workflow.ExecuteActivity(withActivities(ctx), a.AwardMilestone, award).Get(ctx, nil); err != nil {
@@ -209,8 +224,11 @@ func (m *membership) step(ctx workflow.Context, succeeded, failed workflow.Recei
 // nextWake is the earliest time something is due.
 func (m *membership) nextWake() time.Time {
 	wake := m.st.PeriodEnd
-	if m.st.Status == models.StatusPastDue {
+	switch m.st.Status {
+	case models.StatusPastDue:
 		return minTime(wake, m.retryAt())
+	case models.StatusPending: // no milestone before the first charge succeeds
+		return wake
 	}
 	if _, due, ok := m.nextMilestone(); ok {
 		wake = minTime(wake, due)
@@ -254,9 +272,10 @@ func (m *membership) periodKey() string {
 	return fmt.Sprintf("%s/period/%d", m.st.BillingKey, m.st.Period)
 }
 
-// renew ends a canceling membership, or opens the next period and charges it.
+// renew ends a canceling membership (or one whose first charge never
+// settled), or opens the next period and charges it.
 func (m *membership) renew(ctx workflow.Context) error {
-	if m.st.Status == models.StatusCanceling {
+	if m.st.Status == models.StatusCanceling || m.st.Status == models.StatusPending {
 		return m.end(ctx, m.st.PeriodEnd)
 	}
 	m.st.Period++
@@ -264,9 +283,14 @@ func (m *membership) renew(ctx workflow.Context) error {
 	if m.st.PendingTier != "" {
 		m.st.Tier, m.st.PendingTier = m.st.PendingTier, ""
 	}
+	m.st.QuotaWithheld = 0
+	if m.st.AwaitingTier != "" {
+		// An upgrade still processing lapses with the period it was for.
+		m.st.AwaitingKey, m.st.AwaitingTier = "", ""
+	}
 	m.rolled = true
 	price := m.st.Terms.Price(m.st.Tier)
-	out, err := m.charge(ctx, m.periodKey(), "renewal", price)
+	out, err := m.charge(ctx, m.st.Tier, m.periodKey(), "renewal", price)
 	if err != nil {
 		return err
 	}
@@ -279,7 +303,7 @@ func (m *membership) retry(ctx workflow.Context) error {
 	m.st.Retries++
 	price := m.st.Terms.Price(m.st.Tier)
 	key := fmt.Sprintf("%s/retry/%d", m.periodKey(), m.st.Retries)
-	out, err := m.charge(ctx, key, "retry", price)
+	out, err := m.charge(ctx, m.st.Tier, key, "retry", price)
 	if err != nil {
 		return err
 	}
@@ -319,15 +343,26 @@ func (m *membership) onPayment(ctx workflow.Context, ev PaymentEvent, ok bool) e
 		return err
 	}
 	current := strings.HasPrefix(ev.Key, m.periodKey()+"/") || ev.Key == m.periodKey()
+	awaited := ev.Key == m.st.AwaitingKey
 	switch {
-	case ev.Key == m.st.AwaitingKey:
+	case awaited:
 		m.st.AwaitingKey = ""
 	case ok && current && m.st.Status == models.StatusPastDue:
 		// a failed charge of this period went through after all
 	default:
 		return nil // a replay, or news of a charge already settled
 	}
-	m.settled(ctx, ev.Key, out, m.st.PeriodCents)
+	switch {
+	case awaited && m.st.AwaitingTier != "":
+		if ok {
+			m.upgraded(ctx, m.st.AwaitingTier)
+		}
+		m.st.AwaitingTier = "" // a failed upgrade leaves the paid tier as it was
+	case m.st.Status == models.StatusPending && !ok:
+		return m.end(ctx, workflow.Now(ctx)) // the first charge failed: the membership never began
+	default:
+		m.settled(ctx, ev.Key, out, m.st.PeriodCents)
+	}
 	return m.record(ctx)
 }
 
@@ -337,15 +372,28 @@ func (m *membership) end(ctx workflow.Context, at time.Time) error {
 	return m.record(ctx)
 }
 
-func (m *membership) charge(ctx workflow.Context, key, reason string, cents int64) (activities.ChargeOutcome, error) {
+// charge charges cents for a tier of the current period.
+func (m *membership) charge(ctx workflow.Context, tier models.Tier, key, reason string, cents int64) (activities.ChargeOutcome, error) {
 	var a *activities.Membership
 	var out activities.ChargeOutcome
 	err := workflow.ExecuteLocalActivity(withActivities(ctx), a.Charge, activities.ChargeRequest{
 		WorkflowID: m.id, IdempotencyKey: key, ArtistID: uuid.MustParse(m.st.ArtistID), FanID: uuid.MustParse(m.st.FanID),
-		Tier: m.st.Tier, Period: m.st.Period, PeriodStart: m.st.PeriodStart, PeriodEnd: m.st.PeriodEnd, Reason: reason,
+		Tier: tier, Period: m.st.Period, PeriodStart: m.st.PeriodStart, PeriodEnd: m.st.PeriodEnd, Reason: reason,
 		AmountCents: cents, Currency: m.st.Terms.Currency, Customer: m.st.Customer, PaymentMethod: m.st.PaymentMethod,
 	}).Get(ctx, &out)
 	return out, err
+}
+
+// terms are the club's terms, read from the database: what the caller
+// gave is taken only by runs from before paidAccess.
+func (m *membership) terms(ctx workflow.Context, given models.Terms) (models.Terms, error) {
+	if !paid(ctx) {
+		return given, nil
+	}
+	var a *activities.Membership
+	var terms models.Terms
+	err := workflow.ExecuteLocalActivity(withActivities(ctx), a.ClubTerms, uuid.MustParse(m.st.ArtistID)).Get(ctx, &terms)
+	return terms, err
 }
 
 // record writes the mirror and quota rows and the search attributes.
@@ -353,7 +401,7 @@ func (m *membership) record(ctx workflow.Context) error {
 	st := m.st
 	sub := st.Subscription(m.id)
 	var a *activities.Membership
-	if err := workflow.ExecuteLocalActivity(withActivities(ctx), a.Record, sub, st.Terms.Quota(st.Tier), st.EndedAt).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(withActivities(ctx), a.Record, sub, st.PeriodQuota(), st.EndedAt).Get(ctx, nil); err != nil {
 		return err
 	}
 	if updates := searchAttributeChanges(workflow.GetTypedSearchAttributes(ctx), sub); len(updates) > 0 {
@@ -376,10 +424,15 @@ func MembershipSearchAttributes(sub models.Subscription) []temporal.SearchAttrib
 	}
 }
 
+// RenewalAttributeSlack: a NextRenewalAt search attribute this close to
+// the renewal counts as right. The api starts a membership with its own
+// estimate, and the subscribe corrects it only when it is further off.
+const RenewalAttributeSlack = time.Minute
+
 // searchAttributeChanges are the updates that bring the workflow's
 // search attributes to the membership's state; each upsert is a history
 // event and a visibility write, so unchanged values are left alone (a
-// renewal time within a minute counts as unchanged).
+// renewal time within RenewalAttributeSlack counts as unchanged).
 func searchAttributeChanges(have temporal.SearchAttributes, sub models.Subscription) []temporal.SearchAttributeUpdate {
 	var out []temporal.SearchAttributeUpdate
 	keep := func(key temporal.SearchAttributeKeyKeyword, want string, u temporal.SearchAttributeUpdate) {
@@ -393,10 +446,18 @@ func searchAttributeChanges(have temporal.SearchAttributes, sub models.Subscript
 	switch {
 	case sub.NextChargeAt == nil && ok:
 		out = append(out, temporalx.NextRenewalAt.ValueUnset())
-	case sub.NextChargeAt != nil && (!ok || got.Sub(*sub.NextChargeAt).Abs() > time.Minute):
+	case sub.NextChargeAt != nil && (!ok || got.Sub(*sub.NextChargeAt).Abs() > RenewalAttributeSlack):
 		out = append(out, temporalx.NextRenewalAt.ValueSet(sub.NextChargeAt.UTC()))
 	}
 	return out
+}
+
+// PeriodQuota is the number of DMs the current period grants.
+func (st Membership) PeriodQuota() int {
+	if st.Status == models.StatusPending {
+		return 0
+	}
+	return st.Terms.Quota(st.Tier) - st.QuotaWithheld
 }
 
 // Subscription is the state as the mirror row holds it.

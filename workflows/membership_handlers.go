@@ -2,17 +2,27 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/models"
 )
 
 // rejected is an update's refusal; its type is the api's error code.
 func rejected(code models.Code, format string, args ...any) error {
 	return temporal.NewApplicationError(fmt.Sprintf(format, args...), string(code))
+}
+
+// declined is the refusal of a declined charge.
+func declined(out activities.ChargeOutcome) error {
+	return rejected(models.CodePaymentFailed, "the card was declined (%s)", out.FailureReason)
+}
+
+// processing refuses what must wait for a charge the provider is still processing.
+func processing() error {
+	return rejected(models.CodeConflict, "a payment is still processing: try again once it has gone through")
 }
 
 // register sets the state query and the updates. Validators reject
@@ -45,6 +55,8 @@ func (m *membership) canSubscribe(in SubscribeInput) error {
 	switch m.st.Status {
 	case "":
 		return nil
+	case models.StatusPending:
+		return processing()
 	case models.StatusCanceling:
 		return rejected(models.CodeConflict, "already a member until the period ends: resume the membership instead")
 	}
@@ -52,7 +64,9 @@ func (m *membership) canSubscribe(in SubscribeInput) error {
 }
 
 // subscribe charges the first period and opens it; a declined card
-// leaves no membership and may try again.
+// leaves no membership and may try again; a charge the provider is still
+// processing leaves a pending membership that grants nothing until the
+// provider's webhook says it went through.
 func (m *membership) subscribe(ctx workflow.Context, in SubscribeInput) (Membership, error) {
 	if err := m.lock.Lock(ctx); err != nil {
 		return m.st, err
@@ -61,10 +75,14 @@ func (m *membership) subscribe(ctx workflow.Context, in SubscribeInput) (Members
 	if err := m.canSubscribe(in); err != nil {
 		return m.st, err
 	}
+	terms, err := m.terms(ctx, in.Terms)
+	if err != nil {
+		return m.st, err
+	}
 	prior := m.st
 	now := workflow.Now(ctx)
 	m.attempts++
-	m.st.Tier, m.st.Terms, m.st.Customer, m.st.PaymentMethod = in.Tier, in.Terms, in.Customer, in.PaymentMethod
+	m.st.Tier, m.st.Terms, m.st.Customer, m.st.PaymentMethod = in.Tier, terms, in.Customer, in.PaymentMethod
 	m.st.MemberSince, m.st.Period, m.st.PeriodStart, m.st.PeriodEnd = now, 1, now, AddMonths(now, 1)
 	// Keys carry the run that began the membership: a fan who leaves and
 	// joins again starts new keys, even within the same second.
@@ -73,8 +91,8 @@ func (m *membership) subscribe(ctx workflow.Context, in SubscribeInput) (Members
 	if m.attempts > 1 {
 		key = fmt.Sprintf("%s/attempt/%d", key, m.attempts)
 	}
-	price := in.Terms.Price(in.Tier)
-	out, err := m.charge(ctx, key, "renewal", price)
+	price := terms.Price(in.Tier)
+	out, err := m.charge(ctx, in.Tier, key, "renewal", price)
 	if err != nil || out.Status == models.PaymentFailed {
 		m.st = prior
 		if err != nil {
@@ -85,10 +103,13 @@ func (m *membership) subscribe(ctx workflow.Context, in SubscribeInput) (Members
 		if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributeChanges(workflow.GetTypedSearchAttributes(ctx), failed)...); err != nil {
 			return m.st, err
 		}
-		return m.st, rejected(models.CodePaymentFailed, "the card was declined (%s)", out.FailureReason)
+		return m.st, declined(out)
 	}
 	m.st.Status = models.StatusActive
 	m.settled(ctx, key, out, price)
+	if out.Status == models.PaymentPending && paid(ctx) {
+		m.st.Status = models.StatusPending
+	}
 	return m.st, m.record(ctx)
 }
 
@@ -104,6 +125,8 @@ func (m *membership) canChangeTier(in ChangeTierInput) error {
 		return rejected(models.CodeConflict, "the membership is canceled: resume it first")
 	case m.st.Status == models.StatusPastDue:
 		return rejected(models.CodeConflict, "a payment is past due")
+	case m.st.Status == models.StatusPending || m.st.AwaitingTier != "":
+		return processing()
 	case in.Tier == m.st.Tier && m.st.PendingTier == "":
 		return rejected(models.CodeConflict, "already on the %s tier", in.Tier)
 	case in.Tier == m.st.PendingTier:
@@ -114,7 +137,7 @@ func (m *membership) canChangeTier(in ChangeTierInput) error {
 
 // changeTier upgrades at once, charging the rest of the period at the
 // difference; a downgrade waits for the period end; choosing the current
-// tier again drops a pending downgrade.
+// tier again drops a pending change.
 func (m *membership) changeTier(ctx workflow.Context, in ChangeTierInput) (Membership, error) {
 	if err := m.lock.Lock(ctx); err != nil {
 		return m.st, err
@@ -123,41 +146,27 @@ func (m *membership) changeTier(ctx workflow.Context, in ChangeTierInput) (Membe
 	if err := m.canChangeTier(in); err != nil {
 		return m.st, err
 	}
-	switch {
-	case in.Tier == m.st.Tier:
+	if in.Tier == m.st.Tier {
 		m.st.PendingTier = ""
+		return m.st, m.record(ctx)
+	}
+	terms, err := m.terms(ctx, in.Terms)
+	if err != nil {
+		return m.st, err
+	}
+	switch {
 	case in.Tier.Rank() < m.st.Tier.Rank():
-		m.st.PendingTier, m.st.Terms = in.Tier, in.Terms
-	default:
-		price := in.Terms.Price(in.Tier)
-		due := prorate(price-m.st.PeriodCents, workflow.Now(ctx), m.st.PeriodStart, m.st.PeriodEnd)
-		prior := m.st
-		m.st.Tier, m.st.PendingTier, m.st.Terms = in.Tier, "", in.Terms
-		key := fmt.Sprintf("%s/upgrade/%s", m.periodKey(), in.Tier)
-		out, err := m.charge(ctx, key, "upgrade", due)
-		if err != nil || out.Status == models.PaymentFailed {
-			m.st = prior
-			if err != nil {
-				return m.st, err
-			}
-			return m.st, rejected(models.CodePaymentFailed, "the card was declined (%s)", out.FailureReason)
+		m.st.PendingTier, m.st.Terms = in.Tier, terms
+	case paid(ctx):
+		if err := m.upgrade(ctx, in.Tier, terms); err != nil {
+			return m.st, err
 		}
-		m.st.PeriodCents = price
-		if out.Status == models.PaymentPending {
-			m.st.AwaitingKey = key
+	default:
+		if err := m.upgradeBeforePaidAccess(ctx, in.Tier, terms); err != nil {
+			return m.st, err
 		}
 	}
 	return m.st, m.record(ctx)
-}
-
-// prorate is the part of an amount for what is left of a period, to the
-// nearest cent; never negative.
-func prorate(cents int64, now, start, end time.Time) int64 {
-	total, left := int64(end.Sub(start)/time.Second), int64(end.Sub(now)/time.Second)
-	if cents <= 0 || total <= 0 || left <= 0 {
-		return 0
-	}
-	return (cents*left + total/2) / total
 }
 
 func (m *membership) member() error {
@@ -174,8 +183,11 @@ func (m *membership) canCancel() error {
 	if err := m.member(); err != nil {
 		return err
 	}
-	if m.st.Status == models.StatusCanceling {
+	switch m.st.Status {
+	case models.StatusCanceling:
 		return rejected(models.CodeConflict, "already canceled")
+	case models.StatusPending: // the charge may still go through
+		return processing()
 	}
 	return nil
 }

@@ -254,7 +254,7 @@ func TestMembershipUpgradeProratesAndDowngradeWaits(t *testing.T) {
 	require.Equal(t, "renewal", p[2].Reason)
 	require.EqualValues(t, 500, p[2].AmountCents)
 	q := mt.quotas()
-	require.Equal(t, 5, q[0].QuotaLimit, "the upgrade raised this period's quota")
+	require.Equal(t, 3, q[0].QuotaLimit, "the upgrade raised this period's quota by 5 DMs × 16/31 days, to the nearest DM")
 	require.Equal(t, 0, q[1].QuotaLimit)
 }
 
@@ -318,6 +318,21 @@ func TestMembershipDunningEndsInCancellation(t *testing.T) {
 	require.Equal(t, models.StatusCanceled, mt.mirror().Status)
 	q := mt.quotas()
 	require.True(t, ended.Equal(q[1].PeriodEnd), "access ends with the membership")
+}
+
+// A past-due membership has no paid period left: a cancel ends it at once.
+func TestMembershipCanceledWhilePastDueEndsAtOnce(t *testing.T) {
+	mt := newMemberTest(t)
+	st := mt.pastDue(models.TierSuperfan, "card_declined")
+	at := st.PeriodStart.Add(6 * time.Hour)
+	var cancel *outcome
+	st, more := mt.run(st.PeriodStart, st, func(r *memberRun) { cancel = r.update(at, workflows.UpdateCancel) })
+	require.NoError(t, cancel.err)
+	require.Equal(t, models.StatusCanceled, cancel.st.Status)
+	require.False(t, more)
+	require.True(t, at.Equal(*st.EndedAt))
+	require.Len(t, mt.payments(), 2, "no dunning retry after the cancel")
+	require.True(t, at.Equal(mt.quotas()[1].PeriodEnd), "access ended with the cancel")
 }
 
 func TestMembershipRecoversInsideTheGracePeriod(t *testing.T) {
@@ -397,4 +412,209 @@ func TestMembershipDeclinedAndNotRetriedEndsQuietly(t *testing.T) {
 	require.Equal(t, models.SubscriptionStatus(""), st.Status)
 	_, err := mt.st.Membership(context.Background(), mt.artist, mt.fan)
 	require.ErrorIs(t, err, models.ErrNotFound, "nothing half-written")
+}
+
+// A supporter upgrades late in a 31-day period: the charge and the DMs it
+// buys are prorated; an upgrade too late to cost a cent buys nothing now
+// and waits for the period end, so a supporter cannot downgrade and
+// upgrade again each month for a whole superfan quota at no cost.
+func TestMembershipLateUpgrades(t *testing.T) {
+	start := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(0, 1, 0)
+	for name, tc := range map[string]struct {
+		at          time.Time
+		cents       int64 // the upgrade charge; 0: none
+		tier        models.Tier
+		pendingTier models.Tier
+		quota       int
+	}{
+		"half way":            {at: start.AddDate(0, 0, 15), cents: 258, tier: models.TierSuperfan, quota: 3},
+		"a day before":        {at: end.Add(-24 * time.Hour), cents: 16, tier: models.TierSuperfan, quota: 0},
+		"an hour before":      {at: end.Add(-time.Hour), cents: 1, tier: models.TierSuperfan, quota: 0},
+		"five minutes before": {at: end.Add(-5 * time.Minute), tier: models.TierSupporter, pendingTier: models.TierSuperfan, quota: 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			mt := newMemberTest(t)
+			var up *outcome
+			st, _ := mt.run(start, mt.start(), func(r *memberRun) {
+				mt.subscribe(r, start, models.TierSupporter)
+				up = r.update(tc.at, workflows.UpdateChangeTier, workflows.ChangeTierInput{Tier: models.TierSuperfan})
+			})
+			require.NoError(t, up.err)
+			require.Equal(t, tc.tier, up.st.Tier)
+			require.Equal(t, tc.pendingTier, up.st.PendingTier)
+			p := mt.payments()
+			if tc.cents == 0 {
+				require.Len(t, p, 2, "no upgrade charge, only the first period and the renewal")
+			} else {
+				require.Len(t, p, 3)
+				require.Equal(t, "upgrade", p[1].Reason)
+				require.EqualValues(t, tc.cents, p[1].AmountCents)
+			}
+			q := mt.quotas()
+			require.Equal(t, tc.quota, q[0].QuotaLimit, "DMs of the upgraded period")
+			require.Equal(t, models.TierSuperfan, st.Tier, "the next period is superfan in every case")
+			renewal := p[len(p)-1]
+			require.Equal(t, "renewal", renewal.Reason)
+			require.EqualValues(t, 1000, renewal.AmountCents, "at its full price")
+			require.Equal(t, 5, q[1].QuotaLimit, "with its whole quota")
+		})
+	}
+}
+
+// The workflow charges the club's prices as the database holds them,
+// whatever terms its caller passes: a forged price of 0 buys nothing.
+func TestMembershipChargesTheClubsTermsNotTheCallers(t *testing.T) {
+	mt := newMemberTest(t)
+	supporter, superfan, quota := int64(700), int64(1500), 9
+	require.NoError(t, mt.st.SaveClub(context.Background(), &models.FanClub{ArtistID: mt.artist,
+		SupporterCents: &supporter, SuperfanCents: &superfan, DMQuota: &quota,
+		ExclusiveContent: []models.ClubContent{}, Milestones: []models.ClubMilestone{}, UpdatedAt: time.Now()}))
+	forged := models.Terms{Currency: "usd"}
+	start := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	var sub, up *outcome
+	mt.run(start, mt.start(), func(r *memberRun) {
+		sub = r.update(start, workflows.UpdateSubscribe, workflows.SubscribeInput{
+			Tier: models.TierSupporter, Customer: billing.SandboxCustomer(mt.fan), PaymentMethod: "pm_card_visa", Terms: forged})
+		up = r.update(start.AddDate(0, 0, 15), workflows.UpdateChangeTier, workflows.ChangeTierInput{Tier: models.TierSuperfan, Terms: forged})
+	})
+	require.NoError(t, sub.err)
+	require.NoError(t, up.err)
+	p := mt.payments()
+	require.Len(t, p, 3)
+	require.EqualValues(t, []int64{700, 413, 1500}, []int64{p[0].AmountCents, p[1].AmountCents, p[2].AmountCents},
+		"the club's prices: (1500−700) × 16/31 for the upgrade")
+	for _, pay := range p {
+		require.Equal(t, models.PaymentSucceeded, pay.Status)
+	}
+	require.Equal(t, 5, mt.quotas()[0].QuotaLimit, "9 DMs × 16/31 days, to the nearest DM")
+	require.Equal(t, 9, mt.quotas()[1].QuotaLimit)
+}
+
+// With Stripe answering "processing", nothing is given until the webhook
+// says the charge went through: a first charge leaves a pending
+// membership without access, an upgrade leaves the tier as it was.
+func TestMembershipPendingChargesGiveNothingUntilSettled(t *testing.T) {
+	start := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	stripeTest := func(t *testing.T) *memberTest {
+		mt := newMemberTest(t)
+		mt.acts.Billing = billing.NewStripe("sk_test_1", testenv.StartStripe(t).URL)
+		return mt
+	}
+	subscribe := func(r *memberRun, at time.Time) *outcome {
+		return r.update(at, workflows.UpdateSubscribe, workflows.SubscribeInput{
+			Tier: models.TierSupporter, Customer: "cus_1", PaymentMethod: "pm_processing"})
+	}
+	settle := func(mt *memberTest, r *memberRun, at time.Time, reason string, ok bool) {
+		r.at(at, func() {
+			p := mt.payments()
+			key := p[len(p)-1].IdempotencyKey
+			if ok {
+				r.env.SignalWorkflow(workflows.SignalPaymentSucceeded, workflows.PaymentEvent{Key: key, PaymentID: "pi_" + reason})
+			} else {
+				r.env.SignalWorkflow(workflows.SignalPaymentFailed, workflows.PaymentEvent{Key: key, PaymentID: "pi_" + reason, FailureReason: reason})
+			}
+		})
+	}
+	change := func(r *memberRun, at time.Time, tier models.Tier) *outcome {
+		return r.update(at, workflows.UpdateChangeTier, workflows.ChangeTierInput{Tier: tier})
+	}
+
+	t.Run("first charge", func(t *testing.T) {
+		mt := stripeTest(t)
+		var sub, again, up, cancel *outcome
+		var during *models.Subscription
+		var quotaDuring int
+		st, more := mt.run(start, mt.start(), func(r *memberRun) {
+			sub = subscribe(r, start)
+			again = subscribe(r, start.Add(time.Minute))
+			up = change(r, start.Add(2*time.Minute), models.TierSuperfan)
+			cancel = r.update(start.Add(3*time.Minute), workflows.UpdateCancel)
+			r.at(start.Add(time.Hour), func() { during, quotaDuring = mt.mirror(), mt.quotas()[0].QuotaLimit })
+			settle(mt, r, start.Add(2*time.Hour), "paid", true)
+		})
+		require.NoError(t, sub.err)
+		require.Equal(t, models.StatusPending, sub.st.Status)
+		for _, o := range []*outcome{again, up, cancel} {
+			require.Equal(t, models.CodeConflict, o.code(), "while the charge is processing")
+		}
+		require.Equal(t, models.StatusPending, during.Status)
+		require.Equal(t, models.TierFollower, during.EffectiveTier(), "no access while processing")
+		require.Equal(t, 0, quotaDuring)
+		require.True(t, more)
+		require.Equal(t, models.StatusActive, st.Status, "the webhook settled it")
+		require.Equal(t, 2, st.Period, "and it renewed")
+		p := mt.payments()
+		require.Equal(t, models.PaymentSucceeded, p[0].Status)
+		require.Equal(t, "pi_paid", p[0].ProviderPaymentID)
+	})
+	t.Run("first charge fails", func(t *testing.T) {
+		mt := stripeTest(t)
+		st, more := mt.run(start, mt.start(), func(r *memberRun) {
+			subscribe(r, start)
+			settle(mt, r, start.Add(time.Hour), "insufficient_funds", false)
+		})
+		require.False(t, more)
+		require.Equal(t, models.StatusCanceled, st.Status, "the membership never began: no grace period")
+		require.Equal(t, models.StatusCanceled, mt.mirror().Status)
+		require.Equal(t, models.PaymentFailed, mt.payments()[0].Status)
+	})
+	t.Run("first charge never settles", func(t *testing.T) {
+		mt := stripeTest(t)
+		st, more := mt.run(start, mt.start(), func(r *memberRun) { subscribe(r, start) })
+		require.False(t, more)
+		require.Equal(t, models.StatusCanceled, st.Status, "ended with its first period, never renewed")
+		require.Len(t, mt.payments(), 1)
+		require.Empty(t, mt.milestones())
+	})
+	for name, ok := range map[string]bool{"upgrade": true, "upgrade fails": false} {
+		t.Run(name, func(t *testing.T) {
+			mt := stripeTest(t)
+			var up, twice *outcome
+			var during models.Tier
+			var quotaAfter int
+			st, _ := mt.run(start, mt.start(), func(r *memberRun) {
+				subscribe(r, start)
+				settle(mt, r, start.Add(time.Hour), "paid", true)
+				up = change(r, start.AddDate(0, 0, 15), models.TierSuperfan)
+				twice = change(r, start.AddDate(0, 0, 15).Add(time.Minute), models.TierSuperfan)
+				r.at(start.AddDate(0, 0, 15).Add(time.Hour), func() { during = mt.mirror().Tier })
+				settle(mt, r, start.AddDate(0, 0, 15).Add(2*time.Hour), "upgrade", ok)
+				r.at(start.AddDate(0, 0, 15).Add(3*time.Hour), func() { quotaAfter = mt.quotas()[0].QuotaLimit })
+			})
+			require.NoError(t, up.err)
+			require.Equal(t, models.TierSupporter, up.st.Tier, "not before the charge settles")
+			require.Equal(t, models.CodeConflict, twice.code())
+			require.Equal(t, models.TierSupporter, during)
+			want, wantQuota := models.TierSupporter, 0
+			if ok {
+				want, wantQuota = models.TierSuperfan, 3 // 5 DMs × 16/31 days, to the nearest DM
+			}
+			require.Equal(t, wantQuota, quotaAfter)
+			require.Equal(t, want, st.Tier, "the tier the next period renews")
+			p := mt.payments()
+			require.Equal(t, "upgrade", p[1].Reason)
+			require.EqualValues(t, 258, p[1].AmountCents)
+			require.EqualValues(t, want, p[2].Tier)
+		})
+	}
+}
+
+// A run started with a forged state whose terms cost nothing is not
+// renewed for free: a charge of 0 cents fails like a declined card.
+func TestMembershipZeroPriceIsNeverRenewed(t *testing.T) {
+	mt := newMemberTest(t)
+	start := day(2027, 6, 1)
+	id := workflows.SubscriptionID(mt.artist.String(), mt.fan.String())
+	forged := workflows.Membership{ArtistID: mt.artist.String(), FanID: mt.fan.String(), Status: models.StatusActive, Tier: models.TierSuperfan,
+		Terms: models.Terms{Currency: "usd", DMQuota: 5}, Customer: billing.SandboxCustomer(mt.fan), PaymentMethod: "pm_card_visa",
+		MemberSince: start, BillingKey: id + "/forged", Period: 1, PeriodStart: start, PeriodEnd: start.AddDate(0, 1, 0)}
+	st, _ := mt.run(start, forged, nil)
+	require.Equal(t, models.StatusPastDue, st.Status)
+	p := mt.payments()
+	require.Len(t, p, 1)
+	require.Equal(t, models.PaymentFailed, p[0].Status)
+	require.Equal(t, "zero_amount", p[0].FailureReason)
+	st = mt.runUntil(st, func(s workflows.Membership) bool { return s.Status == models.StatusCanceled }, nil)
+	require.Equal(t, models.StatusCanceled, st.Status, "dunning ends it")
 }

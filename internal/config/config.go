@@ -80,7 +80,8 @@ type Config struct {
 	S3Secure           bool   `env:"S3_SECURE" envDefault:"true"`
 
 	// Payments: the sandbox keeps its books in the database and charges
-	// nothing; stripe charges cards through Stripe's api.
+	// nothing (refused in production); stripe charges cards through
+	// Stripe's api and needs both secrets.
 	BillingProvider     string `env:"BILLING_PROVIDER" envDefault:"sandbox"`
 	StripeSecretKey     string `env:"STRIPE_SECRET_KEY" secret:"true"`
 	StripeWebhookSecret string `env:"STRIPE_WEBHOOK_SECRET" secret:"true"` // empty refuses every Stripe webhook
@@ -182,9 +183,16 @@ func (c Config) Validate() error {
 	}
 	switch c.BillingProvider {
 	case "sandbox":
+		if c.Production() {
+			bad("BILLING_PROVIDER", "production needs stripe: the sandbox charges nothing")
+		}
 	case "stripe":
 		if c.StripeSecretKey == "" {
 			bad("STRIPE_SECRET_KEY", "required with BILLING_PROVIDER=stripe")
+		}
+		// Pending charges are settled only by Stripe's signed webhooks.
+		if c.StripeWebhookSecret == "" {
+			bad("STRIPE_WEBHOOK_SECRET", "required with BILLING_PROVIDER=stripe")
 		}
 	default:
 		bad("BILLING_PROVIDER", "must be sandbox or stripe")

@@ -48,11 +48,51 @@ func TestProductionNeedsRealServices(t *testing.T) {
 	_, err := config.Load()
 	require.ErrorContains(t, err, "JWT_SECRET")
 	require.ErrorContains(t, err, "DATABASE_URL")
+	require.ErrorContains(t, err, "BILLING_PROVIDER", "the default sandbox charges nothing")
 
 	t.Setenv("JWT_SECRET", "0123456789abcdef0123456789abcdef")
 	t.Setenv("DATABASE_URL", "postgres://app:pw@db/fanfare")
+	t.Setenv("BILLING_PROVIDER", "stripe")
+	t.Setenv("STRIPE_SECRET_KEY", "sk_live_123")
+	t.Setenv("STRIPE_WEBHOOK_SECRET", "whsec_123")
 	_, err = config.Load()
 	require.NoError(t, err)
+}
+
+// Each row starts from a valid setting and changes one variable: the
+// error names the variable at fault, or there is none.
+func TestBillingProvider(t *testing.T) {
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		want string // the variable named; "" for no error
+	}{
+		"sandbox in development":                {env: map[string]string{"BILLING_PROVIDER": "sandbox"}},
+		"sandbox in production":                 {env: map[string]string{"FANFARE_ENV": "production", "BILLING_PROVIDER": "sandbox"}, want: "BILLING_PROVIDER"},
+		"provider left out in production":       {env: map[string]string{"FANFARE_ENV": "production", "BILLING_PROVIDER": ""}, want: "BILLING_PROVIDER"},
+		"stripe in production":                  {env: map[string]string{"FANFARE_ENV": "production"}},
+		"stripe without its secret key":         {env: map[string]string{"STRIPE_SECRET_KEY": ""}, want: "STRIPE_SECRET_KEY"},
+		"stripe without its webhook secret":     {env: map[string]string{"STRIPE_WEBHOOK_SECRET": ""}, want: "STRIPE_WEBHOOK_SECRET"},
+		"stripe in production without webhooks": {env: map[string]string{"FANFARE_ENV": "production", "STRIPE_WEBHOOK_SECRET": ""}, want: "STRIPE_WEBHOOK_SECRET"},
+		"an unknown provider":                   {env: map[string]string{"BILLING_PROVIDER": "paypal"}, want: "BILLING_PROVIDER"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for k, v := range map[string]string{
+				"FANFARE_ENV": "development", "JWT_SECRET": "0123456789abcdef0123456789abcdef", "DATABASE_URL": "postgres://app:pw@db/fanfare",
+				"BILLING_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_live_123", "STRIPE_WEBHOOK_SECRET": "whsec_123",
+			} {
+				t.Setenv(k, v)
+			}
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			_, err := config.Load()
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
 }
 
 func TestSecretsAreMaskedWhenPrinted(t *testing.T) {

@@ -141,8 +141,6 @@ func (p *Platform) open(ctx context.Context) error {
 	p.Billing = &billing.Sandbox{Store: p.Store, Now: p.Auth.Now}
 	if p.Config.BillingProvider == "stripe" {
 		p.Billing = billing.NewStripe(p.Config.StripeSecretKey, p.Config.StripeURL)
-	} else if p.Config.Production() {
-		p.Log.Warn("payments go to the sandbox: nothing is charged (set BILLING_PROVIDER=stripe)")
 	}
 	p.Notify = &notify.Notifier{
 		Store: p.Store, Publisher: p.Hub.Publisher, Temporal: p.Temporal, TaskQueue: p.Config.TemporalTaskQueue,

@@ -202,3 +202,28 @@ func TestDialectsHaveTheSameSchema(t *testing.T) {
 	}
 	require.Equal(t, tables(pg), tables(lite))
 }
+
+// A pending membership (its first charge still processing) is stored on
+// both dialects and gives nothing: no tier, no member count.
+func TestPendingMembershipGivesNothing(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		artist, fan := newUser(t, st, "a@example.com", models.RoleArtist), newUser(t, st, "f@example.com", models.RoleFan)
+		now := time.Now().UTC()
+		sub := models.Subscription{ArtistID: artist.ID, FanID: fan.ID, WorkflowID: "w", Tier: models.TierSuperfan, Status: models.StatusPending,
+			MemberSince: now, Period: 1, PeriodStart: now, PeriodEnd: now.AddDate(0, 1, 0), PriceCents: 1000, Currency: "usd", UpdatedAt: now, CreatedAt: now}
+		require.NoError(t, st.RecordMembership(ctx, sub, 0, nil))
+		tier, err := st.TierOf(ctx, artist.ID, fan.ID)
+		require.NoError(t, err)
+		require.Equal(t, models.TierFollower, tier)
+		counts, err := st.MemberCounts(ctx, artist.ID)
+		require.NoError(t, err)
+		require.Empty(t, counts)
+
+		sub.Status = models.StatusActive
+		require.NoError(t, st.RecordMembership(ctx, sub, 5, nil))
+		tier, err = st.TierOf(ctx, artist.ID, fan.ID)
+		require.NoError(t, err)
+		require.Equal(t, models.TierSuperfan, tier)
+	})
+}
