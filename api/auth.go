@@ -98,13 +98,14 @@ func (s *Server) login(c *fiber.Ctx) error {
 
 // loginBackoff throttles sign-ins per account, besides the limit per
 // address: after 5 failures each further attempt waits 1 s, 2 s, 4 s … up
-// to 15 min (an attacker can delay a victim's sign-in, never bar it); a
-// success starts over. Attempts are counted before the password is checked,
-// so concurrent guesses gain nothing.
+// to 15 min, and a success starts over. The cap bounds any wait: someone
+// failing on purpose holds an account to one attempt per 15 min, never
+// locks it. Attempts are counted before the password is checked, so
+// concurrent guesses gain nothing.
 var loginBackoff = ratelimit.Backoff{After: 5, Base: time.Second, Max: 15 * time.Minute}
 
 // loginKey is the back-off's key: the email as typed, normalised and hashed
-// (no addresses in Redis), whether or not an account has it, so the answers
+// (no emails in Redis), whether or not an account has it, so the answers
 // say nothing about which accounts exist.
 func loginKey(email string) string {
 	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))

@@ -195,9 +195,9 @@ func TestRedisKeysStayUnderThePrefix(t *testing.T) {
 	require.Equal(t, http.StatusCreated, app.Send(t, req).Status)
 
 	written := slices.DeleteFunc(keys("*"), func(k string) bool { return slices.Contains(before, k) })
-	require.NotEmpty(t, keys(prefix+"rl:*"), "the limits are in Redis")
-	require.NotEmpty(t, keys(prefix+"idem:*"), "the answer is in Redis")
 	for _, k := range written {
 		require.True(t, strings.HasPrefix(k, prefix), "key %q is outside the prefix %q", k, prefix)
 	}
+	require.NotEmpty(t, keys(prefix+"rl:*"), "the limits are in Redis")
+	require.NotEmpty(t, keys(prefix+"idem:*"), "the answer is in Redis")
 }
