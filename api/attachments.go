@@ -25,7 +25,7 @@ var attachmentTypes = []string{"image/jpeg", "image/png", "image/gif", "image/we
 func (s *Server) attachmentRoutes(r *routes) {
 	r.add(fiber.MethodPost, attachmentsPath, op{summary: "Upload an attachment (multipart field \"file\"; images, audio, PDF), then send its id with a message", tag: "messages", auth: true,
 		out: attachmentView{}, status: http.StatusCreated, errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}},
-		s.authenticate, rateLimitBy(s.Config.MessageRateLimit, s.Limiter, "rl:upload:", userKey), s.uploadAttachment)
+		s.authenticate, s.rateLimit("upload", s.Config.MessageRateLimit, userKey), s.uploadAttachment)
 	r.add(fiber.MethodGet, attachmentsPath+"/:id", op{summary: "An attachment, for the members of its conversation (or its uploader before it is sent)", tag: "messages", auth: true,
 		errors: []int{http.StatusNotFound}}, s.authenticate, s.attachment)
 }

@@ -2,14 +2,19 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/notify"
+	"github.com/fanfare/fanfare/internal/ratelimit"
+	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -41,7 +46,7 @@ type sessionResponse struct {
 }
 
 func (s *Server) authRoutes(r *routes) {
-	limit := rateLimit(s.Config.AuthRateLimit, s.Limiter, "rl:auth:")
+	limit := s.addrLimit("auth", s.Config.AuthRateLimit)
 	r.add(fiber.MethodPost, "/api/auth/register", op{summary: "Create an account and sign in (a taken email: 409, and the address's owner is told by email)", tag: "auth",
 		in: registerRequest{}, out: sessionResponse{}, status: http.StatusCreated,
 		errors: []int{http.StatusConflict, http.StatusTooManyRequests}}, limit, s.register)
@@ -50,7 +55,7 @@ func (s *Server) authRoutes(r *routes) {
 		limit, s.login)
 	r.add(fiber.MethodPost, "/api/auth/refresh", op{summary: "Trade a refresh token for a new pair (rotation; a reused token signs the family out)",
 		tag: "auth", in: refreshRequest{}, out: sessionResponse{}, errors: []int{http.StatusUnauthorized, http.StatusTooManyRequests}},
-		limit, s.refresh)
+		s.refresh)
 	r.add(fiber.MethodPost, "/api/auth/logout", op{summary: "Revoke the refresh token and its family", tag: "auth",
 		in: refreshRequest{}, status: http.StatusNoContent, errors: []int{http.StatusUnauthorized}}, limit, s.logout)
 }
@@ -103,11 +108,38 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sess, err := s.Auth.Login(c.UserContext(), req.Email, req.Password)
+	ctx, key := c.UserContext(), loginKey(req.Email)
+	d, err := s.Limiter.Attempt(ctx, key, loginBackoff)
 	if err != nil {
 		return err
 	}
+	if err := refused(d); err != nil {
+		return err
+	}
+	sess, err := s.Auth.Login(ctx, req.Email, req.Password)
+	if err != nil {
+		return err
+	}
+	if err := s.Limiter.Reset(ctx, key); err != nil {
+		s.Log.WarnContext(ctx, "reset login back-off", "request_id", requestID(c), "error", err)
+	}
 	return c.JSON(viewSession(sess))
+}
+
+// loginBackoff throttles sign-ins per account, besides the limit per
+// address: after 5 failures each further attempt waits 1 s, 2 s, 4 s … up
+// to 15 min, and a success starts over. The cap bounds any wait: someone
+// failing on purpose holds an account to one attempt per 15 min, never
+// locks it. Attempts are counted before the password is checked, so
+// concurrent guesses gain nothing.
+var loginBackoff = ratelimit.Backoff{After: 5, Base: time.Second, Max: 15 * time.Minute}
+
+// loginKey is the back-off's key: the email as typed, normalised and hashed
+// (no emails in Redis), whether or not an account has it, so the answers
+// say nothing about which accounts exist.
+func loginKey(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return "login:" + hex.EncodeToString(sum[:16])
 }
 
 func (s *Server) refresh(c *fiber.Ctx) error {
@@ -115,11 +147,28 @@ func (s *Server) refresh(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.limitRefresh(c, req.RefreshToken); err != nil {
+		return err
+	}
 	sess, err := s.Auth.Refresh(c.UserContext(), req.RefreshToken)
 	if err != nil {
 		return err
 	}
 	return c.JSON(viewSession(sess))
+}
+
+// limitRefresh counts a refresh against its token's family, so the users
+// behind one address (a NAT, a proxy) do not share one bucket; a token that
+// is not known counts against the auth limit of its address.
+func (s *Server) limitRefresh(c *fiber.Ctx, token string) error {
+	family, err := s.Auth.RefreshFamily(c.UserContext(), token)
+	switch {
+	case err == nil:
+		return s.allow(c, "refresh:"+family.String(), s.Config.RefreshRateLimit)
+	case errors.Is(err, store.ErrTokenUnknown):
+		return s.allow(c, "auth:"+addrKey(clientAddrOf(c)), s.Config.AuthRateLimit)
+	}
+	return err
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {

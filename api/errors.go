@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -83,7 +84,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			if !appErr.RetryAt.IsZero() {
 				at := appErr.RetryAt.UTC()
 				body.RetryAt = &at
-				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(time.Until(at).Seconds()))))
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(time.Until(at).Seconds()))))) // never early
 			}
 		case errors.As(err, &fErr):
 			body = errorDetail{Code: codeOfStatus(fErr.Code), Message: fErr.Message}

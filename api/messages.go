@@ -92,7 +92,7 @@ func (s *Server) messageRoutes(r *routes) {
 	r.add(fiber.MethodPost, "/api/messages/conversations/:id/messages", op{summary: "Send a message (quota, rate limit, duplicate and link checks)", tag: "messages", auth: true,
 		in: sendMessageRequest{}, out: messageView{}, status: http.StatusCreated,
 		errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests}},
-		s.authenticate, rateLimitBy(s.Config.MessageRateLimit, s.Limiter, "rl:msg:", userKey), s.sendMessage)
+		s.authenticate, s.rateLimit("msg", s.Config.MessageRateLimit, userKey), s.sendMessage)
 	r.add(fiber.MethodDelete, "/api/messages/:id", op{summary: "Delete my message (it shows as deleted)", tag: "messages", auth: true,
 		out: messageView{}, errors: []int{http.StatusForbidden, http.StatusNotFound}}, s.authenticate, s.deleteMessage)
 	r.add(fiber.MethodPost, "/api/messages/:id/reactions", op{summary: "React with an emoji (one of each per user)", tag: "messages", auth: true,

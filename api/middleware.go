@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/fanfare/fanfare/internal/ratelimit"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -39,7 +39,7 @@ func accessLog(log *slog.Logger) fiber.Handler {
 			slog.String("path", c.Path()),
 			slog.Int("status", c.Response().StatusCode()),
 			slog.Duration("duration", time.Since(start)),
-			slog.String("ip", c.IP()),
+			slog.String("ip", clientAddrOf(c).String()),
 		)
 		return nil
 	}
@@ -78,9 +78,9 @@ func (m *httpMetrics) handler(c *fiber.Ctx) error {
 	return err
 }
 
-// rateLimit allows max requests a minute per client IP; 0 turns it off.
-func rateLimit(max int, storage fiber.Storage, prefix string) fiber.Handler {
-	return rateLimitBy(max, storage, prefix, func(c *fiber.Ctx) string { return c.IP() })
+// addrLimit allows max requests a minute per client address; 0 turns it off.
+func (s *Server) addrLimit(class string, max int) fiber.Handler {
+	return s.rateLimit(class, max, func(c *fiber.Ctx) string { return addrKey(clientAddrOf(c)) })
 }
 
 // userKey limits per signed-in user (place after authenticate).
@@ -89,18 +89,35 @@ func userKey(c *fiber.Ctx) string {
 	return p.UserID.String()
 }
 
-// rateLimitBy allows max requests a minute per key; 0 turns it off.
-func rateLimitBy(max int, storage fiber.Storage, prefix string, key func(*fiber.Ctx) string) fiber.Handler {
-	if max == 0 {
-		return func(c *fiber.Ctx) error { return c.Next() }
+// rateLimit allows max requests a minute per key; 0 turns it off.
+func (s *Server) rateLimit(class string, max int, key func(*fiber.Ctx) string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := s.allow(c, class+":"+key(c), max); err != nil {
+			return err
+		}
+		return c.Next()
 	}
-	return limiter.New(limiter.Config{
-		Max:          max,
-		Expiration:   time.Minute,
-		Storage:      storage,
-		KeyGenerator: func(c *fiber.Ctx) string { return prefix + key(c) },
-		LimitReached: func(c *fiber.Ctx) error {
-			return models.Errorf(models.CodeRateLimited, "too many requests; retry after %ss", c.GetRespHeader(fiber.HeaderRetryAfter))
-		},
-	})
+}
+
+// allow counts one request of key; over max a minute it answers 429
+// rate_limited with Retry-After. A max of 0 turns the limit off.
+func (s *Server) allow(c *fiber.Ctx, key string, max int) error {
+	if max == 0 {
+		return nil
+	}
+	d, err := s.Limiter.Allow(c.UserContext(), key, max, time.Minute)
+	if err != nil {
+		return err
+	}
+	return refused(d)
+}
+
+// refused is the error of a refused decision, nil for an allowed one.
+func refused(d ratelimit.Decision) error {
+	if d.Allowed {
+		return nil
+	}
+	e := models.Errorf(models.CodeRateLimited, "too many requests; retry in %s", d.RetryAfter.Round(time.Second))
+	e.RetryAt = time.Now().Add(d.RetryAfter)
+	return e
 }

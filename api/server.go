@@ -29,6 +29,7 @@ import (
 	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
+	"github.com/fanfare/fanfare/internal/ratelimit"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
@@ -46,8 +47,8 @@ type Deps struct {
 	Mailer   *notify.Mailer
 	Pusher   *notify.Pusher // nil when push is off
 	Billing  billing.Provider
-	Blobs    blobs.Store   // attachments
-	Limiter  fiber.Storage // rate-limit counters: memory or Redis
+	Blobs    blobs.Store       // attachments
+	Limiter  ratelimit.Limiter // rate limits and back-offs: memory or Redis
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger
 }
@@ -82,6 +83,7 @@ func New(d Deps) (*Server, error) {
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.bodyLimitOf(string(h.Method()), string(h.RequestURI()))}
 	}
 	s.app.Use(
+		s.resolveClient,
 		requestid.New(requestid.Config{Generator: func() string { return uuid.NewString() }}),
 		newHTTPMetrics(d.Metrics).handler,
 		accessLog(d.Log),
@@ -95,7 +97,7 @@ func New(d Deps) (*Server, error) {
 			MaxAge:        600,
 		}),
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}),
-		rateLimit(d.Config.RateLimit, d.Limiter, "rl:all:"),
+		s.addrLimit("all", d.Config.RateLimit),
 		refuseEncodedBodies,
 	)
 	r := newRoutes(s.app)

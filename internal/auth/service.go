@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/google/uuid"
+
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 )
@@ -98,17 +100,27 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 	return s.session(u, token, now)
 }
 
+// RefreshFamily returns the rotation family of a stored refresh token (one
+// lookup by its hash), used or not; ErrTokenUnknown for any other string.
+func (s *Service) RefreshFamily(ctx context.Context, refreshToken string) (uuid.UUID, error) {
+	t, err := s.Store.RefreshTokenByHash(ctx, hashRefreshToken(refreshToken))
+	if models.ErrorCode(err) == models.CodeNotFound {
+		return uuid.Nil, store.ErrTokenUnknown
+	}
+	if err != nil {
+		return uuid.Nil, err
+	}
+	return t.FamilyID, nil
+}
+
 // Logout revokes the refresh token's family: every device that got its
 // tokens from that sign-in is signed out.
 func (s *Service) Logout(ctx context.Context, refreshToken string) error {
-	t, err := s.Store.RefreshTokenByHash(ctx, hashRefreshToken(refreshToken))
+	family, err := s.RefreshFamily(ctx, refreshToken)
 	if err != nil {
-		if models.ErrorCode(err) == models.CodeNotFound {
-			return store.ErrTokenUnknown
-		}
 		return err
 	}
-	return s.Store.RevokeFamily(ctx, t.FamilyID, s.Now())
+	return s.Store.RevokeFamily(ctx, family, s.Now())
 }
 
 func (s *Service) startSession(ctx context.Context, u *models.User) (*Session, error) {

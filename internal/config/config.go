@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"reflect"
 	"strings"
@@ -62,6 +63,13 @@ type Config struct {
 	AuthRateLimit    int           `env:"AUTH_RATE_LIMIT" envDefault:"30"`
 	ShutdownTimeout  time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 
+	// Refreshes a minute per refresh-token family (an unknown token counts
+	// against AUTH_RATE_LIMIT of its address).
+	RefreshRateLimit int `env:"REFRESH_RATE_LIMIT" envDefault:"10"`
+	// Proxies whose X-Forwarded-For is believed; empty: the TCP peer is
+	// the client.
+	TrustedProxies Prefixes `env:"TRUSTED_PROXIES"`
+
 	SendGridAPIKey string `env:"SENDGRID_API_KEY" secret:"true"` // empty: mail goes to the local outbox
 	SendGridURL    string `env:"SENDGRID_URL" envDefault:"https://api.sendgrid.com"`
 	EmailFrom      string `env:"EMAIL_FROM" envDefault:"Fanfare <no-reply@fanfare.local>"`
@@ -108,6 +116,44 @@ func Load() (Config, error) {
 		return c, namedError(err)
 	}
 	return c, c.Validate()
+}
+
+// Variables are the names of every environment variable Load reads.
+func Variables() []string {
+	var names []string
+	for f := range reflect.TypeFor[Config]().Fields() {
+		names = append(names, strings.Split(f.Tag.Get("env"), ",")[0])
+	}
+	return names
+}
+
+// Prefixes are comma-separated CIDRs such as "10.0.0.0/8, fd00::/8".
+type Prefixes []netip.Prefix
+
+// UnmarshalText parses the list.
+func (p *Prefixes) UnmarshalText(b []byte) error {
+	*p = nil
+	for _, s := range strings.Split(string(b), ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		pre, err := netip.ParsePrefix(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a CIDR like 10.0.0.0/8", s)
+		}
+		*p = append(*p, pre.Masked())
+	}
+	return nil
+}
+
+// Contains reports whether a is in one of the prefixes.
+func (p Prefixes) Contains(a netip.Addr) bool {
+	for _, pre := range p {
+		if pre.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // Production reports whether the platform runs against production services.
@@ -203,7 +249,7 @@ func (c Config) Validate() error {
 	if c.AttachmentMaxBytes < 1024 {
 		bad("ATTACHMENT_MAX_BYTES", "must be at least 1024 bytes")
 	}
-	if c.RateLimit < 0 || c.AuthRateLimit < 0 || c.MessageRateLimit < 0 {
+	if c.RateLimit < 0 || c.AuthRateLimit < 0 || c.MessageRateLimit < 0 || c.RefreshRateLimit < 0 {
 		bad("RATE_LIMIT", "limits must not be negative (0 turns a limiter off)")
 	}
 	for name, n := range map[string]int{"WS_MAX_CONNS_PER_USER": c.WSMaxConnsPerUser, "WS_MAX_ROOMS": c.WSMaxRooms, "WS_SEND_QUEUE": c.WSSendQueue} {

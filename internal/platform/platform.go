@@ -18,8 +18,6 @@ import (
 	"time"
 
 	webpush "github.com/SherClockHolmes/webpush-go"
-	"github.com/gofiber/fiber/v2"
-	redisstorage "github.com/gofiber/storage/redis/v3"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -36,6 +34,7 @@ import (
 	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
+	"github.com/fanfare/fanfare/internal/ratelimit"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/internal/temporalx"
@@ -159,9 +158,9 @@ func (p *Platform) API() (*api.Server, error) {
 	if p.api != nil {
 		return p.api, nil
 	}
-	var limiter fiber.Storage // nil: Fiber's in-memory storage
+	var limiter ratelimit.Limiter = ratelimit.NewMemory(nil)
 	if p.Redis != nil {
-		limiter = redisstorage.NewFromConnection(p.Redis)
+		limiter = ratelimit.NewRedis(p.Redis, p.Config.RedisPrefix+"rl:", nil)
 	}
 	var err error
 	p.api, err = api.New(api.Deps{

@@ -28,6 +28,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/internal/temporalx"
 	"github.com/fanfare/fanfare/migrations"
@@ -243,8 +244,15 @@ func Temporal(t testing.TB) client.Client {
 	return c
 }
 
-// Main runs a package's tests and then stops a dev server it started.
+// Main runs a package's tests from the defaults and then stops a dev
+// server it started. The platform's variables are removed from the
+// environment first, so what a developer exported (FANFARE_ENV,
+// REDIS_PREFIX, …) changes neither an App nor a child process of a test;
+// only the FANFARE_TEST_* addresses above count.
 func Main(m *testing.M) {
+	for _, name := range config.Variables() {
+		os.Unsetenv(name)
+	}
 	code := m.Run()
 	if devServer != nil {
 		_ = devServer.Stop()
