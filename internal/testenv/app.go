@@ -171,6 +171,19 @@ func (a *App) Call(method, path, token string, body any) (Response, error) {
 	return a.send(req)
 }
 
+// Fetch is Call that decodes a 2xx answer into v; any other answer is an
+// error.
+func (a *App) Fetch(method, path, token string, body, v any) error {
+	r, err := a.Call(method, path, token, body)
+	if err != nil {
+		return err
+	}
+	if r.Status >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, r.Status, r.Body)
+	}
+	return json.Unmarshal(r.Body, v)
+}
+
 // Send sends a prepared request.
 func (a *App) Send(t testing.TB, req *http.Request) Response {
 	t.Helper()
