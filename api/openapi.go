@@ -104,10 +104,11 @@ func (r *routes) add(method, path string, o op, handlers ...fiber.Handler) {
 }
 
 func (o *owner) describe(cu *openapi.ContentUnit) {
-	cu.Description = "Also when the caller does not own what the path names"
+	who := "its owner"
 	if o.Admin {
-		cu.Description += " (an admin does)"
+		who += " (or an admin)"
 	}
+	cu.Description = http.StatusText(o.Refused) + ", or not the caller's: only " + who + " may use what the path names"
 }
 
 // pathStruct builds, at start-up, a struct with one `path` field per

@@ -124,7 +124,7 @@ func TestEveryRouteRefusesWhomItShould(t *testing.T) {
 
 			if o.jsonBody() {
 				t.Run("malformed body", func(t *testing.T) {
-					caller := w.fan
+					caller := w.callers["fan F"]
 					if o.Owner != nil {
 						caller = owners[0]
 					}
@@ -195,10 +195,9 @@ func mapKeys[V any](m map[string]V) []string {
 // try it: A, another artist B, A's superfan F (in a conversation with A),
 // another fan G and an admin.
 type accessWorld struct {
-	callers map[string]string // name → access token
-	fan     string            // F's token
-	ids     map[string]string // the path segment before a parameter → the id to put there
-	owners  map[string][]string
+	callers map[string]string   // name → access token
+	ids     map[string]string   // the path segment before a parameter → the id to put there
+	owners  map[string][]string // the same segment → the tokens of who owns it
 }
 
 var pathParam = regexp.MustCompile(`([^/]+)/\{[^}]+\}`)
@@ -255,12 +254,11 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 	require.Eventually(t, func() bool {
 		r, err := app.Call(http.MethodGet, "/api/notifications", f.AccessToken, nil)
 		return err == nil && json.Unmarshal(r.Body, &inbox) == nil && len(inbox.Items) > 0
-	}, time.Minute, 50*time.Millisecond, "the announcement reaches F")
+	}, time.Minute, 50*time.Millisecond, "F has a notification")
 
 	A, F := a.AccessToken, f.AccessToken
 	return &accessWorld{
 		callers: map[string]string{"artist A": A, "artist B": b.AccessToken, "fan F": F, "fan G": g.AccessToken, "admin": admin.AccessToken},
-		fan:     F,
 		ids: map[string]string{"artists": a.User.ID, "quota": a.User.ID, "conversations": conv, "messages": msg,
 			"attachments": att, "notifications": inbox.Items[0].ID, "broadcasts": id.BroadcastID},
 		owners: map[string][]string{"artists": {A}, "broadcasts": {A}, "conversations": {A, F}, "messages": {A, F},
