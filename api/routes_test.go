@@ -239,6 +239,7 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 		ID          string `json:"id"`
 		BroadcastID string `json:"broadcast_id"`
 	}
+	expect(http.StatusOK, app.Do(t, http.MethodPut, artist+"/club", a.AccessToken, map[string]any{"description": "A's club", "dm_quota": 7}))
 	expect(http.StatusCreated, app.Do(t, http.MethodPost, artist+"/subscription", f.AccessToken, map[string]any{"tier": models.TierSuperfan}))
 	expect(http.StatusOK, app.Do(t, http.MethodPost, artist+"/follow", f.AccessToken, nil))
 	expect(http.StatusCreated, app.Do(t, http.MethodPost, "/api/messages/conversations", f.AccessToken, map[string]any{"user_id": a.User.ID})).Decode(t, &id)
