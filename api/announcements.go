@@ -27,9 +27,9 @@ type broadcastResponse struct {
 func (s *Server) announcementRoutes(r *routes) {
 	r.add(fiber.MethodPost, "/api/artists/:id/announcements", op{summary: "Announce something to all of the artist's followers (in-app, socket, email)",
 		tag: "notifications", auth: true, in: announcementRequest{}, out: broadcastResponse{}, status: http.StatusAccepted,
-		errors: []int{http.StatusForbidden, http.StatusNotFound}}, s.authenticate, requireRole(models.RoleArtist), s.announce)
+		errors: []int{http.StatusNotFound}, owner: artistOwned}, s.authenticate, requireRole(models.RoleArtist), s.announce)
 	r.add(fiber.MethodGet, "/api/notifications/broadcasts/:id", op{summary: "How far a broadcast of mine got", tag: "notifications",
-		auth: true, out: models.BroadcastProgress{}, errors: []int{http.StatusNotFound}}, s.authenticate, s.broadcast)
+		auth: true, out: models.BroadcastProgress{}, owner: &owner{Refused: http.StatusNotFound, Admin: true}}, s.authenticate, s.broadcast)
 }
 
 func (s *Server) announce(c *fiber.Ctx) error {

@@ -48,8 +48,8 @@ func TestAnnouncementReachesFollowers(t *testing.T) {
 		Done                        bool
 	}
 	require.Eventually(t, func() bool {
-		app.Do(t, http.MethodGet, "/api/notifications/broadcasts/"+b.BroadcastID, artist.AccessToken, nil).Decode(t, &progress)
-		return progress.Done
+		err := app.Fetch(http.MethodGet, "/api/notifications/broadcasts/"+b.BroadcastID, artist.AccessToken, nil, &progress)
+		return err == nil && progress.Done
 	}, time.Minute, 200*time.Millisecond)
 	require.Equal(t, 3, progress.Recipients)
 	require.Equal(t, 1, progress.Pushed, "only the follower online")

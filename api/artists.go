@@ -26,7 +26,7 @@ func (s *Server) artistRoutes(r *routes) {
 	r.add(fiber.MethodGet, "/api/artists/:id", op{summary: "An artist's public profile (by id or slug)", tag: "artists",
 		out: artistView{}, errors: notFound}, s.authenticateOptional, s.artist)
 	r.add(fiber.MethodPatch, "/api/artists/:id", op{summary: "Change the artist's own profile", tag: "artists", auth: true,
-		in: updateArtistRequest{}, out: artistView{}, errors: []int{http.StatusForbidden, http.StatusNotFound, http.StatusConflict}},
+		in: updateArtistRequest{}, out: artistView{}, errors: []int{http.StatusNotFound, http.StatusConflict}, owner: artistOwned},
 		s.authenticate, requireRole(models.RoleArtist), s.updateArtist)
 	r.add(fiber.MethodPost, "/api/artists/:id/follow", op{summary: "Follow an artist", tag: "artists", auth: true,
 		out: followResponse{}, errors: notFound}, s.authenticate, s.follow)

@@ -27,7 +27,7 @@ func (s *Server) attachmentRoutes(r *routes) {
 		out: attachmentView{}, status: http.StatusCreated, errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}},
 		s.authenticate, s.rateLimit("upload", s.Config.MessageRateLimit, userKey), s.uploadAttachment)
 	r.add(fiber.MethodGet, attachmentsPath+"/:id", op{summary: "An attachment, for the members of its conversation (or its uploader before it is sent)", tag: "messages", auth: true,
-		errors: []int{http.StatusNotFound}}, s.authenticate, s.attachment)
+		owner: membersOnly}, s.authenticate, s.attachment)
 }
 
 func viewAttachment(a *models.Attachment) attachmentView {

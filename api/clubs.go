@@ -55,7 +55,7 @@ func (s *Server) clubRoutes(r *routes) {
 	r.add(fiber.MethodGet, "/api/artists/:id/club", op{summary: "An artist's fan club: tiers, perks, prices, member counts", tag: "clubs",
 		out: clubView{}, errors: []int{http.StatusNotFound}}, s.authenticateOptional, s.club)
 	r.add(fiber.MethodPut, "/api/artists/:id/club", op{summary: "Set up the artist's own club: text, price and quota overrides, exclusive content, goals", tag: "clubs", auth: true,
-		in: updateClubRequest{}, out: clubView{}, errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}},
+		in: updateClubRequest{}, out: clubView{}, errors: []int{http.StatusBadRequest, http.StatusNotFound}, owner: artistOwned},
 		s.authenticate, requireRole(models.RoleArtist), s.updateClub)
 }
 

@@ -79,7 +79,7 @@ func (s *Server) membershipRoutes(r *routes) {
 	r.add(fiber.MethodGet, "/api/me/subscriptions", op{summary: "My memberships, live ones first", tag: "memberships", auth: true,
 		out: membershipList{}}, s.authenticate, s.mySubscriptions)
 	r.add(fiber.MethodGet, "/api/artists/:id/members", op{summary: "The artist's members (?tier=&status=&cursor=&limit=)", tag: "memberships", auth: true,
-		out: membershipList{}, errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}},
+		out: membershipList{}, errors: []int{http.StatusBadRequest, http.StatusNotFound}, owner: artistOwned},
 		s.authenticate, requireRole(models.RoleArtist), s.members)
 }
 

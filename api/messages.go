@@ -86,21 +86,21 @@ func (s *Server) messageRoutes(r *routes) {
 		in: openConversationRequest{}, out: conversationView{}, status: http.StatusCreated, errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}},
 		s.authenticate, s.openConversation)
 	r.add(fiber.MethodPatch, "/api/messages/conversations/:id", op{summary: "Pin, archive, mute, block, mark read", tag: "messages", auth: true,
-		in: updateConversationRequest{}, out: conversationView{}, errors: bad}, s.authenticate, s.updateConversation)
+		in: updateConversationRequest{}, out: conversationView{}, errors: bad, owner: membersOnly}, s.authenticate, s.updateConversation)
 	r.add(fiber.MethodGet, "/api/messages/conversations/:id/messages", op{summary: "A conversation's messages, newest first (?before=id or ?after=id, &limit=)", tag: "messages", auth: true,
-		out: messageList{}, errors: bad}, s.authenticate, s.messages)
+		out: messageList{}, errors: bad, owner: membersOnly}, s.authenticate, s.messages)
 	r.add(fiber.MethodPost, "/api/messages/conversations/:id/messages", op{summary: "Send a message (quota, rate limit, duplicate and link checks)", tag: "messages", auth: true,
 		in: sendMessageRequest{}, out: messageView{}, status: http.StatusCreated,
-		errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests}},
+		errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusConflict, http.StatusTooManyRequests}, owner: membersOnly},
 		s.authenticate, s.rateLimit("msg", s.Config.MessageRateLimit, userKey), s.sendMessage)
 	r.add(fiber.MethodDelete, "/api/messages/:id", op{summary: "Delete my message (it shows as deleted)", tag: "messages", auth: true,
-		out: messageView{}, errors: []int{http.StatusForbidden, http.StatusNotFound}}, s.authenticate, s.deleteMessage)
+		out: messageView{}, errors: []int{http.StatusForbidden}, owner: membersOnly}, s.authenticate, s.deleteMessage)
 	r.add(fiber.MethodPost, "/api/messages/:id/reactions", op{summary: "React with an emoji (one of each per user)", tag: "messages", auth: true,
-		in: reactionRequest{}, out: messageView{}, errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict}}, s.authenticate, s.addReaction)
+		in: reactionRequest{}, out: messageView{}, errors: []int{http.StatusBadRequest, http.StatusConflict}, owner: membersOnly}, s.authenticate, s.addReaction)
 	r.add(fiber.MethodDelete, "/api/messages/:id/reactions", op{summary: "Take my reaction back (?emoji=)", tag: "messages", auth: true,
-		out: messageView{}, errors: bad}, s.authenticate, s.removeReaction)
+		out: messageView{}, errors: bad, owner: membersOnly}, s.authenticate, s.removeReaction)
 	r.add(fiber.MethodPost, "/api/messages/:id/report", op{summary: "Report a message to the moderators", tag: "messages", auth: true,
-		in: reportRequest{}, out: reportResponse{}, status: http.StatusCreated, errors: bad}, s.authenticate, s.reportMessage)
+		in: reportRequest{}, out: reportResponse{}, status: http.StatusCreated, errors: bad, owner: membersOnly}, s.authenticate, s.reportMessage)
 	r.add(fiber.MethodGet, "/api/messages/quota/:artistId", op{summary: "My DM quota with an artist: used, limit, period end", tag: "messages", auth: true,
 		out: quotaResponse{}, errors: nf}, s.authenticate, s.quota)
 }

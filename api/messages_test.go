@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -178,12 +179,16 @@ func concurrentSends(t *testing.T, db testenv.Option) {
 	c := newClub(t, db, testenv.WithConfig(func(cfg *config.Config) { cfg.MessageRateLimit = 0 }))
 	fan := c.member(t, "Kai", models.TierSuperfan)
 	_, conv := c.open(t, fan.AccessToken, c.artist.User.ID)
-	codes := make([]int, 100)
+	codes, errs := make([]int, 100), make([]error, 100)
 	var wg sync.WaitGroup
 	for i := range codes {
-		wg.Go(func() { codes[i] = c.send(t, fan.AccessToken, conv.ID, fmt.Sprintf("concurrent %d", i)).Status })
+		wg.Go(func() {
+			r, err := c.app.Call(http.MethodPost, "/api/messages/conversations/"+conv.ID+"/messages", fan.AccessToken, map[string]any{"body": fmt.Sprintf("concurrent %d", i)})
+			codes[i], errs[i] = r.Status, err
+		})
 	}
 	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
 	count := map[int]int{}
 	for _, s := range codes {
 		count[s]++
@@ -232,8 +237,8 @@ func TestMessagesInRealTime(t *testing.T) {
 		}
 	}
 	require.Eventually(t, func() bool {
-		c.app.Do(t, http.MethodGet, "/api/notifications?grouped=true", c.artist.AccessToken, nil).Decode(t, &inbox)
-		return len(inbox.Items) == 1
+		err := c.app.Fetch(http.MethodGet, "/api/notifications?grouped=true", c.artist.AccessToken, nil, &inbox)
+		return err == nil && len(inbox.Items) == 1
 	}, 5*time.Second, 50*time.Millisecond)
 	require.Equal(t, 1, inbox.Items[0].Count, "not one per message")
 	require.Equal(t, room, inbox.Items[0].GroupKey)
@@ -273,12 +278,12 @@ func TestBlockStopsDeliveryBothWays(t *testing.T) {
 	_, conv := c.open(t, fan.AccessToken, c.artist.User.ID)
 	room := "conversation:" + conv.ID
 	c.app.Dial(t, fan.AccessToken) // online
-	online := func() bool {
+	online := func() (bool, error) {
 		var p struct{ Online map[string]bool }
-		c.app.Do(t, http.MethodGet, "/api/presence?users="+fan.User.ID, c.artist.AccessToken, nil).Decode(t, &p)
-		return p.Online[fan.User.ID]
+		err := c.app.Fetch(http.MethodGet, "/api/presence?users="+fan.User.ID, c.artist.AccessToken, nil, &p)
+		return p.Online[fan.User.ID], err
 	}
-	require.Eventually(t, online, 5*time.Second, 50*time.Millisecond)
+	require.Eventually(t, func() bool { on, err := online(); return err == nil && on }, 5*time.Second, 50*time.Millisecond)
 
 	r := c.app.Do(t, http.MethodPatch, "/api/messages/conversations/"+conv.ID, fan.AccessToken, map[string]any{"blocked": true})
 	require.Equal(t, 200, r.Status)
@@ -287,13 +292,17 @@ func TestBlockStopsDeliveryBothWays(t *testing.T) {
 		require.Equal(t, 403, r.Status)
 		require.Equal(t, "forbidden", r.ErrorCode(t))
 	}
-	require.False(t, online(), "no presence across a block")
+	on, err := online()
+	require.NoError(t, err)
+	require.False(t, on, "no presence across a block")
 	require.Equal(t, "forbidden", testenv.ErrorCode(c.app.Dial(t, c.artist.AccessToken).Request("join_room", room, nil)))
 	require.Equal(t, 0, c.quota(t, fan.AccessToken).Used, "nothing taken")
 
 	c.app.Do(t, http.MethodPatch, "/api/messages/conversations/"+conv.ID, fan.AccessToken, map[string]any{"blocked": false})
 	require.Equal(t, 201, c.send(t, c.artist.AccessToken, conv.ID, "welcome back").Status)
-	require.True(t, online())
+	on, err = online()
+	require.NoError(t, err)
+	require.True(t, on, "presence again once unblocked")
 }
 
 var xssCorpus = []string{
@@ -417,10 +426,18 @@ func TestMessagingBadInput(t *testing.T) {
 	require.Len(t, m.Reactions, 1, "one of each kind per user")
 	require.Equal(t, 1, m.Reactions[0].Count)
 	require.Equal(t, 400, c.app.Do(t, http.MethodPost, "/api/messages/"+m.ID+"/report", fan.AccessToken, map[string]any{"reason": "my own"}).Status)
-	var rep1, rep2 struct{ ID string }
-	c.app.Do(t, http.MethodPost, "/api/messages/"+m.ID+"/report", c.artist.AccessToken, map[string]any{"reason": "spam"}).Decode(t, &rep1)
-	c.app.Do(t, http.MethodPost, "/api/messages/"+m.ID+"/report", c.artist.AccessToken, map[string]any{"reason": "spam again"}).Decode(t, &rep2)
-	require.Equal(t, rep1.ID, rep2.ID, "one report per reporter")
+	var reports [2]struct{ ID, Status string }
+	for i, reason := range []string{"spam", "spam again"} {
+		r := c.app.Do(t, http.MethodPost, "/api/messages/"+m.ID+"/report", c.artist.AccessToken, map[string]any{"reason": reason})
+		require.Equal(t, 201, r.Status, string(r.Body))
+		r.Decode(t, &reports[i])
+	}
+	require.Equal(t, "open", reports[0].Status)
+	require.Equal(t, reports[0], reports[1], "a second report answers the first one")
+	queue := testenv.Rows[models.MessageReport](t, c.app.Platform.Store, "created_at", "message_id = ?", m.ID)
+	require.Len(t, queue, 1, "one report per reporter in the moderation queue")
+	require.Equal(t, reports[0].ID, queue[0].ID.String())
+	require.Equal(t, "spam", queue[0].Reason, "the first reason is kept")
 }
 
 // Every route with three users: the two members and an outsider. The

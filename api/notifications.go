@@ -50,7 +50,7 @@ func (s *Server) notificationRoutes(r *routes) {
 	r.add(fiber.MethodGet, "/api/notifications/unread-count", op{summary: "How many of my notifications are unread",
 		tag: "notifications", auth: true, out: countResponse{}}, s.authenticate, s.unreadCount)
 	r.add(fiber.MethodPost, "/api/notifications/:id/read", op{summary: "Mark one notification read", tag: "notifications",
-		auth: true, status: http.StatusNoContent, errors: []int{http.StatusNotFound}}, s.authenticate, s.readNotification)
+		auth: true, status: http.StatusNoContent, owner: membersOnly}, s.authenticate, s.readNotification)
 	r.add(fiber.MethodPost, "/api/notifications/read-all", op{summary: "Mark every notification read", tag: "notifications",
 		auth: true, out: countResponse{}}, s.authenticate, s.readAll)
 	r.add(fiber.MethodGet, "/api/notifications/preferences", op{summary: "My notification preferences", tag: "notifications",

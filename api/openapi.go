@@ -24,7 +24,23 @@ type op struct {
 	out     any  // success body, nil for 204
 	status  int  // success status, 200 when 0
 	errors  []int
+	owner   *owner // set when the path names a resource only its owner may use
 }
+
+// owner tells the document (as x-owner) who else a route refuses and how,
+// so the access test can try every caller who does not own the resource.
+type owner struct {
+	Refused int  `json:"refused"` // 403, or 404 where the id must not leak
+	Admin   bool `json:"admin"`   // an admin passes as the owner does
+}
+
+var (
+	// artistOwned: the artist the path names; owns() lets an admin pass.
+	artistOwned = &owner{Refused: http.StatusForbidden, Admin: true}
+	// membersOnly: a conversation's (or a notification's) own users; to
+	// anyone else it does not exist.
+	membersOnly = &owner{Refused: http.StatusNotFound}
+)
 
 // routes registers Fiber handlers and documents them as it goes.
 type routes struct {
@@ -74,11 +90,25 @@ func (r *routes) add(method, path string, o op, handlers ...fiber.Handler) {
 		errs = append(errs, http.StatusUnauthorized)
 	}
 	for _, s := range errs {
-		oc.AddRespStructure(errorBody{}, openapi.WithHTTPStatus(s))
+		if o.owner == nil || s != o.owner.Refused {
+			oc.AddRespStructure(errorBody{}, openapi.WithHTTPStatus(s))
+		}
+	}
+	if o.owner != nil {
+		oc.AddRespStructure(errorBody{}, openapi.WithHTTPStatus(o.owner.Refused), o.owner.describe)
+		oc.(openapi3.OperationExposer).Operation().WithMapOfAnythingItem("x-owner", o.owner)
 	}
 	if err := r.reflector.AddOperation(oc); err != nil {
 		panic(fmt.Sprintf("document %s %s: %v", method, path, err))
 	}
+}
+
+func (o *owner) describe(cu *openapi.ContentUnit) {
+	who := "its owner"
+	if o.Admin {
+		who += " (or an admin)"
+	}
+	cu.Description = http.StatusText(o.Refused) + ", or not the caller's: only " + who + " may use what the path names"
 }
 
 // pathStruct builds, at start-up, a struct with one `path` field per

@@ -76,15 +76,20 @@ func TestFollows(t *testing.T) {
 			fans[i] = newUser(t, st, string(rune('a'+i))+"@fans.example", models.RoleFan)
 		}
 		var wg sync.WaitGroup
+		errs := make(chan error, 2*len(fans))
 		for _, f := range fans { // concurrent follows, each twice
 			for range 2 {
 				wg.Go(func() {
 					_, err := st.Follow(ctx, f.ID, artist.ID)
-					require.NoError(t, err)
+					errs <- err
 				})
 			}
 		}
 		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
 		a, err := st.ArtistByID(ctx, artist.ID)
 		require.NoError(t, err)
 		require.EqualValues(t, 5, a.FollowerCount)
@@ -142,24 +147,25 @@ func TestConcurrentRefreshHasOneWinner(t *testing.T) {
 		now := time.Now().UTC()
 		family := models.NewID()
 		require.NoError(t, st.CreateRefreshToken(ctx, &models.RefreshToken{ID: models.NewID(), UserID: u.ID, FamilyID: family, TokenHash: "c1", ExpiresAt: now.Add(time.Hour)}))
-		var (
-			wg   sync.WaitGroup
-			mu   sync.Mutex
-			wins int
-		)
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
 		for i := range 8 {
 			wg.Go(func() {
 				next := &models.RefreshToken{ID: models.NewID(), TokenHash: "next" + string(rune('a'+i)), ExpiresAt: now.Add(time.Hour)}
-				if _, err := st.UseRefreshToken(ctx, "c1", now, next); err == nil {
-					mu.Lock()
-					wins++
-					mu.Unlock()
-				} else {
-					require.ErrorIs(t, err, store.ErrTokenReused)
-				}
+				_, err := st.UseRefreshToken(ctx, "c1", now, next)
+				errs <- err
 			})
 		}
 		wg.Wait()
+		close(errs)
+		wins := 0
+		for err := range errs {
+			if err == nil {
+				wins++
+			} else {
+				require.ErrorIs(t, err, store.ErrTokenReused)
+			}
+		}
 		require.Equal(t, 1, wins)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -135,6 +136,16 @@ func (r Response) ErrorCode(t testing.TB) string {
 // nil. token, when set, goes in the Authorization header.
 func (a *App) Do(t testing.TB, method, path, token string, body any) Response {
 	t.Helper()
+	r, err := a.Call(method, path, token, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// Call is Do for an Eventually condition or a goroutine, where a failure
+// must not stop the test: it returns the error instead.
+func (a *App) Call(method, path, token string, body any) (Response, error) {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -143,13 +154,13 @@ func (a *App) Do(t testing.TB, method, path, token string, body any) Response {
 	default:
 		buf, err := json.Marshal(b)
 		if err != nil {
-			t.Fatal(err)
+			return Response{}, err
 		}
 		rd = bytes.NewReader(buf)
 	}
 	req, err := http.NewRequest(method, a.URL+path, rd)
 	if err != nil {
-		t.Fatal(err)
+		return Response{}, err
 	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -157,22 +168,43 @@ func (a *App) Do(t testing.TB, method, path, token string, body any) Response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	return a.Send(t, req)
+	return a.send(req)
+}
+
+// Fetch is Call that decodes a 2xx answer into v; any other answer is an
+// error.
+func (a *App) Fetch(method, path, token string, body, v any) error {
+	r, err := a.Call(method, path, token, body)
+	if err != nil {
+		return err
+	}
+	if r.Status >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, r.Status, r.Body)
+	}
+	return json.Unmarshal(r.Body, v)
 }
 
 // Send sends a prepared request.
 func (a *App) Send(t testing.TB, req *http.Request) Response {
 	t.Helper()
+	r, err := a.send(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (a *App) send(req *http.Request) (Response, error) {
 	resp, err := a.HTTP.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+		return Response{}, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		return Response{}, fmt.Errorf("%s %s: read the answer: %w", req.Method, req.URL.Path, err)
 	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
 }
 
 // Session is a signed-in test user.

@@ -1,0 +1,269 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/models"
+)
+
+// documentedOp is what the access table reads of an operation in /openapi.json.
+type documentedOp struct {
+	Security    []map[string][]string `json:"security"`
+	RequestBody *struct {
+		Content map[string]any `json:"content"`
+	} `json:"requestBody"`
+	Owner *struct {
+		Refused int  `json:"refused"`
+		Admin   bool `json:"admin"`
+	} `json:"x-owner"`
+}
+
+func (o documentedOp) jsonBody() bool {
+	return o.RequestBody != nil && o.RequestBody.Content["application/json"] != nil
+}
+
+// Routes a rule of the access table does not apply to, each with the reason.
+// A route the document adds is under every rule until it is listed here.
+var (
+	// signedNotTokened: public routes that answer 401 to a request without a
+	// valid signature.
+	signedNotTokened = map[string]string{
+		"POST /api/webhooks/sendgrid": "SendGrid signs its events; there is no user",
+		"POST /api/webhooks/stripe":   "Stripe signs its events; there is no user",
+	}
+	// notOwned: routes whose path names a resource that is not anyone's
+	// to guard: what they read or change is the caller's own.
+	notOwned = map[string]string{
+		"GET /api/artists/{id}":                      "an artist's public profile",
+		"GET /api/artists/{id}/club":                 "an artist's public club page",
+		"POST /api/artists/{id}/follow":              "the caller's own follow of any artist",
+		"DELETE /api/artists/{id}/follow":            "the caller's own follow of any artist",
+		"POST /api/artists/{id}/subscription":        "the caller's own membership in any artist's club",
+		"GET /api/artists/{id}/subscription":         "the caller's own membership in any artist's club",
+		"PATCH /api/artists/{id}/subscription":       "the caller's own membership in any artist's club",
+		"DELETE /api/artists/{id}/subscription":      "the caller's own membership in any artist's club",
+		"POST /api/artists/{id}/subscription/resume": "the caller's own membership in any artist's club",
+		"GET /api/messages/quota/{artistId}":         "the caller's own DM quota with any artist",
+	}
+	// strangerInput: a valid query or body for owned routes that check their
+	// input before their owner, so a stranger's call reaches the owner check.
+	// Other routes get {} (or nothing): it is refused before it is read.
+	strangerInput = map[string]struct {
+		query string
+		body  any
+	}{
+		"POST /api/messages/conversations/{id}/messages": {body: map[string]any{"body": "intrusion"}},
+		"POST /api/messages/{id}/reactions":              {body: map[string]any{"emoji": "👍"}},
+		"DELETE /api/messages/{id}/reactions":            {query: "?emoji=%F0%9F%91%8D"},
+		"POST /api/messages/{id}/report":                 {body: map[string]any{"reason": "spam"}},
+	}
+)
+
+// Every route of /openapi.json, from the running app, against a seeded world:
+// no token → 401 where the document asks for one (and never 401 where it
+// does not); a malformed body → 400 from an allowed caller; every caller who
+// does not own what the path names → the refusal the document gives
+// (x-owner), and an admin through where it says so.
+func TestEveryRouteRefusesWhomItShould(t *testing.T) {
+	app := testenv.StartApp(t, testenv.WithConfig(func(c *config.Config) { c.MessageRateLimit = 0 }))
+	w := seedWorld(t, app)
+
+	var doc struct {
+		Paths map[string]map[string]documentedOp `json:"paths"`
+	}
+	r := app.Do(t, http.MethodGet, "/openapi.json", "", nil)
+	require.Equal(t, http.StatusOK, r.Status)
+	r.Decode(t, &doc)
+	var routes []string
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			routes = append(routes, strings.ToUpper(method)+" "+path)
+		}
+	}
+	slices.Sort(routes)
+	for _, listed := range []iter.Seq[string]{maps.Keys(signedNotTokened), maps.Keys(notOwned), maps.Keys(strangerInput)} {
+		for route := range listed {
+			require.Contains(t, routes, route, "listed in the access table but no longer documented")
+		}
+	}
+
+	malformed := []byte(`{"`)
+	for _, route := range routes {
+		method, path, _ := strings.Cut(route, " ")
+		o := doc.Paths[path][strings.ToLower(method)]
+		t.Run(route, func(t *testing.T) {
+			url, owners := w.fill(t, path)
+			if o.Owner != nil {
+				require.NotEmpty(t, owners, "x-owner, but the seeded world names no owner of %s: add one to seedWorld", path)
+			}
+			var body []byte
+			if o.jsonBody() {
+				body = malformed
+			}
+
+			t.Run("no token", func(t *testing.T) {
+				r := app.Do(t, method, url, "", body)
+				switch {
+				case len(o.Security) > 0:
+					require.Equal(t, http.StatusUnauthorized, r.Status, string(r.Body))
+					require.Equal(t, "unauthorized", r.ErrorCode(t))
+				case signedNotTokened[route] != "":
+					t.Skip(signedNotTokened[route])
+				default:
+					require.NotEqual(t, http.StatusUnauthorized, r.Status, "the document says no token is needed: %s", r.Body)
+				}
+			})
+
+			if o.jsonBody() {
+				t.Run("malformed body", func(t *testing.T) {
+					caller := w.callers["fan F"]
+					if o.Owner != nil {
+						caller = w.callers[owners[0]]
+					}
+					if len(o.Security) == 0 {
+						caller = ""
+					}
+					requireMalformed(t, app.Do(t, method, url, caller, malformed))
+				})
+			}
+
+			if !strings.Contains(path, "{") {
+				return // a path naming nothing acts on the caller's own
+			}
+			t.Run("not the owner", func(t *testing.T) {
+				if reason := notOwned[route]; reason != "" {
+					require.Nil(t, o.Owner, "x-owner on a route listed as not owned (%s)", reason)
+					t.Skip(reason)
+				}
+				require.NotNil(t, o.Owner, "the path names a resource: give the op an owner, or list the route in notOwned with a reason")
+				in := strangerInput[route]
+				if in.body == nil && o.jsonBody() {
+					in.body = map[string]any{}
+				}
+				code := map[int]string{http.StatusForbidden: "forbidden", http.StatusNotFound: "not_found"}[o.Owner.Refused]
+				require.NotEmpty(t, code, "x-owner refuses with 403 or 404, not %d", o.Owner.Refused)
+				passers := slices.Clone(owners)
+				if o.Owner.Admin {
+					passers = append(passers, "admin")
+				}
+				for name, token := range w.callers {
+					if slices.Contains(passers, name) {
+						continue
+					}
+					r := app.Do(t, method, url+in.query, token, in.body)
+					require.Equal(t, o.Owner.Refused, r.Status, "%s: %s", name, r.Body)
+					require.Equal(t, code, r.ErrorCode(t), name)
+				}
+				for _, name := range passers { // through the owner check, and nothing written
+					switch {
+					case o.jsonBody():
+						requireMalformed(t, app.Do(t, method, url, w.callers[name], malformed))
+					case method == http.MethodGet:
+						r := app.Do(t, method, url, w.callers[name], nil)
+						require.Less(t, r.Status, 300, "%s passes x-owner: %s", name, r.Body)
+					}
+				}
+			})
+		})
+	}
+}
+
+func requireMalformed(t *testing.T, r testenv.Response) {
+	t.Helper()
+	require.Equal(t, http.StatusBadRequest, r.Status, string(r.Body))
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	r.Decode(t, &e)
+	require.Equal(t, "invalid", e.Error.Code)
+	require.Equal(t, "malformed JSON", e.Error.Message, "refused for its body, not for something else")
+}
+
+// accessWorld is artist A's club with one of everything, and the callers who
+// try it: A, another artist B, A's superfan F (in a conversation with A),
+// another fan G and an admin.
+type accessWorld struct {
+	callers map[string]string   // name → access token
+	ids     map[string]string   // the path segment before a parameter → the id to put there
+	owners  map[string][]string // the same segment → the names of who owns it
+}
+
+var pathParam = regexp.MustCompile(`([^/]+)/\{[^}]+\}`)
+
+// fill puts the world's ids into path's parameters and returns the names of
+// who owns the last one.
+func (w *accessWorld) fill(t *testing.T, path string) (string, []string) {
+	var owners []string
+	url := pathParam.ReplaceAllStringFunc(path, func(m string) string {
+		kind, _, _ := strings.Cut(m, "/")
+		id, ok := w.ids[kind]
+		require.True(t, ok, "no %s in the seeded world for %s: add one to seedWorld", kind, path)
+		owners = w.owners[kind]
+		return kind + "/" + id
+	})
+	return url, owners
+}
+
+func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
+	ctx := context.Background()
+	a, b := app.Register(t, "artist", "Artist A"), app.Register(t, "artist", "Artist B")
+	f, g := app.Register(t, "fan", "Fan F"), app.Register(t, "fan", "Fan G")
+	root := app.Register(t, "fan", "Admin")
+	require.NoError(t, app.Platform.Store.DB(ctx).Model(&models.User{}).Where("id = ?", root.User.ID).Update("role", models.RoleAdmin).Error)
+	var admin testenv.Session
+	r := app.Do(t, http.MethodPost, "/api/auth/login", "", map[string]any{"email": root.User.Email, "password": testenv.TestPassword})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r.Decode(t, &admin)
+	require.Equal(t, "admin", admin.User.Role)
+
+	artist := "/api/artists/" + a.User.ID
+	expect := func(status int, r testenv.Response) testenv.Response {
+		t.Helper()
+		require.Equal(t, status, r.Status, string(r.Body))
+		return r
+	}
+	var id struct {
+		ID          string `json:"id"`
+		BroadcastID string `json:"broadcast_id"`
+	}
+	expect(http.StatusOK, app.Do(t, http.MethodPut, artist+"/club", a.AccessToken, map[string]any{"description": "A's club", "dm_quota": 7}))
+	expect(http.StatusCreated, app.Do(t, http.MethodPost, artist+"/subscription", f.AccessToken, map[string]any{"tier": models.TierSuperfan}))
+	expect(http.StatusOK, app.Do(t, http.MethodPost, artist+"/follow", f.AccessToken, nil))
+	expect(http.StatusCreated, app.Do(t, http.MethodPost, "/api/messages/conversations", f.AccessToken, map[string]any{"user_id": a.User.ID})).Decode(t, &id)
+	conv := id.ID
+	expect(http.StatusCreated, app.Do(t, http.MethodPost, "/api/messages/conversations/"+conv+"/messages", f.AccessToken, map[string]any{"body": "hello"})).Decode(t, &id)
+	msg := id.ID
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
+	expect(http.StatusCreated, upload(t, app, f.AccessToken, "a.png", png)).Decode(t, &id)
+	att := id.ID
+	expect(http.StatusCreated, app.Do(t, http.MethodPost, "/api/messages/conversations/"+conv+"/messages", f.AccessToken,
+		map[string]any{"attachments": []string{att}}))
+	expect(http.StatusAccepted, app.Do(t, http.MethodPost, artist+"/announcements", a.AccessToken, map[string]any{"title": "Tour dates"})).Decode(t, &id)
+	var inbox struct{ Items []struct{ ID string } }
+	require.Eventually(t, func() bool {
+		r, err := app.Call(http.MethodGet, "/api/notifications", f.AccessToken, nil)
+		return err == nil && json.Unmarshal(r.Body, &inbox) == nil && len(inbox.Items) > 0
+	}, time.Minute, 50*time.Millisecond, "F has a notification")
+
+	const A, F = "artist A", "fan F"
+	return &accessWorld{
+		callers: map[string]string{A: a.AccessToken, "artist B": b.AccessToken, F: f.AccessToken, "fan G": g.AccessToken, "admin": admin.AccessToken},
+		ids: map[string]string{"artists": a.User.ID, "quota": a.User.ID, "conversations": conv, "messages": msg,
+			"attachments": att, "notifications": inbox.Items[0].ID, "broadcasts": id.BroadcastID},
+		owners: map[string][]string{"artists": {A}, "broadcasts": {A}, "conversations": {A, F}, "messages": {A, F},
+			"attachments": {A, F}, "notifications": {F}},
+	}
+}
