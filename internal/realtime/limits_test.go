@@ -75,18 +75,21 @@ func TestJoinFloodsAreRefusedThenClosed(t *testing.T) {
 	app := testenv.StartApp(t)
 	artist := app.Register(t, "artist", "Flooded")
 	other := app.Register(t, "fan", "Other")
-	for name, frames := range map[string]func(i int) map[string]any{
-		"joins of a forbidden room": func(i int) map[string]any {
+	for name, tc := range map[string]struct {
+		n     int
+		frame func(i int) map[string]any
+	}{
+		"joins of a forbidden room, within the rate": {25, func(int) map[string]any {
 			return map[string]any{"type": "join_room", "room": realtime.UserRoom(other.User.ID)}
-		},
-		"joins and leaves of an open room": func(i int) map[string]any {
+		}},
+		"joins and leaves of an open room": {100, func(i int) map[string]any {
 			return map[string]any{"type": []string{"join_room", "leave_room"}[i%2], "room": "artist:" + artist.User.ID}
-		},
+		}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ws := app.Dial(t, app.Register(t, "fan", "Flooder").AccessToken)
-			for i := range 100 {
-				if ws.Conn.WriteJSON(frames(i)) != nil {
+			for i := range tc.n {
+				if ws.Conn.WriteJSON(tc.frame(i)) != nil {
 					break // closed by the server
 				}
 			}
