@@ -147,7 +147,9 @@ func TestMutedConversationGetsTheEventNotANotification(t *testing.T) {
 	var notified []string
 	for _, n := range inbox.Items {
 		if n.Category == "message" {
-			var d struct{ MessageID string `json:"message_id"` }
+			var d struct {
+				MessageID string `json:"message_id"`
+			}
 			require.NoError(t, json.Unmarshal(n.Data, &d))
 			notified = append(notified, d.MessageID)
 		}
