@@ -40,12 +40,17 @@ func TestCrowdRoomsGetACountNotEachArrival(t *testing.T) {
 	require.Equal(t, true, watcher.Request("join_room", room, nil)["ok"])
 	watcher.Next(countIs(room, 1))
 
-	const arrivals = 12 // half on each instance
+	const arrivals = 12 // half on each instance, all joining at once
 	crowd := make([]*testenv.WS, arrivals)
 	for i := range crowd {
 		app := []*testenv.App{one, two}[i%2]
 		crowd[i] = app.Dial(t, app.Register(t, "fan", "Fan").AccessToken)
-		require.Equal(t, true, crowd[i].Request("join_room", room, nil)["ok"])
+	}
+	for _, ws := range crowd {
+		ws.Send(map[string]any{"type": "join_room", "id": "j", "room": room})
+	}
+	for _, ws := range crowd {
+		require.Equal(t, true, ws.Next(func(f map[string]any) bool { return f["type"] == "ack" && f["id"] == "j" })["ok"])
 	}
 	got := watcher.Through(countIs(room, arrivals+1)) // every arrival, counted on either instance
 	counts := 0
