@@ -272,11 +272,19 @@ func (c *Conn) joinFrame(ctx context.Context, f Frame) (any, error) {
 		if len(joined) >= c.hub.opts.MaxRoomsPerConn {
 			return nil, models.Errorf(models.CodeRateLimited, "too many rooms on one connection")
 		}
+		seen := c.hub.rechecks.Load()
 		if err := c.hub.access(ctx, c, f.Room); err != nil {
 			return nil, err
 		}
 		if err := c.join(ctx, f.Room); err != nil {
 			return nil, err
+		}
+		// A recheck that ran meanwhile did not see this socket in the room.
+		if c.hub.rechecks.Load() != seen {
+			if err := c.hub.access(ctx, c, f.Room); err != nil {
+				c.drop(f.Room)
+				return nil, err
+			}
 		}
 		if kind, _, _ := splitRoom(f.Room); kind != "user" && !c.hub.crowd(f.Room) {
 			go c.hub.announceIn(f.Room, c.UserID)

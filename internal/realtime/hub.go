@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +37,8 @@ type Hub struct {
 	kinds    map[string]Kind
 	handlers map[string]handlerEntry
 	contacts Contacts
+
+	rechecks atomic.Uint64 // access rechecks begun (recheck.go)
 
 	countMu  sync.Mutex
 	changed  map[string]struct{} // crowd rooms whose count is to be announced

@@ -43,6 +43,7 @@ func (h *Hub) control(payload []byte) {
 		return
 	}
 	r := ev.Data
+	h.rechecks.Add(1) // before the members are read: see joinFrame
 	h.mu.RLock()
 	var conns []*Conn
 	for c := range h.rooms[r.Room] {
