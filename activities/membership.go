@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fanfare/fanfare/internal/billing"
+	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 )
@@ -22,7 +23,14 @@ type Membership struct {
 	Store   *store.Store
 	Billing billing.Provider
 	Notify  Notify
+	Rooms   Rechecker // nil where no socket can be affected (tests)
 	Now     func() time.Time
+}
+
+// Rechecker has the api instances check their sockets' access to a room
+// again (realtime.Publisher).
+type Rechecker interface {
+	Recheck(ctx context.Context, room, userID, reason string) error
 }
 
 // ChargeRequest is one charge of a membership.
@@ -105,7 +113,11 @@ func (a *Membership) Settle(ctx context.Context, key string, o ChargeOutcome) er
 func (a *Membership) Record(ctx context.Context, sub models.Subscription, quota int, endedAt *time.Time) error {
 	sub.UpdatedAt = a.Now()
 	sub.CreatedAt = sub.UpdatedAt // kept on conflict: only inserts use it
-	return a.Store.RecordMembership(ctx, sub, quota, endedAt)
+	if err := a.Store.RecordMembership(ctx, sub, quota, endedAt); err != nil || a.Rooms == nil {
+		return err
+	}
+	// A cancel or downgrade that took effect closes the backstage to the fan.
+	return a.Rooms.Recheck(ctx, realtime.BackstageRoom(sub.ArtistID.String()), sub.FanID.String(), realtime.ReasonMembershipChanged)
 }
 
 // MilestoneAward is a support-duration milestone reached.

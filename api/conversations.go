@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 )
@@ -173,6 +174,11 @@ func (s *Server) updateConversation(c *fiber.Ctx) error {
 		cols["updated_at"] = now
 		if _, err := s.Store.UpdateMember(ctx, id, p.UserID, cols); err != nil {
 			return err
+		}
+	}
+	if req.Blocked != nil && *req.Blocked { // both members' sockets leave the room, on every instance
+		if err := s.Hub.Recheck(ctx, realtime.ConversationRoom(id.String()), "", realtime.ReasonBlocked); err != nil {
+			s.Log.WarnContext(ctx, "sockets not taken out of a blocked conversation", "error", err)
 		}
 	}
 	row, err := s.Store.ConversationRow(ctx, id, p.UserID)

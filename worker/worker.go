@@ -9,6 +9,7 @@ import (
 
 	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/internal/billing"
+	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/workflows"
@@ -21,6 +22,7 @@ type Deps struct {
 	Broadcast *activities.Broadcast
 	Billing   billing.Provider
 	Notify    activities.Notify
+	Rooms     realtime.Publisher // tells the api instances of access that ended
 }
 
 // New returns a worker for taskQueue with every workflow and activity
@@ -42,7 +44,7 @@ func Register(r worker.Registry, d Deps) {
 	r.RegisterWorkflow(workflows.ExpirySweepWorkflow)
 	r.RegisterActivity(&activities.Expiry{Store: d.Store})
 	r.RegisterWorkflow(workflows.SubscriptionWorkflow)
-	r.RegisterActivity(&activities.Membership{Store: d.Store, Billing: d.Billing, Notify: d.Notify, Now: now})
+	r.RegisterActivity(&activities.Membership{Store: d.Store, Billing: d.Billing, Notify: d.Notify, Rooms: d.Rooms, Now: now})
 }
 
 func now() time.Time { return time.Now().UTC() }

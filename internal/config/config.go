@@ -99,6 +99,9 @@ type Config struct {
 	VAPIDPrivateKey string `env:"VAPID_PRIVATE_KEY" secret:"true"`
 	VAPIDSubject    string `env:"VAPID_SUBJECT" envDefault:"mailto:ops@fanfare.local"`
 
+	WSPingInterval time.Duration `env:"WS_PING_INTERVAL" envDefault:"25s"` // at most 25s
+	WSPongTimeout  time.Duration `env:"WS_PONG_TIMEOUT" envDefault:"20s"`
+
 	WSMaxConnsPerUser int    `env:"WS_MAX_CONNS_PER_USER" envDefault:"10"`
 	WSMaxRooms        int    `env:"WS_MAX_ROOMS" envDefault:"100"`
 	WSSendQueue       int    `env:"WS_SEND_QUEUE" envDefault:"1024"`
@@ -256,6 +259,12 @@ func (c Config) Validate() error {
 		if n < 1 {
 			bad(name, "must be at least 1")
 		}
+	}
+	if c.WSPingInterval <= 0 || c.WSPingInterval > 25*time.Second {
+		bad("WS_PING_INTERVAL", "must be above 0 and at most 25s")
+	}
+	if c.WSPongTimeout <= 0 {
+		bad("WS_PONG_TIMEOUT", "must be above 0")
 	}
 	for name, p := range map[string]int{"TEMPORAL_PORT": c.TemporalPort, "TEMPORAL_UI_PORT": c.TemporalUIPort} {
 		if p < 1 || p > 65535 {

@@ -58,6 +58,8 @@ func Messages(ctx context.Context, cfg config.Config, o MessagesOptions, out io.
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
+	var joined sync.WaitGroup // each socket's join answered (or the socket gone)
+	arrived := newTally()
 	for i := range o.Sockets {
 		ws, err := c.Socket(fanTokens[i])
 		if err != nil {
@@ -68,7 +70,10 @@ func Messages(ctx context.Context, cfg config.Config, o MessagesOptions, out io.
 		if err := ws.WriteMessage(1, join); err != nil {
 			return err
 		}
+		joined.Add(1)
 		wg.Go(func() {
+			var ack sync.Once
+			defer ack.Do(joined.Done)
 			for {
 				_, b, err := ws.ReadMessage()
 				if err != nil {
@@ -78,23 +83,31 @@ func Messages(ctx context.Context, cfg config.Config, o MessagesOptions, out io.
 					Type string
 					Data struct{ Body string }
 				}
-				if json.Unmarshal(b, &ev) != nil || ev.Type != "message:new" {
+				if json.Unmarshal(b, &ev) != nil {
+					continue
+				}
+				if ev.Type == "ack" {
+					ack.Do(joined.Done)
+				}
+				if ev.Type != "message:new" {
 					continue
 				}
 				if sent, err := strconv.ParseInt(strings.TrimPrefix(ev.Data.Body, "t="), 10, 64); err == nil {
 					mu.Lock()
 					lat = append(lat, time.Since(time.Unix(0, sent)))
 					mu.Unlock()
+					arrived.add()
 				}
 			}
 		})
 	}
-	time.Sleep(time.Second) // the joins are acknowledged
+	joined.Wait()
 	tick := time.NewTicker(time.Second / time.Duration(o.Rate))
 	end := time.Now().Add(o.Duration)
-	errs := 0
+	errs, sends := 0, 0
 	var senders sync.WaitGroup
 	for i := 0; time.Now().Before(end); i++ {
+		sends++
 		<-tick.C
 		senders.Go(func() {
 			if send(i%o.Sockets, "t="+strconv.FormatInt(time.Now().UnixNano(), 10)) != nil {
@@ -106,7 +119,11 @@ func Messages(ctx context.Context, cfg config.Config, o MessagesOptions, out io.
 	}
 	tick.Stop()
 	senders.Wait()
-	time.Sleep(time.Second)
+	select { // every message sent reaches its recipient's socket, or is lost by the deadline
+	case <-arrived.reach(int64(sends - errs)):
+	case <-time.After(drainTimeout):
+	case <-ctx.Done():
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(lat) == 0 {

@@ -59,10 +59,11 @@ func (f Fanout) Run(ctx context.Context, room Room) (FanoutResult, error) {
 
 	var measureFrom atomic.Int64 // events sent before this are warm-up
 	measureFrom.Store(1<<63 - 1)
+	arrived := newTally()
 	lat := make([][]time.Duration, len(conns))
 	var wg sync.WaitGroup
 	for i, c := range conns {
-		wg.Go(func() { lat[i] = readLatencies(c, &measureFrom) })
+		wg.Go(func() { lat[i] = readLatencies(c, &measureFrom, arrived) })
 	}
 
 	tick := time.NewTicker(time.Second / time.Duration(f.Rate))
@@ -70,6 +71,7 @@ func (f Fanout) Run(ctx context.Context, room Room) (FanoutResult, error) {
 	warmEnd := time.Now().Add(f.Warmup)
 	end := warmEnd.Add(f.Duration)
 	published := 0
+	var publishing sync.WaitGroup
 	var failed atomic.Pointer[error]
 	for now := range tick.C {
 		if now.After(end) {
@@ -80,16 +82,24 @@ func (f Fanout) Run(ctx context.Context, room Room) (FanoutResult, error) {
 		}
 		// Publishers are many in production (handlers, activities): one
 		// goroutine an event keeps the rate whatever a publish's round trip.
-		go func(sent int64) {
+		sent := time.Now().UnixNano()
+		publishing.Go(func() {
 			if err := room.Publish(ctx, sent); err != nil {
 				failed.CompareAndSwap(nil, &err)
 			}
-		}(time.Now().UnixNano())
+		})
 		if now.After(warmEnd) {
 			published++
 		}
 	}
-	time.Sleep(500 * time.Millisecond) // let the last events arrive
+	publishing.Wait()
+	// Every client is to get every measured event: wait until they all
+	// arrived, or the drain deadline (what has not arrived by then is lost).
+	select {
+	case <-arrived.reach(int64(published * f.Clients)):
+	case <-time.After(drainTimeout):
+	case <-ctx.Done():
+	}
 	closeAll(conns)
 	wg.Wait()
 	if err := failed.Load(); err != nil {
@@ -109,11 +119,43 @@ func (f Fanout) Run(ctx context.Context, room Room) (FanoutResult, error) {
 	return res, nil
 }
 
+// drainTimeout bounds the wait for the last events after publishing ends.
+const drainTimeout = 10 * time.Second
+
+// tally counts the measured deliveries of every client and tells when they
+// reach a target known only once publishing ends.
+type tally struct {
+	n, target atomic.Int64
+	once      sync.Once
+	done      chan struct{}
+}
+
+func newTally() *tally {
+	t := &tally{done: make(chan struct{})}
+	t.target.Store(-1) // none yet
+	return t
+}
+
+func (t *tally) add() {
+	if t.n.Add(1) == t.target.Load() {
+		t.once.Do(func() { close(t.done) })
+	}
+}
+
+// reach returns a channel closed once target deliveries were counted.
+func (t *tally) reach(target int64) <-chan struct{} {
+	t.target.Store(target)
+	if t.n.Load() >= target { // reached before the target was known
+		t.once.Do(func() { close(t.done) })
+	}
+	return t.done
+}
+
 var tField = []byte(`"t":`)
 
 // readLatencies reads until the socket closes and returns the latency of
-// every event sent after measureFrom.
-func readLatencies(c *websocket.Conn, measureFrom *atomic.Int64) []time.Duration {
+// every event sent after measureFrom, counting each in arrived.
+func readLatencies(c *websocket.Conn, measureFrom *atomic.Int64, arrived *tally) []time.Duration {
 	out := make([]time.Duration, 0, 4096)
 	var buf bytes.Buffer
 	for {
@@ -141,6 +183,7 @@ func readLatencies(c *websocket.Conn, measureFrom *atomic.Int64) []time.Duration
 			continue
 		}
 		out = append(out, time.Duration(now-sent))
+		arrived.add()
 	}
 }
 

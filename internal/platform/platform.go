@@ -103,10 +103,11 @@ func (p *Platform) open(ctx context.Context) error {
 	}
 	p.Hub = realtime.NewHub(p.Redis, p.Config.RedisPrefix, realtime.Options{
 		MaxConnsPerUser: p.Config.WSMaxConnsPerUser, MaxRoomsPerConn: p.Config.WSMaxRooms, SendQueue: p.Config.WSSendQueue,
+		PingInterval: p.Config.WSPingInterval, PongTimeout: p.Config.WSPongTimeout,
 	}, p.Metrics, p.Log.With("component", "realtime"))
-	p.Hub.RoomKind("artist", p.artistRoomAccess)
-	p.Hub.RoomKind("backstage", p.backstageAccess)
-	p.Hub.RoomKind("conversation", p.conversationAccess)
+	p.Hub.RoomKind("artist", realtime.Kind{Access: p.artistRoomAccess, Crowd: true})
+	p.Hub.RoomKind("backstage", realtime.Kind{Access: p.backstageAccess})
+	p.Hub.RoomKind("conversation", realtime.Kind{Access: p.conversationAccess})
 	p.Hub.SetContacts(func(ctx context.Context, userID string) ([]string, error) {
 		id, err := uuid.Parse(userID)
 		if err != nil {
@@ -177,6 +178,7 @@ func (p *Platform) Worker() sdkworker.Worker {
 		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence, Mailer: p.Mailer},
 		Billing:   p.Billing,
 		Notify:    p.notify,
+		Rooms:     p.Hub.Publisher,
 	})
 }
 

@@ -86,10 +86,16 @@ func TestBrokerConformance(t *testing.T) {
 				require.True(t, strings.HasSuffix(first, `"type":"x","room":"r","data":{"n":1}}`), first)
 				require.Empty(t, s.got("quiet"))
 
+				// Unsubscribed, room:a gets nothing more: a sentinel event of
+				// another room, published after room:a's, arrives, and events
+				// reach an instance in the order they were published.
 				require.NoError(t, b.Unsubscribe(ctx, "room:a"))
+				require.NoError(t, b.Subscribe(ctx, "room:sentinel")) // confirmed after the unsubscribe, on the same connection
 				_, err = b.Publish(ctx, "room:a", tail("x", 4), false)
 				require.NoError(t, err)
-				time.Sleep(100 * time.Millisecond) // nothing may arrive; there is no event to wait for
+				_, err = b.Publish(ctx, "room:sentinel", tail("x", 0), false)
+				require.NoError(t, err)
+				require.Eventually(t, func() bool { return len(s.got("room:sentinel")) == 1 }, 5*time.Second, 10*time.Millisecond)
 				require.Len(t, s.got("room:a"), 3)
 			})
 
@@ -197,7 +203,7 @@ func TestPresenceConformance(t *testing.T) {
 			online, err := p.Online(ctx, []string{"u1", "u2"})
 			require.NoError(t, err)
 			require.Equal(t, map[string]bool{"u1": true, "u2": false}, online)
-			require.NoError(t, p.Refresh(ctx, map[string][]string{"u1": {"c1", "c2"}}))
+			require.NoError(t, p.Refresh(ctx, map[string][]string{"u1": {"c1", "c2"}}, nil))
 
 			last, err := p.Disconnect(ctx, "u1", "c1")
 			require.NoError(t, err)
@@ -211,6 +217,43 @@ func TestPresenceConformance(t *testing.T) {
 			online, err = p.Online(ctx, []string{"u1"})
 			require.NoError(t, err)
 			require.False(t, online["u1"])
+
+			t.Run("crowd rooms count connections", func(t *testing.T) {
+				for _, c := range []string{"c1", "c2", "c2"} {
+					require.NoError(t, p.Enter(ctx, "artist:1", c))
+				}
+				require.NoError(t, p.Enter(ctx, "artist:2", "c3"))
+				require.NoError(t, p.Refresh(ctx, nil, map[string][]string{"artist:1": {"c1", "c2"}}))
+				n, err := p.Count(ctx, "artist:1")
+				require.NoError(t, err)
+				require.Equal(t, 2, n)
+				require.NoError(t, p.Leave(ctx, "artist:1", "c1"))
+				require.NoError(t, p.Leave(ctx, "artist:1", "c1"))
+				n, err = p.Count(ctx, "artist:1")
+				require.NoError(t, err)
+				require.Equal(t, 1, n)
+				n, err = p.Count(ctx, "artist:none")
+				require.NoError(t, err)
+				require.Zero(t, n)
+			})
+
+			t.Run("one claim per interval and room", func(t *testing.T) {
+				for _, tc := range []struct {
+					room string
+					want bool
+				}{{"artist:1", true}, {"artist:1", false}, {"artist:2", true}} {
+					ok, err := p.Claim(ctx, tc.room, time.Hour)
+					require.NoError(t, err)
+					require.Equal(t, tc.want, ok, tc.room)
+				}
+				ok, err := p.Claim(ctx, "artist:3", time.Millisecond)
+				require.NoError(t, err)
+				require.True(t, ok)
+				require.Eventually(t, func() bool {
+					ok, err := p.Claim(ctx, "artist:3", time.Millisecond)
+					return err == nil && ok
+				}, 5*time.Second, 5*time.Millisecond, "claimable again once the interval passed")
+			})
 		})
 	}
 }

@@ -31,9 +31,9 @@ type Conn struct {
 	cancel context.CancelFunc
 	ws     *websocket.Conn
 	net    net.Conn
-	rooms  []string // touched by the reader goroutine only; a slice is smaller than a map for a few rooms
 
 	mu         sync.Mutex
+	rooms      []string // a slice is smaller than a map for a few rooms
 	queue      [][]byte
 	spare      [][]byte
 	writing    bool
@@ -57,6 +57,7 @@ var rates = [rateClasses]struct {
 	RateTyping:   {time.Second, 5},
 	RateChat:     {200 * time.Millisecond, 10},
 	RateReaction: {100 * time.Millisecond, 20},
+	RateRooms:    {200 * time.Millisecond, 30},
 }
 
 // Serve runs a socket authenticated as userID until it closes. It blocks for
@@ -134,13 +135,13 @@ func (c *Conn) open(ctx context.Context) bool {
 	}
 	c.send(map[string]any{"type": "connected", "data": map[string]any{
 		"conn_id": c.ID, "user_id": c.UserID, "server_ms": time.Now().UnixMilli(),
-		"ping_interval_ms": PingInterval.Milliseconds(),
+		"ping_interval_ms": h.opts.PingInterval.Milliseconds(),
 	}})
 	return true
 }
 
 func (c *Conn) readLoop(ctx context.Context) {
-	alive := func() { _ = c.ws.SetReadDeadline(time.Now().Add(PingInterval + PongTimeout)) }
+	alive := func() { _ = c.ws.SetReadDeadline(time.Now().Add(c.hub.opts.PingInterval + c.hub.opts.PongTimeout)) }
 	alive()
 	c.ws.SetReadLimit(ReadLimit)
 	c.ws.SetPongHandler(func(string) error { alive(); return nil })
@@ -204,9 +205,15 @@ func (c *Conn) handle(ctx context.Context, raw []byte) {
 		c.send(map[string]any{"type": "pong", "id": f.ID, "data": data})
 		return
 	case "join_room":
-		data, err = c.joinFrame(ctx, f)
+		if err = c.allow(RateRooms); err == nil {
+			if data, err = c.joinFrame(ctx, f); refused(err) {
+				c.violation() // probing rooms one may not join is abuse too
+			}
+		}
 	case "leave_room":
-		err = c.leave(f.Room)
+		if err = c.allow(RateRooms); err == nil {
+			err = c.leave(f.Room)
+		}
 	case "typing_start", "typing_stop":
 		if err = c.allow(RateTyping); err == nil {
 			err = c.typing(ctx, f)
@@ -261,17 +268,25 @@ func (c *Conn) joinFrame(ctx context.Context, f Frame) (any, error) {
 			return nil, models.FieldError("data", "data must be {seq, epoch}")
 		}
 	}
-	if !slices.Contains(c.rooms, f.Room) {
-		if len(c.rooms) >= c.hub.opts.MaxRoomsPerConn {
+	if joined := c.joined(); !slices.Contains(joined, f.Room) {
+		if len(joined) >= c.hub.opts.MaxRoomsPerConn {
 			return nil, models.Errorf(models.CodeRateLimited, "too many rooms on one connection")
 		}
+		seen := c.hub.rechecks.Load()
 		if err := c.hub.access(ctx, c, f.Room); err != nil {
 			return nil, err
 		}
 		if err := c.join(ctx, f.Room); err != nil {
 			return nil, err
 		}
-		if kind, _, _ := splitRoom(f.Room); kind != "user" {
+		// A recheck that ran meanwhile did not see this socket in the room.
+		if c.hub.rechecks.Load() != seen {
+			if err := c.hub.access(ctx, c, f.Room); err != nil {
+				c.drop(f.Room)
+				return nil, err
+			}
+		}
+		if kind, _, _ := splitRoom(f.Room); kind != "user" && !c.hub.crowd(f.Room) {
 			go c.hub.announceIn(f.Room, c.UserID)
 		}
 	}
@@ -294,26 +309,35 @@ func (c *Conn) join(ctx context.Context, room string) error {
 	if err := c.hub.addMember(ctx, room, c); err != nil {
 		return err
 	}
+	c.mu.Lock()
 	c.rooms = append(c.rooms, room)
+	c.mu.Unlock()
 	return nil
 }
 
+// joined returns the rooms c is in.
+func (c *Conn) joined() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.rooms)
+}
+
 func (c *Conn) leave(room string) error {
-	i := slices.Index(c.rooms, room)
-	if i < 0 {
-		return models.FieldError("room", "not in room %q", room)
-	}
 	if room == UserRoom(c.UserID) {
 		return models.FieldError("room", "the user room cannot be left")
 	}
-	c.rooms = slices.Delete(c.rooms, i, i+1)
-	c.hub.removeMember(room, c)
+	if !c.drop(room) {
+		return models.FieldError("room", "not in room %q", room)
+	}
 	return nil
 }
 
 func (c *Conn) typing(ctx context.Context, f Frame) error {
-	if !slices.Contains(c.rooms, f.Room) {
+	if !slices.Contains(c.joined(), f.Room) {
 		return models.FieldError("room", "join the room first")
+	}
+	if c.hub.crowd(f.Room) {
+		return models.FieldError("room", "typing is not shared in this room")
 	}
 	return c.hub.Ephemeral(ctx, f.Room, Event{Type: f.Type, Data: map[string]string{"user_id": c.UserID}})
 }
@@ -336,6 +360,13 @@ func (c *Conn) allow(class RateClass) error {
 	}
 	c.violation()
 	return models.Errorf(models.CodeRateLimited, "slow down")
+}
+
+// refused reports whether err refuses what the client asked (not a
+// failure of the server's).
+func refused(err error) bool {
+	code := models.ErrorCode(err)
+	return err != nil && code != models.CodeInternal && code != models.CodeUnavailable
 }
 
 // violation counts abuse; past maxViolations the socket is closed.
@@ -454,10 +485,14 @@ func (c *Conn) abort(code int, reason string) {
 // cleanup runs when the reader returns: leave every room, go offline.
 func (c *Conn) cleanup() {
 	c.abort(CloseNormal, "")
-	rooms := make([]string, 0, len(c.rooms))
-	for _, room := range c.rooms {
+	c.mu.Lock()
+	joined := c.rooms
+	c.rooms = nil
+	c.mu.Unlock()
+	var rooms []string // told of the user going offline
+	for _, room := range joined {
 		c.hub.removeMember(room, c)
-		if kind, _, _ := splitRoom(room); kind != "user" {
+		if kind, _, _ := splitRoom(room); kind != "user" && !c.hub.crowd(room) {
 			rooms = append(rooms, room)
 		}
 	}

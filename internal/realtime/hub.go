@@ -1,10 +1,12 @@
 package realtime
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,7 +19,9 @@ import (
 type Options struct {
 	MaxConnsPerUser int // live sockets per user, across instances
 	MaxRoomsPerConn int
-	SendQueue       int // frames waiting for one socket before it is cut off
+	SendQueue       int           // frames waiting for one socket before it is cut off
+	PingInterval    time.Duration // 0: PingInterval; at most PingInterval (presence expiry is built on it)
+	PongTimeout     time.Duration // 0: PongTimeout
 }
 
 // Hub is one api instance's side of the real-time layer: its sockets, the
@@ -30,9 +34,15 @@ type Hub struct {
 	log      *slog.Logger
 	metrics  *hubMetrics
 
-	kinds    map[string]Access
+	kinds    map[string]Kind
 	handlers map[string]handlerEntry
 	contacts Contacts
+
+	rechecks atomic.Uint64 // access rechecks begun (recheck.go)
+
+	countMu  sync.Mutex
+	changed  map[string]struct{} // crowd rooms whose count is to be announced
+	counting bool                // an announcement is scheduled
 
 	mu    sync.RWMutex
 	rooms map[string]map[*Conn]struct{} // local members of each room
@@ -52,12 +62,15 @@ type handlerEntry struct {
 // NewHub builds the hub on Redis when rdb is set (several api instances),
 // else on the in-memory broker and presence (one instance).
 func NewHub(rdb *redis.Client, prefix string, opts Options, reg prometheus.Registerer, log *slog.Logger) *Hub {
+	opts.PingInterval = cmp.Or(min(opts.PingInterval, PingInterval), PingInterval)
+	opts.PongTimeout = cmp.Or(opts.PongTimeout, PongTimeout)
 	h := &Hub{
 		opts:     opts,
 		log:      log,
 		metrics:  newHubMetrics(reg),
-		kinds:    map[string]Access{"user": userRoomAccess},
+		kinds:    map[string]Kind{"user": {Access: userRoomAccess}},
 		handlers: map[string]handlerEntry{},
+		changed:  map[string]struct{}{},
 		rooms:    map[string]map[*Conn]struct{}{},
 		conns:    map[*Conn]struct{}{},
 		stop:     make(chan struct{}),
@@ -72,12 +85,25 @@ func NewHub(rdb *redis.Client, prefix string, opts Options, reg prometheus.Regis
 		h.presence = NewMemoryPresence()
 		h.Tickets = NewMemoryTickets()
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// On failure the Redis client subscribes again when it reconnects.
+	if err := h.broker.Subscribe(ctx, controlRoom); err != nil {
+		log.Error("subscribe to the control room failed", "error", err)
+	}
 	go h.heartbeat()
 	return h
 }
 
-// RoomKind registers who may join rooms of a kind ("party", "conversation", …).
-func (h *Hub) RoomKind(kind string, access Access) { h.kinds[kind] = access }
+// RoomKind registers a room kind ("party", "conversation", …): who may
+// join, and whether it is a crowd room.
+func (h *Hub) RoomKind(name string, kind Kind) { h.kinds[name] = kind }
+
+// crowd reports whether room is of a crowd kind.
+func (h *Hub) crowd(room string) bool {
+	kind, _, _ := splitRoom(room)
+	return h.kinds[kind].Crowd
+}
 
 // Handle registers a client frame type, its handler and its rate class.
 func (h *Hub) Handle(frameType string, rate RateClass, fn Handler) {
@@ -115,6 +141,10 @@ func (h *Hub) close() error {
 
 // deliver frames an event once and queues it on every local member.
 func (h *Hub) deliver(room string, payload []byte) {
+	if room == controlRoom {
+		go h.control(payload)
+		return
+	}
 	frame := textFrame(payload)
 	h.mu.RLock()
 	n := 0
@@ -131,7 +161,7 @@ func (h *Hub) access(ctx context.Context, c *Conn, room string) error {
 	if !ok {
 		return models.FieldError("room", "room must look like kind:id")
 	}
-	check := h.kinds[kind]
+	check := h.kinds[kind].Access
 	if check == nil {
 		return models.FieldError("room", "unknown room kind %q", kind)
 	}
@@ -140,6 +170,19 @@ func (h *Hub) access(ctx context.Context, c *Conn, room string) error {
 
 // addMember puts c in room, subscribing this instance on the first member.
 func (h *Hub) addMember(ctx context.Context, room string, c *Conn) error {
+	if err := h.subscribe(ctx, room, c); err != nil {
+		return err
+	}
+	if h.crowd(room) {
+		if err := h.presence.Enter(ctx, room, c.ID); err != nil {
+			h.log.Warn("crowd count not updated", "room", room, "error", err)
+		}
+		h.recount(room)
+	}
+	return nil
+}
+
+func (h *Hub) subscribe(ctx context.Context, room string, c *Conn) error {
 	h.subMu.Lock()
 	defer h.subMu.Unlock()
 	h.mu.Lock()
@@ -166,6 +209,18 @@ func (h *Hub) addMember(ctx context.Context, room string, c *Conn) error {
 
 // removeMember takes c out of room, unsubscribing after the last member.
 func (h *Hub) removeMember(room string, c *Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	h.unsubscribe(ctx, room, c)
+	if h.crowd(room) {
+		if err := h.presence.Leave(ctx, room, c.ID); err != nil {
+			h.log.Warn("crowd count not updated", "room", room, "error", err)
+		}
+		h.recount(room)
+	}
+}
+
+func (h *Hub) unsubscribe(ctx context.Context, room string, c *Conn) {
 	h.subMu.Lock()
 	defer h.subMu.Unlock()
 	h.mu.Lock()
@@ -178,8 +233,6 @@ func (h *Hub) removeMember(room string, c *Conn) {
 	h.mu.Unlock()
 	if empty {
 		h.metrics.rooms.Dec()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
 		if err := h.broker.Unsubscribe(ctx, room); err != nil {
 			h.log.Warn("unsubscribe failed", "room", room, "error", err)
 		}
@@ -189,7 +242,7 @@ func (h *Hub) removeMember(room string, c *Conn) {
 // heartbeat pings every socket and refreshes their presence each interval.
 func (h *Hub) heartbeat() {
 	defer close(h.done)
-	t := time.NewTicker(PingInterval)
+	t := time.NewTicker(h.opts.PingInterval)
 	defer t.Stop()
 	for {
 		select {
@@ -197,15 +250,20 @@ func (h *Hub) heartbeat() {
 			return
 		case <-t.C:
 		}
-		live := map[string][]string{}
+		users, crowds := map[string][]string{}, map[string][]string{}
 		h.mu.RLock()
 		for c := range h.conns {
 			c.enqueue(pingFrame)
-			live[c.UserID] = append(live[c.UserID], c.ID)
+			users[c.UserID] = append(users[c.UserID], c.ID)
+			for _, room := range c.joined() {
+				if h.crowd(room) {
+					crowds[room] = append(crowds[room], c.ID)
+				}
+			}
 		}
 		h.mu.RUnlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if err := h.presence.Refresh(ctx, live); err != nil {
+		if err := h.presence.Refresh(ctx, users, crowds); err != nil {
 			h.log.Warn("presence refresh failed", "error", err)
 		}
 		cancel()

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -19,37 +20,74 @@ type Presence interface {
 	Connect(ctx context.Context, userID, connID string, limit int) (first bool, err error)
 	// Disconnect removes a connection; last tells whether the user went offline.
 	Disconnect(ctx context.Context, userID, connID string) (last bool, err error)
-	// Refresh keeps the given connections alive (userID → connIDs).
-	Refresh(ctx context.Context, conns map[string][]string) error
+	// Refresh keeps the given connections alive: users' (userID → connIDs)
+	// and those in crowd rooms (room → connIDs).
+	Refresh(ctx context.Context, users, rooms map[string][]string) error
 	// Online reports which of the users have a live connection.
 	Online(ctx context.Context, userIDs []string) (map[string]bool, error)
+
+	// Enter and Leave add and remove a connection of a crowd room; Count
+	// says how many live connections the room has across instances.
+	Enter(ctx context.Context, room, connID string) error
+	Leave(ctx context.Context, room, connID string) error
+	Count(ctx context.Context, room string) (int, error)
+	// Claim reports whether the caller may announce room's count now: it
+	// is true for one caller per interval, across instances.
+	Claim(ctx context.Context, room string, interval time.Duration) (bool, error)
 }
 
 // ErrTooManyConnections refuses a connection over the per-user cap.
 var ErrTooManyConnections = models.Errorf(models.CodeRateLimited, "too many open connections")
 
-// presenceTTL outlives two missed refreshes (refreshes run every PingInterval).
+// presenceTTL outlives two missed refreshes (refreshes run every ping
+// interval, which is at most PingInterval).
 const presenceTTL = 2*PingInterval + 10*time.Second
 
 // MemoryPresence is Presence for a single node.
 type MemoryPresence struct {
-	mu    sync.Mutex
-	users map[string]map[string]time.Time // user → conn → expiry
+	mu     sync.Mutex
+	users  connSets // user → conn → expiry
+	rooms  connSets // crowd room → conn → expiry
+	claims map[string]time.Time
 }
+
+// connSets are sets of connections by user or room, each with its expiry.
+type connSets map[string]map[string]time.Time
 
 // NewMemoryPresence returns an empty presence table.
 func NewMemoryPresence() *MemoryPresence {
-	return &MemoryPresence{users: map[string]map[string]time.Time{}}
+	return &MemoryPresence{users: connSets{}, rooms: connSets{}, claims: map[string]time.Time{}}
 }
 
-func (p *MemoryPresence) live(userID string, now time.Time) map[string]time.Time {
-	conns := p.users[userID]
+// live returns the set's unexpired connections.
+func (s connSets) live(key string, now time.Time) map[string]time.Time {
+	conns := s[key]
 	for id, exp := range conns {
 		if now.After(exp) {
 			delete(conns, id)
 		}
 	}
+	if len(conns) == 0 {
+		delete(s, key)
+	}
 	return conns
+}
+
+func (s connSets) add(key, connID string, exp time.Time) {
+	if s[key] == nil {
+		s[key] = map[string]time.Time{}
+	}
+	s[key][connID] = exp
+}
+
+func (s connSets) refresh(conns map[string][]string, exp time.Time) {
+	for key, ids := range conns {
+		for _, id := range ids {
+			if c := s[key]; c != nil {
+				c[id] = exp
+			}
+		}
+	}
 }
 
 // Connect implements Presence.
@@ -57,23 +95,19 @@ func (p *MemoryPresence) Connect(_ context.Context, userID, connID string, limit
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
-	conns := p.live(userID, now)
-	if len(conns) >= limit {
+	n := len(p.users.live(userID, now))
+	if n >= limit {
 		return false, ErrTooManyConnections
 	}
-	if conns == nil {
-		conns = map[string]time.Time{}
-		p.users[userID] = conns
-	}
-	conns[connID] = now.Add(presenceTTL)
-	return len(conns) == 1, nil
+	p.users.add(userID, connID, now.Add(presenceTTL))
+	return n == 0, nil
 }
 
 // Disconnect implements Presence.
 func (p *MemoryPresence) Disconnect(_ context.Context, userID, connID string) (bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	conns := p.live(userID, time.Now())
+	conns := p.users.live(userID, time.Now())
 	if _, ok := conns[connID]; !ok {
 		return false, nil
 	}
@@ -86,17 +120,12 @@ func (p *MemoryPresence) Disconnect(_ context.Context, userID, connID string) (b
 }
 
 // Refresh implements Presence.
-func (p *MemoryPresence) Refresh(_ context.Context, conns map[string][]string) error {
+func (p *MemoryPresence) Refresh(_ context.Context, users, rooms map[string][]string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	exp := time.Now().Add(presenceTTL)
-	for user, ids := range conns {
-		for _, id := range ids {
-			if c := p.users[user]; c != nil {
-				c[id] = exp
-			}
-		}
-	}
+	p.users.refresh(users, exp)
+	p.rooms.refresh(rooms, exp)
 	return nil
 }
 
@@ -107,9 +136,50 @@ func (p *MemoryPresence) Online(_ context.Context, userIDs []string) (map[string
 	now := time.Now()
 	out := make(map[string]bool, len(userIDs))
 	for _, u := range userIDs {
-		out[u] = len(p.live(u, now)) > 0
+		out[u] = len(p.users.live(u, now)) > 0
 	}
 	return out, nil
+}
+
+// Enter implements Presence.
+func (p *MemoryPresence) Enter(_ context.Context, room, connID string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rooms.add(room, connID, time.Now().Add(presenceTTL))
+	return nil
+}
+
+// Leave implements Presence.
+func (p *MemoryPresence) Leave(_ context.Context, room, connID string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.rooms[room], connID)
+	p.rooms.live(room, time.Now()) // forgets an empty room
+	return nil
+}
+
+// Count implements Presence.
+func (p *MemoryPresence) Count(_ context.Context, room string) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.rooms.live(room, time.Now())), nil
+}
+
+// Claim implements Presence.
+func (p *MemoryPresence) Claim(_ context.Context, room string, interval time.Duration) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if now.Before(p.claims[room]) {
+		return false, nil
+	}
+	for r, until := range p.claims { // a few rooms at most: those claimed within the interval
+		if now.After(until) {
+			delete(p.claims, r)
+		}
+	}
+	p.claims[room] = now.Add(interval)
+	return true, nil
 }
 
 // RedisPresence is Presence shared by every instance: one sorted set per
@@ -125,6 +195,10 @@ func NewRedisPresence(rdb *redis.Client, prefix string) *RedisPresence {
 }
 
 func (p *RedisPresence) key(userID string) string { return p.prefix + "presence:" + userID }
+
+// The room name sits in a hash tag, as the broker's keys of the room do.
+func (p *RedisPresence) roomKey(room string) string  { return p.prefix + "crowd:{" + room + "}" }
+func (p *RedisPresence) claimKey(room string) string { return p.prefix + "crowd:{" + room + "}:claim" }
 
 var connectScript = redis.NewScript(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
@@ -163,14 +237,20 @@ func (p *RedisPresence) Disconnect(ctx context.Context, userID, connID string) (
 }
 
 // Refresh implements Presence.
-func (p *RedisPresence) Refresh(ctx context.Context, conns map[string][]string) error {
+func (p *RedisPresence) Refresh(ctx context.Context, users, rooms map[string][]string) error {
 	exp := time.Now().Add(presenceTTL)
 	_, err := p.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
-		for user, ids := range conns {
+		refresh := func(key string, ids []string) {
 			for _, id := range ids {
-				pl.ZAddXX(ctx, p.key(user), redis.Z{Score: float64(exp.UnixMilli()), Member: id})
+				pl.ZAddXX(ctx, key, redis.Z{Score: float64(exp.UnixMilli()), Member: id})
 			}
-			pl.PExpireAt(ctx, p.key(user), exp)
+			pl.PExpireAt(ctx, key, exp)
+		}
+		for user, ids := range users {
+			refresh(p.key(user), ids)
+		}
+		for room, ids := range rooms {
+			refresh(p.roomKey(room), ids)
 		}
 		return nil
 	})
@@ -195,4 +275,35 @@ func (p *RedisPresence) Online(ctx context.Context, userIDs []string) (map[strin
 		out[u] = cmds[i].Val() > 0
 	}
 	return out, nil
+}
+
+// Enter implements Presence.
+func (p *RedisPresence) Enter(ctx context.Context, room, connID string) error {
+	exp := time.Now().Add(presenceTTL)
+	_, err := p.rdb.TxPipelined(ctx, func(pl redis.Pipeliner) error {
+		pl.ZAdd(ctx, p.roomKey(room), redis.Z{Score: float64(exp.UnixMilli()), Member: connID})
+		pl.PExpireAt(ctx, p.roomKey(room), exp)
+		return nil
+	})
+	return err
+}
+
+// Leave implements Presence.
+func (p *RedisPresence) Leave(ctx context.Context, room, connID string) error {
+	return p.rdb.ZRem(ctx, p.roomKey(room), connID).Err()
+}
+
+// Count implements Presence.
+func (p *RedisPresence) Count(ctx context.Context, room string) (int, error) {
+	n, err := p.rdb.ZCount(ctx, p.roomKey(room), strconvMillis(time.Now()), "+inf").Result()
+	return int(n), err
+}
+
+// Claim implements Presence.
+func (p *RedisPresence) Claim(ctx context.Context, room string, interval time.Duration) (bool, error) {
+	err := p.rdb.SetArgs(ctx, p.claimKey(room), 1, redis.SetArgs{Mode: "NX", TTL: interval}).Err()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -29,8 +29,9 @@ const (
 	maxRoomLen    = 128
 	HistorySize   = 300
 	HistoryMaxAge = 2 * time.Minute
-	PingInterval  = 25 * time.Second
-	PongTimeout   = 20 * time.Second
+	PingInterval  = 25 * time.Second // the default, and the longest Options allow
+	PongTimeout   = 20 * time.Second // the default
+	CountInterval = time.Second      // a crowd room's count is sent at most this often
 )
 
 // Close codes sent to clients (4000–4999 are the application's own).

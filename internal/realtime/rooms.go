@@ -11,6 +11,15 @@ import (
 // or an error such as models.ErrForbidden or models.ErrNotFound.
 type Access func(ctx context.Context, userID string, role models.Role, id string) error
 
+// Kind is what a feature registers for a room kind.
+type Kind struct {
+	Access Access
+	// Crowd rooms are public and large (an artist's feed): members get a
+	// count of who is there instead of each arrival and departure, and
+	// typing means nothing there.
+	Crowd bool
+}
+
 // Handler serves a client frame type other than the built-in ones; what it
 // returns is the ack's data.
 type Handler func(ctx context.Context, c *Conn, f Frame) (any, error)
@@ -28,6 +37,7 @@ const (
 	RateTyping
 	RateChat
 	RateReaction
+	RateRooms // join_room and leave_room
 	rateClasses
 )
 
@@ -36,6 +46,9 @@ func UserRoom(userID string) string { return "user:" + userID }
 
 // ConversationRoom is the room of a conversation's members.
 func ConversationRoom(id string) string { return "conversation:" + id }
+
+// BackstageRoom is an artist's virtual backstage.
+func BackstageRoom(artistID string) string { return "backstage:" + artistID }
 
 func splitRoom(room string) (kind, id string, ok bool) {
 	kind, id, ok = strings.Cut(room, ":")

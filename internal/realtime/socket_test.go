@@ -14,6 +14,7 @@ import (
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/models"
 )
 
 func publish(t *testing.T, app *testenv.App, room, typ string, data any) uint64 {
@@ -23,22 +24,35 @@ func publish(t *testing.T, app *testenv.App, room, typ string, data any) uint64 
 	return seq
 }
 
+// openRoom registers the room kind "lobby", open to every user, on apps
+// before any socket opens.
+func openRoom(apps ...*testenv.App) {
+	for _, app := range apps {
+		app.Platform.Hub.RoomKind("lobby", realtime.Kind{Access: func(context.Context, string, models.Role, string) error { return nil }})
+	}
+}
+
 // Two api instances share one Redis: members on either instance receive
 // events published on the other, typing crosses over, presence is shared.
 func TestTwoInstancesShareRooms(t *testing.T) {
 	one := testenv.StartApp(t)
 	two := testenv.StartApp(t, testenv.Alongside(one))
+	openRoom(one, two)
 	artist := one.Register(t, "artist", "Shared Room")
 	fanA, fanB := one.Register(t, "fan", "A"), one.Register(t, "fan", "B")
 	room := "artist:" + artist.User.ID
+	lobby := "lobby:1"
 
 	a := one.Dial(t, fanA.AccessToken)
 	b := two.Dial(t, fanB.AccessToken)
-	require.Equal(t, true, a.Request("join_room", room, nil)["ok"])
-	require.Equal(t, true, b.Request("join_room", room, nil)["ok"])
+	for _, ws := range []*testenv.WS{a, b} {
+		for _, r := range []string{room, lobby} {
+			require.Equal(t, true, ws.Request("join_room", r, nil)["ok"])
+		}
+	}
 	a.Next(func(f map[string]any) bool { // A sees B arrive, from the other instance
 		d, _ := f["data"].(map[string]any)
-		return f["type"] == "presence" && d["user_id"] == fanB.User.ID
+		return f["type"] == "presence" && f["room"] == lobby && d["user_id"] == fanB.User.ID
 	})
 
 	seq := publish(t, one, room, "release:new", map[string]string{"title": "Night Drive"})
@@ -52,8 +66,8 @@ func TestTwoInstancesShareRooms(t *testing.T) {
 	require.Equal(t, seq+1, seq2, "one seq per room across instances")
 	require.EqualValues(t, seq2, a.AwaitIn("release:new", room)["seq"])
 
-	b.Send(map[string]any{"type": "typing_start", "room": room})
-	typing := a.AwaitIn("typing_start", room)
+	b.Send(map[string]any{"type": "typing_start", "room": lobby})
+	typing := a.AwaitIn("typing_start", lobby)
 	require.Equal(t, fanB.User.ID, typing["data"].(map[string]any)["user_id"])
 	require.NotContains(t, typing, "seq", "typing is ephemeral")
 
@@ -68,7 +82,7 @@ func TestTwoInstancesShareRooms(t *testing.T) {
 		d, _ := f["data"].(map[string]any)
 		return f["type"] == "presence" && d["user_id"] == fanB.User.ID && d["status"] == "offline"
 	})
-	require.Equal(t, room, off["room"])
+	require.Equal(t, lobby, off["room"])
 	require.Eventually(t, func() bool {
 		r := one.Do(t, http.MethodGet, "/api/presence?users="+fanB.User.ID, fanA.AccessToken, nil)
 		return strings.Contains(string(r.Body), `false`)

@@ -168,3 +168,13 @@ func ErrorCode(f map[string]any) string {
 	code, _ := e["code"].(string)
 	return code
 }
+
+// Through returns every frame not taken yet up to the next one matching
+// match, which is the last of them: what a socket got before a sentinel.
+func (w *WS) Through(match func(map[string]any) bool) []map[string]any {
+	w.t.Helper()
+	last := w.Next(match)
+	got := append(w.held, last)
+	w.held = nil
+	return got
+}
