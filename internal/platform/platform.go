@@ -86,6 +86,9 @@ func (p *Platform) open(ctx context.Context) error {
 	}
 	if p.Config.RedisURL != "" {
 		opts, _ := redis.ParseURL(p.Config.RedisURL) // validated with the config
+		// A request's deadline bounds its Redis calls too (go-redis keeps to
+		// its own read and write timeouts otherwise).
+		opts.ContextTimeoutEnabled = true
 		p.Redis = redis.NewClient(opts)
 		if err := p.Redis.Ping(ctx).Err(); err != nil {
 			return fmt.Errorf("connect to redis: %w", err)
@@ -178,6 +181,7 @@ func (p *Platform) Worker() sdkworker.Worker {
 		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence, Mailer: p.Mailer},
 		Billing:   p.Billing,
 		Notify:    p.notify,
+		Blobs:     p.Blobs,
 	})
 }
 
