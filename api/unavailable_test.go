@@ -77,7 +77,9 @@ func TestRedisDownAnswers503AndRecovers(t *testing.T) {
 	redis := testenv.StartRedis(t)
 	app := testenv.StartApp(t, testenv.WithConfig(func(c *config.Config) { c.RedisURL, c.RedisPrefix = redis.URL, "t:" }))
 	fan := app.Register(t, "fan", "Kai")
-	ticket := func() testenv.Response { return app.Do(t, http.MethodPost, "/api/realtime/ticket", fan.AccessToken, nil) }
+	ticket := func() testenv.Response {
+		return app.Do(t, http.MethodPost, "/api/realtime/ticket", fan.AccessToken, nil)
+	}
 	require.Equal(t, http.StatusOK, ticket().Status)
 
 	redis.Stop()
