@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"testing"
@@ -173,6 +174,34 @@ func (a *App) Send(t testing.TB, req *http.Request) Response {
 		t.Fatal(err)
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Upload sends data as the multipart "file" of the attachment upload route.
+func (a *App) Upload(t testing.TB, token, name string, data []byte) Response {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	part, err := w.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = part.Write(data)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, a.URL+"/api/messages/attachments", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	return a.Send(t, req)
+}
+
+// PNG is a small image the upload route accepts, n bytes long (n ≥ 33).
+func PNG(n int) []byte {
+	head := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
+	return append(head, make([]byte, n-len(head))...)
 }
 
 // Session is a signed-in test user.
