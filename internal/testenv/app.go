@@ -179,6 +179,13 @@ func (a *App) Send(t testing.TB, req *http.Request) Response {
 // Upload sends data as the multipart "file" of the attachment upload route.
 func (a *App) Upload(t testing.TB, token, name string, data []byte) Response {
 	t.Helper()
+	return a.Send(t, a.UploadRequest(t, token, name, data))
+}
+
+// UploadRequest is the request Upload sends, for tests that send it
+// themselves (from goroutines, say).
+func (a *App) UploadRequest(t testing.TB, token, name string, data []byte) *http.Request {
+	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	part, err := w.CreateFormFile("file", name)
@@ -195,7 +202,7 @@ func (a *App) Upload(t testing.TB, token, name string, data []byte) Response {
 	}
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+token)
-	return a.Send(t, req)
+	return req
 }
 
 // PNG is a small image the upload route accepts, n bytes long (n ≥ 33).
