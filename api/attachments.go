@@ -25,8 +25,8 @@ const attachmentsPath = "/api/messages/attachments"
 var attachmentTypes = []string{"image/jpeg", "image/png", "image/gif", "image/webp", "audio/mpeg", "audio/ogg", "audio/wav", "audio/mp4", "application/pdf"}
 
 func (s *Server) attachmentRoutes(r *routes) {
-	r.add(fiber.MethodPost, attachmentsPath, op{summary: "Upload an attachment (multipart field \"file\"; images, audio, PDF), then send its id with a message", tag: "messages", auth: true,
-		out: attachmentView{}, status: http.StatusCreated, errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}},
+	r.add(fiber.MethodPost, attachmentsPath, op{summary: "Upload an attachment (multipart field \"file\"; images, audio, PDF), then send its id with a message within a day (unsent uploads count against UPLOAD_PENDING_QUOTA)", tag: "messages", auth: true,
+		out: attachmentView{}, status: http.StatusCreated, errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusTooManyRequests}},
 		s.authenticate, rateLimitBy(s.Config.MessageRateLimit, s.Limiter, "rl:upload:", userKey), s.uploadAttachment)
 	r.add(fiber.MethodGet, attachmentsPath+"/:id", op{summary: "An attachment, for the members of its conversation (or its uploader before it is sent)", tag: "messages", auth: true,
 		errors: []int{http.StatusNotFound}}, s.authenticate, s.attachment)
