@@ -79,6 +79,10 @@ func codeOfStatus(status int) models.Code {
 // a restarted dependency takes to come back.
 const retryUnavailable = "5"
 
+// pgUnavailable are PostgreSQL's codes of a server shutting down, starting
+// up or out of connections (class 08, connection failures, is checked too).
+var pgUnavailable = []string{"57P01", "57P02", "57P03", "53300"}
+
 // dependencyDown reports whether err says that a service the request needed
 // (PostgreSQL, Redis, Temporal, the blob store, the payment provider) could
 // not be reached or did not answer before the request's deadline: a retry
@@ -88,18 +92,21 @@ func dependencyDown(err error) bool {
 		netErr net.Error
 		pgErr  *pgconn.PgError
 	)
-	return errors.Is(err, context.DeadlineExceeded) ||
-		errors.As(err, &netErr) || // refused, reset, timed out: every dial and socket error
-		errors.Is(err, io.ErrUnexpectedEOF) || // a connection cut in the middle of an answer
-		errors.Is(err, driver.ErrBadConn) ||
-		// PostgreSQL shutting down, starting up, out of connections, or
-		// its connection failing (class 08).
-		errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "08") || slices.Contains([]string{"57P01", "57P02", "57P03", "53300"}, pgErr.Code)) ||
-		errors.Is(err, redis.ErrPoolTimeout) ||
-		errors.As(err, new(*serviceerror.Unavailable)) ||
-		errors.As(err, new(*serviceerror.DeadlineExceeded)) ||
-		errors.As(err, new(*serviceerror.ResourceExhausted)) ||
-		errors.As(err, new(*client.WorkflowUpdateServiceTimeoutOrCanceledError))
+	switch {
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &netErr),              // refused, reset, timed out: every dial and socket error
+		errors.Is(err, io.ErrUnexpectedEOF),  // a connection cut in the middle of an answer
+		errors.Is(err, driver.ErrBadConn),    // database/sql gave up on its connections
+		errors.Is(err, redis.ErrPoolTimeout), // every Redis connection busy
+		errors.As(err, new(*serviceerror.Unavailable)),
+		errors.As(err, new(*serviceerror.DeadlineExceeded)),
+		errors.As(err, new(*serviceerror.ResourceExhausted)),
+		errors.As(err, new(*client.WorkflowUpdateServiceTimeoutOrCanceledError)):
+		return true
+	case errors.As(err, &pgErr):
+		return strings.HasPrefix(pgErr.Code, "08") || slices.Contains(pgUnavailable, pgErr.Code)
+	}
+	return false
 }
 
 // errorHandler answers every error of every route. Application errors keep
