@@ -44,7 +44,9 @@ func (s *Server) announce(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := s.Notify.Broadcast(c.UserContext(), notify.Audience{FollowersOf: a.ID}, notify.Notification{
+	ctx, cancel := s.temporalContext(c.UserContext())
+	defer cancel()
+	id, err := s.Notify.Broadcast(ctx, notify.Audience{FollowersOf: a.ID}, notify.Notification{
 		Category: "announcement", GroupKey: "artist:" + a.ID.String(), Title: req.Title, Body: req.Body,
 		TTL: time.Duration(req.TTLHours) * time.Hour,
 	})
@@ -59,7 +61,9 @@ func (s *Server) broadcast(c *fiber.Ctx) error {
 	if err != nil {
 		return models.ErrNotFound
 	}
-	v, err := s.Temporal.QueryWorkflow(c.UserContext(), workflows.BroadcastID(id.String()), "", "state")
+	ctx, cancel := s.temporalContext(c.UserContext())
+	defer cancel()
+	v, err := s.Temporal.QueryWorkflow(ctx, workflows.BroadcastID(id.String()), "", "state")
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return models.ErrNotFound

@@ -2,12 +2,14 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gabriel-vasile/mimetype"
 	"github.com/gofiber/fiber/v2"
@@ -23,11 +25,25 @@ const attachmentsPath = "/api/messages/attachments"
 var attachmentTypes = []string{"image/jpeg", "image/png", "image/gif", "image/webp", "audio/mpeg", "audio/ogg", "audio/wav", "audio/mp4", "application/pdf"}
 
 func (s *Server) attachmentRoutes(r *routes) {
-	r.add(fiber.MethodPost, attachmentsPath, op{summary: "Upload an attachment (multipart field \"file\"; images, audio, PDF), then send its id with a message", tag: "messages", auth: true,
-		out: attachmentView{}, status: http.StatusCreated, errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}},
+	r.add(fiber.MethodPost, attachmentsPath, op{summary: "Upload an attachment (multipart field \"file\"; images, audio, PDF), then send its id with a message within a day (unsent uploads count against UPLOAD_PENDING_QUOTA)", tag: "messages", auth: true,
+		out: attachmentView{}, status: http.StatusCreated, errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusTooManyRequests}},
 		s.authenticate, s.rateLimit("upload", s.Config.MessageRateLimit, userKey), s.uploadAttachment)
 	r.add(fiber.MethodGet, attachmentsPath+"/:id", op{summary: "An attachment, for the members of its conversation (or its uploader before it is sent)", tag: "messages", auth: true,
 		owner: membersOnly}, s.authenticate, s.attachment)
+}
+
+// downloadTimeout bounds the streaming of one attachment to a client.
+const downloadTimeout = 5 * time.Minute
+
+// closeCancels ends a stream's context when the server closes the stream.
+type closeCancels struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c closeCancels) Close() error {
+	defer c.cancel()
+	return c.ReadCloser.Close()
 }
 
 func viewAttachment(a *models.Attachment) attachmentView {
@@ -66,17 +82,26 @@ func (s *Server) uploadAttachment(c *fiber.Ctx) error {
 	if allowed == "" {
 		return &models.Error{Code: models.CodeUnsupported, Message: "attachments may be images, audio or PDF; this file is " + kind.String(), Field: "file"}
 	}
-	p, _ := caller(c)
-	a := &models.Attachment{ID: models.NewID(), UploaderID: p.UserID, ContentType: allowed, SizeBytes: fh.Size, CreatedAt: s.Auth.Now()}
+	// Hashed before anything is written: the row, with its hash, reserves
+	// the quota first, so refused uploads never reach the blob store.
 	sum := sha256.New()
-	body := io.TeeReader(io.MultiReader(bytes.NewReader(head), f), sum)
-	ctx := c.UserContext()
-	if err := s.Blobs.Put(ctx, a.ID.String(), body, fh.Size, allowed); err != nil {
+	if _, err := io.Copy(sum, io.MultiReader(bytes.NewReader(head), f)); err != nil {
 		return err
 	}
-	a.SHA256 = hex.EncodeToString(sum.Sum(nil))
-	if err := s.Store.CreateAttachment(ctx, a); err != nil {
-		_ = s.Blobs.Delete(ctx, a.ID.String()) // nothing half-written
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	p, _ := caller(c)
+	a := &models.Attachment{ID: models.NewID(), UploaderID: p.UserID, ContentType: allowed, SizeBytes: fh.Size,
+		SHA256: hex.EncodeToString(sum.Sum(nil)), CreatedAt: s.Auth.Now()}
+	ctx := c.UserContext()
+	if err := s.Store.CreateUpload(ctx, a, s.Config.UploadPendingQuota); err != nil {
+		return err
+	}
+	if err := s.Blobs.Put(ctx, a.ID.String(), f, fh.Size, allowed); err != nil {
+		// Nothing half-written: the row goes too (the upload sweep takes it
+		// a day later should this delete fail as well).
+		_ = s.Store.DeleteUpload(ctx, a.ID)
 		return err
 	}
 	return c.Status(http.StatusCreated).JSON(viewAttachment(a))
@@ -93,13 +118,19 @@ func (s *Server) attachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.Blobs.Get(ctx, a.ID.String())
-	if errors.Is(err, blobs.ErrNotFound) {
-		return models.ErrNotFound
-	}
+	// The body is streamed after the handler returned, when the request's
+	// context has ended: the blob is read under its own deadline, released
+	// when the stream is closed.
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), downloadTimeout)
+	r, err := s.Blobs.Get(bctx, a.ID.String())
 	if err != nil {
+		cancel()
+		if errors.Is(err, blobs.ErrNotFound) {
+			return models.ErrNotFound
+		}
 		return err
 	}
+	r = closeCancels{r, cancel}
 	c.Set(fiber.HeaderContentType, a.ContentType)
 	c.Set(fiber.HeaderCacheControl, "private, max-age=3600")
 	if !strings.HasPrefix(a.ContentType, "image/") {

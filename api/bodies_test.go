@@ -124,8 +124,7 @@ func TestBodyLimitsPerRoute(t *testing.T) {
 	})
 
 	t.Run("the upload route takes an attachment's size", func(t *testing.T) {
-		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
-		r := upload(t, app, fan.AccessToken, "big.png", append(png, make([]byte, 4<<20)...))
+		r := app.Upload(t, fan.AccessToken, "big.png", testenv.PNG(4<<20))
 		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
 	})
 

@@ -1,14 +1,24 @@
 package api
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
+	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/redis/go-redis/v9"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 
 	"github.com/fanfare/fanfare/models"
 )
@@ -66,9 +76,44 @@ func codeOfStatus(status int) models.Code {
 	return models.CodeInternal
 }
 
+// retryUnavailable is the Retry-After, in seconds, of a 503: about how long
+// a restarted dependency takes to come back.
+const retryUnavailable = "5"
+
+// pgUnavailable are PostgreSQL's codes of a server shutting down, starting
+// up or out of connections (class 08, connection failures, is checked too).
+var pgUnavailable = []string{"57P01", "57P02", "57P03", "53300"}
+
+// dependencyDown reports whether err says that a service the request needed
+// (PostgreSQL, Redis, Temporal, the blob store, the payment provider) could
+// not be reached or did not answer before the request's deadline: a retry
+// may succeed, so it is a 503, not a 500.
+func dependencyDown(err error) bool {
+	var (
+		netErr net.Error
+		pgErr  *pgconn.PgError
+	)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &netErr),              // refused, reset, timed out: every dial and socket error
+		errors.Is(err, io.ErrUnexpectedEOF),  // a connection cut in the middle of an answer
+		errors.Is(err, driver.ErrBadConn),    // database/sql gave up on its connections
+		errors.Is(err, redis.ErrPoolTimeout), // every Redis connection busy
+		errors.As(err, new(*serviceerror.Unavailable)),
+		errors.As(err, new(*serviceerror.DeadlineExceeded)),
+		errors.As(err, new(*serviceerror.ResourceExhausted)),
+		errors.As(err, new(*client.WorkflowUpdateServiceTimeoutOrCanceledError)):
+		return true
+	case errors.As(err, &pgErr):
+		return strings.HasPrefix(pgErr.Code, "08") || slices.Contains(pgUnavailable, pgErr.Code)
+	}
+	return false
+}
+
 // errorHandler answers every error of every route. Application errors keep
-// their message; anything else is logged with the request ID and shown as
-// a bare internal error.
+// their message; a dependency that is down is a 503 with Retry-After;
+// anything else is logged with the request ID and shown as a bare internal
+// error.
 func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		var (
@@ -89,9 +134,15 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		case errors.As(err, &fErr):
 			body = errorDetail{Code: codeOfStatus(fErr.Code), Message: fErr.Message}
 			status = fErr.Code
+		case dependencyDown(err):
+			body = errorDetail{Code: models.CodeUnavailable, Message: "a service is unavailable right now, try again shortly"}
+			status = http.StatusServiceUnavailable
 		default:
 			body = errorDetail{Code: models.CodeInternal, Message: "internal error"}
 			status = http.StatusInternalServerError
+		}
+		if status == http.StatusServiceUnavailable && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
+			c.Set(fiber.HeaderRetryAfter, retryUnavailable)
 		}
 		if status >= 500 {
 			log.ErrorContext(c.UserContext(), "request failed",

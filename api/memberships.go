@@ -127,7 +127,9 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.MembershipSearchAttributes(expected)...),
 	}, workflows.SubscriptionWorkflow, workflows.Membership{ArtistID: artist.ID.String(), FanID: fan.String()})
-	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+	tctx, cancel := s.temporalContext(ctx)
+	defer cancel()
+	h, err := s.Temporal.UpdateWithStartWorkflow(tctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
 			UpdateID: updateID(c), UpdateName: workflows.UpdateSubscribe, WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -136,10 +138,10 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 	})
 	var st workflows.Membership
 	if err == nil {
-		err = h.Get(ctx, &st)
+		err = h.Get(tctx, &st)
 	}
 	if err != nil {
-		return s.workflowError(ctx, err)
+		return workflowError(err)
 	}
 	// The answer comes from the workflow's state: the period just opened,
 	// with its whole quota left, needs no read back.
@@ -201,12 +203,14 @@ func (s *Server) updateMembership(c *fiber.Ctx, name string, args func(artistID 
 			return err
 		}
 	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	tctx, cancel := s.temporalContext(ctx)
+	defer cancel()
+	h, err := s.Temporal.UpdateWorkflow(tctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflows.SubscriptionID(artist.ID.String(), fan.String()), UpdateID: updateID(c),
 		UpdateName: name, Args: in, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
-		err = h.Get(ctx, nil)
+		err = h.Get(tctx, nil)
 	}
 	if err != nil {
 		if errors.As(err, new(*serviceerror.NotFound)) {
@@ -216,22 +220,28 @@ func (s *Server) updateMembership(c *fiber.Ctx, name string, args func(artistID 
 			}
 			return models.ErrNotFound
 		}
-		return s.workflowError(ctx, err)
+		return workflowError(err)
 	}
 	return s.viewMembership(c, artist.ID, fan)
 }
 
-// workflowError turns a refused update into its application error; any
-// other failure to reach the workflow is a 503.
-func (s *Server) workflowError(ctx context.Context, err error) error {
+// temporalContext bounds a call to Temporal on a request: the SDK retries
+// an unreachable server until the context ends, so without it a request
+// would wait out the whole request deadline before its 503.
+func (s *Server) temporalContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.Config.TemporalCallTimeout)
+}
+
+// workflowError turns a refused update into its application error; a
+// Temporal that cannot be reached is left to the error handler (a 503).
+func workflowError(err error) error {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
 		if code := models.Code(app.Type()); statusOf[code] != 0 {
 			return &models.Error{Code: code, Message: app.Message()}
 		}
 	}
-	s.Log.WarnContext(ctx, "membership workflow unreachable", "error", err)
-	return models.Errorf(models.CodeUnavailable, "memberships are unavailable right now, try again")
+	return err
 }
 
 func (s *Server) viewMembership(c *fiber.Ctx, artistID, fanID uuid.UUID) error {

@@ -1,11 +1,9 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"sync"
@@ -392,13 +390,13 @@ func TestMessagingBadInput(t *testing.T) {
 
 	// Attachments: sniffed, limited.
 	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"), make([]byte, 64)...)
-	up := upload(t, c.app, fan.AccessToken, "photo.png", png)
+	up := c.app.Upload(t, fan.AccessToken, "photo.png", png)
 	require.Equal(t, 201, up.Status, string(up.Body))
 	var att struct{ ID, URL string }
 	up.Decode(t, &att)
-	fake := upload(t, c.app, fan.AccessToken, "photo.png", []byte("#!/bin/sh\necho not an image\n"))
+	fake := c.app.Upload(t, fan.AccessToken, "photo.png", []byte("#!/bin/sh\necho not an image\n"))
 	require.Equal(t, 415, fake.Status, "the extension is not trusted")
-	require.Equal(t, 413, upload(t, c.app, fan.AccessToken, "big.png", append(png, make([]byte, 5000)...)).Status)
+	require.Equal(t, 413, c.app.Upload(t, fan.AccessToken, "big.png", append(png, make([]byte, 5000)...)).Status)
 	stranger := c.member(t, "Xan", models.TierSuperfan)
 	require.Equal(t, 404, c.app.Do(t, http.MethodGet, att.URL, stranger.AccessToken, nil).Status, "not sent yet: the uploader's only")
 	r = c.app.Do(t, http.MethodPost, path, c.artist.AccessToken, map[string]any{"body": "mine?", "attachments": []string{att.ID}})
@@ -450,7 +448,7 @@ func TestMessagingAuthorizationMatrix(t *testing.T) {
 	c.send(t, fan.AccessToken, conv.ID, "hello").Decode(t, &m)
 	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
 	var att struct{ ID, URL string }
-	upload(t, c.app, fan.AccessToken, "a.png", png).Decode(t, &att)
+	c.app.Upload(t, fan.AccessToken, "a.png", png).Decode(t, &att)
 	var m2 message
 	c.app.Do(t, http.MethodPost, "/api/messages/conversations/"+conv.ID+"/messages", fan.AccessToken,
 		map[string]any{"body": "with file", "attachments": []string{att.ID}}).Decode(t, &m2)
@@ -577,20 +575,6 @@ func conversationList(t *testing.T, db testenv.Option) {
 	require.Equal(t, []string{"reply 1", "reply 0"}, []string{older.Items[0].Body, older.Items[1].Body})
 	c.app.Do(t, http.MethodGet, base+"?limit=2&after="+older.Items[1].ID, c.artist.AccessToken, nil).Decode(t, &newer)
 	require.Equal(t, []string{"reply 1", "reply 2"}, []string{newer.Items[0].Body, newer.Items[1].Body})
-}
-
-func upload(t *testing.T, app *testenv.App, token, name string, data []byte) testenv.Response {
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	part, err := w.CreateFormFile("file", name)
-	require.NoError(t, err)
-	_, _ = part.Write(data)
-	require.NoError(t, w.Close())
-	req, err := http.NewRequest(http.MethodPost, app.URL+"/api/messages/attachments", &buf)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	return app.Send(t, req)
 }
 
 // MESSAGE_RATE_LIMIT sends a minute per user, then 429.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -16,6 +17,20 @@ import (
 func requestID(c *fiber.Ctx) string {
 	id, _ := c.Locals("requestid").(string)
 	return id
+}
+
+// deadline gives every request's context a deadline, so no call to the
+// database, Redis or Temporal waits on a service that is down for longer
+// (the error handler answers such a timeout with 503). A WebSocket makes
+// its own context after the upgrade; a streamed body outlives the handler
+// and needs one of its own (see attachment).
+func deadline(d time.Duration) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), d)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
 }
 
 // accessLog writes one structured line per request.

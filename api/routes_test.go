@@ -246,8 +246,7 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 	conv := id.ID
 	expect(http.StatusCreated, app.Do(t, http.MethodPost, "/api/messages/conversations/"+conv+"/messages", f.AccessToken, map[string]any{"body": "hello"})).Decode(t, &id)
 	msg := id.ID
-	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
-	expect(http.StatusCreated, upload(t, app, f.AccessToken, "a.png", png)).Decode(t, &id)
+	expect(http.StatusCreated, app.Upload(t, f.AccessToken, "a.png", testenv.PNG(96))).Decode(t, &id)
 	att := id.ID
 	expect(http.StatusCreated, app.Do(t, http.MethodPost, "/api/messages/conversations/"+conv+"/messages", f.AccessToken,
 		map[string]any{"attachments": []string{att}}))

@@ -85,6 +85,7 @@ func New(d Deps) (*Server, error) {
 	s.app.Use(
 		s.resolveClient,
 		requestid.New(requestid.Config{Generator: func() string { return uuid.NewString() }}),
+		deadline(d.Config.RequestTimeout),
 		newHTTPMetrics(d.Metrics).handler,
 		accessLog(d.Log),
 		recover.New(),

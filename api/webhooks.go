@@ -86,11 +86,13 @@ func (s *Server) stripeWebhook(c *fiber.Ctx) error {
 			pe.FailureReason = string(e.DeclineCode)
 		}
 	}
-	if err := s.Temporal.SignalWorkflow(c.UserContext(), wf, "", signal, pe); err != nil {
+	ctx, cancel := s.temporalContext(c.UserContext())
+	defer cancel()
+	if err := s.Temporal.SignalWorkflow(ctx, wf, "", signal, pe); err != nil {
 		if errors.As(err, new(*serviceerror.NotFound)) {
 			return c.JSON(stripeWebhookResponse{}) // the membership ended
 		}
-		return s.workflowError(c.UserContext(), err)
+		return err
 	}
 	return c.JSON(stripeWebhookResponse{Handled: true})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/internal/billing"
+	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
@@ -23,6 +24,7 @@ type Deps struct {
 	Billing   billing.Provider
 	Notify    activities.Notify
 	Rooms     realtime.Publisher // tells the api instances of access that ended
+	Blobs     blobs.Store        // uploads
 }
 
 // New returns a worker for taskQueue with every workflow and activity
@@ -43,6 +45,8 @@ func Register(r worker.Registry, d Deps) {
 	r.RegisterActivity(d.Broadcast)
 	r.RegisterWorkflow(workflows.ExpirySweepWorkflow)
 	r.RegisterActivity(&activities.Expiry{Store: d.Store})
+	r.RegisterWorkflow(workflows.UploadSweepWorkflow)
+	r.RegisterActivity(&activities.Uploads{Store: d.Store, Blobs: d.Blobs})
 	r.RegisterWorkflow(workflows.SubscriptionWorkflow)
 	r.RegisterActivity(&activities.Membership{Store: d.Store, Billing: d.Billing, Notify: d.Notify, Rooms: d.Rooms, Now: now})
 }

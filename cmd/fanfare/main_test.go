@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -84,22 +83,15 @@ func (o *output) String() string {
 	return o.buf.String()
 }
 
-func freePort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // `fanfare dev` (what `make run` starts) on fresh ports: the embedded
 // platform comes up with the Temporal UI, serves the register → login → me
 // → follow journey, stops cleanly on Ctrl-C and keeps its data for the next run.
 func TestDevRunsTheWholePlatformAndKeepsItsData(t *testing.T) {
 	dir := t.TempDir()
-	httpPort, uiPort := freePort(t), freePort(t)
+	httpPort, uiPort := testenv.FreePort(t), testenv.FreePort(t)
 	env := []string{
 		"DATA_DIR=" + dir, "DATABASE_URL=sqlite://" + filepath.Join(dir, "fanfare.db"),
-		fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", httpPort), fmt.Sprintf("TEMPORAL_PORT=%d", freePort(t)),
+		fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", httpPort), fmt.Sprintf("TEMPORAL_PORT=%d", testenv.FreePort(t)),
 		fmt.Sprintf("TEMPORAL_UI_PORT=%d", uiPort), "TEMPORAL_CLI=" + filepath.Join(testenv.RepoRoot(), "bin", "temporal"),
 		"TEMPORAL_ADDRESS=", "REDIS_URL=", "LOG_LEVEL=warn",
 	}

@@ -109,6 +109,14 @@ type Config struct {
 	// Serve /metrics on this address only (e.g. :9090, a port the ingress
 	// does not expose); empty serves it on HTTP_ADDR.
 	MetricsAddr string `env:"METRICS_ADDR"`
+
+	// Deadlines on a request's calls to its dependencies: past them the api
+	// answers 503 unavailable instead of waiting on a service that is down.
+	RequestTimeout      time.Duration `env:"REQUEST_TIMEOUT" envDefault:"10s"`
+	TemporalCallTimeout time.Duration `env:"TEMPORAL_CALL_TIMEOUT" envDefault:"5s"`
+	// Bytes a user may hold in uploads no message carries yet; such uploads
+	// are deleted a day after they were made.
+	UploadPendingQuota int64 `env:"UPLOAD_PENDING_QUOTA" envDefault:"52428800"`
 }
 
 // Load parses the environment and validates the result. Every error names
@@ -265,6 +273,14 @@ func (c Config) Validate() error {
 	}
 	if c.WSPongTimeout <= 0 {
 		bad("WS_PONG_TIMEOUT", "must be above 0")
+	}
+	for name, d := range map[string]time.Duration{"REQUEST_TIMEOUT": c.RequestTimeout, "TEMPORAL_CALL_TIMEOUT": c.TemporalCallTimeout} {
+		if d < 100*time.Millisecond {
+			bad(name, "must be at least 100ms")
+		}
+	}
+	if c.UploadPendingQuota < int64(c.AttachmentMaxBytes) {
+		bad("UPLOAD_PENDING_QUOTA", "must be at least ATTACHMENT_MAX_BYTES")
 	}
 	for name, p := range map[string]int{"TEMPORAL_PORT": c.TemporalPort, "TEMPORAL_UI_PORT": c.TemporalUIPort} {
 		if p < 1 || p > 65535 {

@@ -33,6 +33,9 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		"origin with path": {"CORS_ORIGINS", "https://a.example/app"},
 		"bad env":          {"FANFARE_ENV", "staging"},
 		"bad port":         {"TEMPORAL_UI_PORT", "70000"},
+		"no deadline":      {"REQUEST_TIMEOUT", "0s"},
+		"tiny call bound":  {"TEMPORAL_CALL_TIMEOUT", "1ms"},
+		"quota below file": {"UPLOAD_PENDING_QUOTA", "1024"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(tc.key, tc.value)

@@ -87,6 +87,9 @@ func (p *Platform) open(ctx context.Context) error {
 	}
 	if p.Config.RedisURL != "" {
 		opts, _ := redis.ParseURL(p.Config.RedisURL) // validated with the config
+		// A request's deadline bounds its Redis calls too (go-redis keeps to
+		// its own read and write timeouts otherwise).
+		opts.ContextTimeoutEnabled = true
 		p.Redis = redis.NewClient(opts)
 		if err := p.Redis.Ping(ctx).Err(); err != nil {
 			return fmt.Errorf("connect to redis: %w", err)
@@ -179,6 +182,7 @@ func (p *Platform) Worker() sdkworker.Worker {
 		Billing:   p.Billing,
 		Notify:    p.notify,
 		Rooms:     p.Hub.Publisher,
+		Blobs:     p.Blobs,
 	})
 }
 

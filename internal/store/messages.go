@@ -296,11 +296,6 @@ func (s *Store) Report(ctx context.Context, id, user uuid.UUID, reason string, n
 	})
 }
 
-// CreateAttachment records an upload.
-func (s *Store) CreateAttachment(ctx context.Context, a *models.Attachment) error {
-	return s.DB(ctx).Create(a).Error
-}
-
 // AttachmentFor returns an attachment the user may fetch: their own
 // upload, or one sent in a conversation they are in.
 func (s *Store) AttachmentFor(ctx context.Context, id, user uuid.UUID) (*models.Attachment, error) {

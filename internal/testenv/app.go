@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"testing"
@@ -205,6 +206,41 @@ func (a *App) send(req *http.Request) (Response, error) {
 		return Response{}, fmt.Errorf("%s %s: read the answer: %w", req.Method, req.URL.Path, err)
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+}
+
+// Upload sends data as the multipart "file" of the attachment upload route.
+func (a *App) Upload(t testing.TB, token, name string, data []byte) Response {
+	t.Helper()
+	return a.Send(t, a.UploadRequest(t, token, name, data))
+}
+
+// UploadRequest is the request Upload sends, for tests that send it
+// themselves (from goroutines, say).
+func (a *App) UploadRequest(t testing.TB, token, name string, data []byte) *http.Request {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	part, err := w.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = part.Write(data)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, a.URL+"/api/messages/attachments", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	return req
+}
+
+// PNG is a small image the upload route accepts, n bytes long (n ≥ 33).
+func PNG(n int) []byte {
+	head := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
+	return append(head, make([]byte, n-len(head))...)
 }
 
 // Session is a signed-in test user.
