@@ -73,9 +73,10 @@ func (a *Membership) Charge(ctx context.Context, r ChargeRequest) (ChargeOutcome
 	if p.Status != models.PaymentPending {
 		return ChargeOutcome{PaymentID: p.ProviderPaymentID, Status: p.Status, FailureReason: p.FailureReason}, nil
 	}
-	// Nothing buys a tier for free: a charge of nothing fails.
-	res := billing.Result{Status: models.PaymentFailed, FailureReason: "zero_amount"}
-	if r.AmountCents > 0 {
+	// Nothing buys a tier for free, and a provider refuses a charge below
+	// its minimum: such a charge fails here instead of being retried.
+	res := billing.Result{Status: models.PaymentFailed, FailureReason: "below_minimum"}
+	if r.AmountCents >= models.MinChargeCents {
 		res, err = a.Billing.Charge(ctx, billing.Charge{
 			IdempotencyKey: r.IdempotencyKey, Customer: r.Customer, PaymentMethod: r.PaymentMethod,
 			AmountCents: r.AmountCents, Currency: r.Currency,

@@ -104,6 +104,10 @@ const (
 	PaymentFailed    PaymentStatus = "failed"
 )
 
+// MinChargeCents is the smallest charge card providers take (Stripe's is
+// 50 cents in USD): a smaller one is refused, so nothing asks for it.
+const MinChargeCents = 50
+
 // Payment is a line of the payments ledger: one charge attempt.
 type Payment struct {
 	ID                uuid.UUID `gorm:"primaryKey"`

@@ -429,8 +429,8 @@ func TestMembershipLateUpgrades(t *testing.T) {
 		quota       int
 	}{
 		"half way":            {at: start.AddDate(0, 0, 15), cents: 258, tier: models.TierSuperfan, quota: 3},
-		"a day before":        {at: end.Add(-24 * time.Hour), cents: 16, tier: models.TierSuperfan, quota: 0},
-		"an hour before":      {at: end.Add(-time.Hour), cents: 1, tier: models.TierSuperfan, quota: 0},
+		"four days before":    {at: end.Add(-96 * time.Hour), cents: 65, tier: models.TierSuperfan, quota: 1},
+		"a day before":        {at: end.Add(-24 * time.Hour), tier: models.TierSupporter, pendingTier: models.TierSuperfan, quota: 0},
 		"five minutes before": {at: end.Add(-5 * time.Minute), tier: models.TierSupporter, pendingTier: models.TierSuperfan, quota: 0},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -614,7 +614,7 @@ func TestMembershipZeroPriceIsNeverRenewed(t *testing.T) {
 	p := mt.payments()
 	require.Len(t, p, 1)
 	require.Equal(t, models.PaymentFailed, p[0].Status)
-	require.Equal(t, "zero_amount", p[0].FailureReason)
+	require.Equal(t, "below_minimum", p[0].FailureReason)
 	st = mt.runUntil(st, func(s workflows.Membership) bool { return s.Status == models.StatusCanceled }, nil)
 	require.Equal(t, models.StatusCanceled, st.Status, "dunning ends it")
 }

@@ -11,12 +11,12 @@ import (
 
 // upgrade charges the rest of the period at the difference and then gives
 // the tier, with its DMs prorated to what is left of the period. An upgrade
-// that would cost nothing now (too late in the period to cost a cent)
+// that would cost less than a provider charges (too late in the period)
 // waits for the period end and its full price; one the provider is still
 // processing waits for its webhook.
 func (m *membership) upgrade(ctx workflow.Context, tier models.Tier, terms models.Terms) error {
 	due := prorate(terms.Price(tier)-m.st.PeriodCents, workflow.Now(ctx), m.st.PeriodStart, m.st.PeriodEnd)
-	if due == 0 {
+	if due < models.MinChargeCents {
 		m.st.PendingTier, m.st.Terms = tier, terms
 		return nil
 	}
