@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"reflect"
 	"strings"
@@ -89,6 +90,10 @@ type Config struct {
 	VAPIDPublicKey  string `env:"VAPID_PUBLIC_KEY"` // empty outside production: a pair is made and kept in DATA_DIR
 	VAPIDPrivateKey string `env:"VAPID_PRIVATE_KEY" secret:"true"`
 	VAPIDSubject    string `env:"VAPID_SUBJECT" envDefault:"mailto:ops@fanfare.local"`
+	// PushDialAllow: tests only, set in code and never read from the
+	// environment: non-public prefixes the push client may dial (a local
+	// push service on loopback).
+	PushDialAllow []netip.Prefix
 
 	WSMaxConnsPerUser int    `env:"WS_MAX_CONNS_PER_USER" envDefault:"10"`
 	WSMaxRooms        int    `env:"WS_MAX_ROOMS" envDefault:"100"`
@@ -236,6 +241,9 @@ func (c Config) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Tag.Get("env") == "" { // set in code, not part of the environment
+			continue
+		}
 		val := v.Field(i).Interface()
 		switch f.Tag.Get("secret") {
 		case "true":

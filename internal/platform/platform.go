@@ -130,7 +130,8 @@ func (p *Platform) open(ctx context.Context) error {
 	if pub, priv, err := vapidKeys(p.Config); err != nil {
 		return err
 	} else if pub != "" {
-		p.Pusher = &notify.Pusher{Store: p.Store, PublicKey: pub, PrivateKey: priv, Subject: p.Config.VAPIDSubject}
+		p.Pusher = notify.NewPusher(p.Store, notify.PushConfig{PublicKey: pub, PrivateKey: priv, Subject: p.Config.VAPIDSubject,
+			AllowHTTP: !p.Config.Production(), Allow: p.Config.PushDialAllow})
 		channels = append(channels, models.ChannelPush)
 		p.senders[models.ChannelPush] = p.Pusher
 	} else {
