@@ -22,6 +22,8 @@ import (
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/workflows"
 )
 
 // fakeSendGrid records v3 mail send requests, as SendGrid would accept them.
@@ -152,6 +154,44 @@ func TestOutboxAndOneClickUnsubscribe(t *testing.T) {
 	send("Another one")
 	time.Sleep(2 * time.Second) // no mail may come; nothing to wait for
 	require.Len(t, read().Items, 1)
+}
+
+// awaitInbox waits until the user's inbox workflow has sent `sent` digests
+// on ch and holds nothing more for it: from then on nothing else goes out
+// on ch until a new notification is handed to it. The state query sees
+// every signal already accepted, so this is no race with late mail.
+func awaitInbox(t *testing.T, app *testenv.App, userID string, ch models.Channel, sent int) {
+	t.Helper()
+	var st workflows.InboxState
+	require.Eventually(t, func() bool {
+		st = workflows.InboxState{} // decoding into a used map would keep its keys
+		v, err := app.Platform.Temporal.QueryWorkflow(t.Context(), workflows.InboxID(userID), "", workflows.InboxQuery)
+		if err != nil || v.Get(&st) != nil {
+			return false
+		}
+		for k := range st.Pending {
+			if strings.HasPrefix(k, string(ch)+"|") {
+				return false
+			}
+		}
+		return len(st.Sent[ch]) >= sent
+	}, time.Minute, 100*time.Millisecond)
+	require.Len(t, st.Sent[ch], sent, "digests sent on %s", ch)
+}
+
+// activityFailures joins the failure messages of the activities of a user's inbox.
+func activityFailures(t *testing.T, app *testenv.App, userID string) string {
+	t.Helper()
+	iter := app.Platform.Temporal.GetWorkflowHistory(t.Context(), workflows.InboxID(userID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var out []string
+	for iter.HasNext() {
+		e, err := iter.Next()
+		require.NoError(t, err)
+		for f := e.GetActivityTaskFailedEventAttributes().GetFailure(); f != nil; f = f.GetCause() {
+			out = append(out, f.GetMessage())
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // recordHistory writes a workflow's history as a replay fixture when

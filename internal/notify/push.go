@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -80,6 +81,7 @@ func (p *Pusher) Send(ctx context.Context, d models.Digest) error {
 		}
 	}
 	msg, _ := json.Marshal(payload)
+	msg = slices.Clip(msg) // webpush-go appends to the message: no spare room to share between sends
 	var errs []error
 	for attempt := 0; len(pending) > 0; attempt++ {
 		if attempt > 0 {
