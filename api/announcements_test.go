@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/testenv"
 )
 
@@ -73,4 +74,25 @@ func TestAnnouncementReachesFollowers(t *testing.T) {
 
 	r = app.Do(t, http.MethodGet, "/api/notifications/broadcasts/"+b.BroadcastID, wantsMail.AccessToken, nil)
 	require.Equal(t, http.StatusNotFound, r.Status, "another user's broadcast does not exist for them")
+}
+
+// An artist may announce ANNOUNCEMENTS_PER_DAY times in 24 hours; the count
+// is in the database, so a second api instance refuses the next one too.
+func TestAnnouncementsPerDay(t *testing.T) {
+	t.Parallel()
+	perDay := testenv.WithConfig(func(c *config.Config) { c.AnnouncementsPerDay = 2 })
+	app := testenv.StartApp(t, perDay)
+	other := testenv.StartApp(t, testenv.Alongside(app), perDay)
+	artist, quiet := app.Register(t, "artist", "Chatty"), app.Register(t, "artist", "Quiet")
+	announce := func(on *testenv.App, who testenv.Session) testenv.Response {
+		return on.Do(t, http.MethodPost, "/api/artists/"+who.User.ID+"/announcements", who.AccessToken, map[string]any{"title": "News"})
+	}
+	require.Equal(t, http.StatusAccepted, announce(app, artist).Status)
+	require.Equal(t, http.StatusAccepted, announce(other, artist).Status)
+	for name, on := range map[string]*testenv.App{"first instance": app, "second instance": other} {
+		r := announce(on, artist)
+		require.Equal(t, http.StatusTooManyRequests, r.Status, name)
+		require.Equal(t, "rate_limited", r.ErrorCode(t), name)
+	}
+	require.Equal(t, http.StatusAccepted, announce(other, quiet).Status, "each artist has their own count")
 }

@@ -142,6 +142,11 @@ func TestOutboxAndOneClickUnsubscribe(t *testing.T) {
 	forged := app.Do(t, http.MethodPost, "/api/notifications/unsubscribe?token="+fan.User.ID+".forged", "", nil)
 	require.Equal(t, http.StatusBadRequest, forged.Status)
 	require.Equal(t, "token", decodeField(t, forged))
+	stale := *app.Platform.Mailer // a link mailed more than a year ago
+	stale.Now = func() time.Time { return time.Now().AddDate(-1, 0, -1) }
+	expired := app.Do(t, http.MethodPost, "/api/notifications/unsubscribe?token="+url.QueryEscape(stale.UnsubscribeToken(fan.User.ID)), "", nil)
+	require.Equal(t, http.StatusBadRequest, expired.Status)
+	require.Contains(t, string(expired.Body), "expired")
 	ok := app.Do(t, http.MethodPost, link.Path+"?"+link.RawQuery, "", nil)
 	require.Equal(t, http.StatusNoContent, ok.Status, string(ok.Body))
 

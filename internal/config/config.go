@@ -55,6 +55,13 @@ type Config struct {
 	AccessTokenTTL  time.Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
 	RefreshTokenTTL time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
 
+	// Signs the one-click unsubscribe links of emails; its own key, so a
+	// leaked link never helps forge a session. Outside production it is
+	// derived from the JWT secret.
+	UnsubscribeSecret string `env:"UNSUBSCRIBE_SECRET" secret:"true"`
+	// Announcements an artist may send in 24 hours.
+	AnnouncementsPerDay int `env:"ANNOUNCEMENTS_PER_DAY" envDefault:"3"`
+
 	CORSOrigins []string `env:"CORS_ORIGINS" envDefault:"http://localhost:3000,http://localhost:5173"`
 	BodyLimit   int      `env:"BODY_LIMIT" envDefault:"1048576"`
 	RateLimit   int      `env:"RATE_LIMIT" envDefault:"600"`
@@ -155,6 +162,9 @@ func (c Config) Validate() error {
 	if c.Production() && c.JWTSecret == "" {
 		bad("JWT_SECRET", "required in production")
 	}
+	if c.UnsubscribeSecret != "" && len(c.UnsubscribeSecret) < 32 || c.Production() && c.UnsubscribeSecret == "" {
+		bad("UNSUBSCRIBE_SECRET", "required in production, at least 32 bytes")
+	}
 	if c.AccessTokenTTL < time.Minute || c.AccessTokenTTL > 24*time.Hour {
 		bad("ACCESS_TOKEN_TTL", "must be between 1m and 24h")
 	}
@@ -193,6 +203,9 @@ func (c Config) Validate() error {
 	}
 	if c.BodyLimit < 1024 {
 		bad("BODY_LIMIT", "must be at least 1024 bytes")
+	}
+	if c.AnnouncementsPerDay < 1 {
+		bad("ANNOUNCEMENTS_PER_DAY", "must be at least 1")
 	}
 	if c.AttachmentMaxBytes < 1024 {
 		bad("ATTACHMENT_MAX_BYTES", "must be at least 1024 bytes")

@@ -23,16 +23,17 @@ func TestDefaultsRunEmbedded(t *testing.T) {
 
 func TestInvalidValuesNameTheVariable(t *testing.T) {
 	for name, tc := range map[string]struct{ key, value string }{
-		"not a number":     {"DB_MAX_OPEN_CONNS", "lots"},
-		"not a duration":   {"ACCESS_TOKEN_TTL", "soon"},
-		"bad log level":    {"LOG_LEVEL", "loud"},
-		"bad scheme":       {"DATABASE_URL", "mysql://x"},
-		"bad redis":        {"REDIS_URL", "http://nope"},
-		"short secret":     {"JWT_SECRET", "short"},
-		"wildcard origin":  {"CORS_ORIGINS", "*"},
-		"origin with path": {"CORS_ORIGINS", "https://a.example/app"},
-		"bad env":          {"FANFARE_ENV", "staging"},
-		"bad port":         {"TEMPORAL_UI_PORT", "70000"},
+		"not a number":      {"DB_MAX_OPEN_CONNS", "lots"},
+		"not a duration":    {"ACCESS_TOKEN_TTL", "soon"},
+		"bad log level":     {"LOG_LEVEL", "loud"},
+		"bad scheme":        {"DATABASE_URL", "mysql://x"},
+		"bad redis":         {"REDIS_URL", "http://nope"},
+		"short secret":      {"JWT_SECRET", "short"},
+		"short unsubscribe": {"UNSUBSCRIBE_SECRET", "short"},
+		"wildcard origin":   {"CORS_ORIGINS", "*"},
+		"origin with path":  {"CORS_ORIGINS", "https://a.example/app"},
+		"bad env":           {"FANFARE_ENV", "staging"},
+		"bad port":          {"TEMPORAL_UI_PORT", "70000"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(tc.key, tc.value)
@@ -48,8 +49,10 @@ func TestProductionNeedsRealServices(t *testing.T) {
 	_, err := config.Load()
 	require.ErrorContains(t, err, "JWT_SECRET")
 	require.ErrorContains(t, err, "DATABASE_URL")
+	require.ErrorContains(t, err, "UNSUBSCRIBE_SECRET")
 
 	t.Setenv("JWT_SECRET", "0123456789abcdef0123456789abcdef")
+	t.Setenv("UNSUBSCRIBE_SECRET", "fedcba9876543210fedcba9876543210")
 	t.Setenv("DATABASE_URL", "postgres://app:pw@db/fanfare")
 	_, err = config.Load()
 	require.NoError(t, err)

@@ -4,7 +4,9 @@ package platform
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -123,7 +125,7 @@ func (p *Platform) open(ctx context.Context) error {
 	from, _ := mail.ParseAddress(p.Config.EmailFrom) // validated with the config
 	p.Mailer = &notify.Mailer{
 		Store: p.Store, APIKey: p.Config.SendGridAPIKey, Host: p.Config.SendGridURL,
-		From: sgmail.NewEmail(from.Name, from.Address), PublicURL: p.Config.PublicURL, Secret: secret, Now: p.Auth.Now,
+		From: sgmail.NewEmail(from.Name, from.Address), PublicURL: p.Config.PublicURL, Secret: unsubscribeSecret(p.Config, secret), Now: p.Auth.Now,
 	}
 	channels := []models.Channel{models.ChannelEmail}
 	p.senders = map[models.Channel]activities.Sender{models.ChannelEmail: p.Mailer}
@@ -325,6 +327,17 @@ func jwtSecret(cfg config.Config) ([]byte, error) {
 		return nil, err
 	}
 	return secret, os.WriteFile(path, secret, 0o600)
+}
+
+// unsubscribeSecret returns UNSUBSCRIBE_SECRET or, outside production
+// (where the config requires it), a key derived from the JWT secret.
+func unsubscribeSecret(cfg config.Config, jwtSecret []byte) []byte {
+	if cfg.UnsubscribeSecret != "" {
+		return []byte(cfg.UnsubscribeSecret)
+	}
+	mac := hmac.New(sha256.New, jwtSecret)
+	mac.Write([]byte("fanfare unsubscribe links"))
+	return mac.Sum(nil)
 }
 
 // vapidKeys returns the configured VAPID pair or, outside production, a
