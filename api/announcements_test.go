@@ -9,6 +9,7 @@ import (
 
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/models"
 )
 
 func TestAnnouncementReachesFollowers(t *testing.T) {
@@ -16,13 +17,20 @@ func TestAnnouncementReachesFollowers(t *testing.T) {
 	app, fake := startWithSendGrid(t)
 	artist := app.Register(t, "artist", "Announcer")
 	wantsMail, unsubscribed, noAnnouncementMail := app.Register(t, "fan", "A"), app.Register(t, "fan", "B"), app.Register(t, "fan", "C")
+	sleeper := app.Register(t, "fan", "In quiet hours")
 	stranger := app.Register(t, "fan", "Not a follower")
-	for _, f := range []testenv.Session{wantsMail, unsubscribed, noAnnouncementMail} {
+	for _, f := range []testenv.Session{wantsMail, unsubscribed, noAnnouncementMail, sleeper} {
 		require.Equal(t, http.StatusOK, app.Do(t, http.MethodPost, "/api/artists/"+artist.User.ID+"/follow", f.AccessToken, nil).Status)
 	}
 	app.Do(t, http.MethodPut, "/api/notifications/preferences", unsubscribed.AccessToken, map[string]any{"email_unsubscribed": true, "digest_minutes": 15})
 	app.Do(t, http.MethodPut, "/api/notifications/preferences", noAnnouncementMail.AccessToken,
 		map[string]any{"channels": map[string]any{"announcement": map[string]bool{"email": false}}, "digest_minutes": 15})
+	app.Do(t, http.MethodPut, "/api/notifications/preferences", wantsMail.AccessToken, map[string]any{"digest_minutes": 0})
+	now := time.Now().UTC() // the fans' time zone
+	quietEnd := now.Add(time.Hour).Truncate(time.Minute)
+	r := app.Do(t, http.MethodPut, "/api/notifications/preferences", sleeper.AccessToken, map[string]any{"digest_minutes": 0,
+		"quiet_start": now.Add(-time.Hour).Format("15:04"), "quiet_end": quietEnd.Format("15:04")})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	ws := app.Dial(t, wantsMail.AccessToken)
 
 	path := "/api/artists/" + artist.User.ID + "/announcements"
@@ -38,7 +46,7 @@ func TestAnnouncementReachesFollowers(t *testing.T) {
 		require.Equal(t, tc.status, app.Do(t, http.MethodPost, path, tc.token, tc.body).Status, name)
 	}
 
-	r := app.Do(t, http.MethodPost, path, artist.AccessToken, map[string]any{"title": "Tour dates", "body": "Lyon, Paris, Berlin"})
+	r = app.Do(t, http.MethodPost, path, artist.AccessToken, map[string]any{"title": "Tour dates", "body": "Lyon, Paris, Berlin"})
 	require.Equal(t, http.StatusAccepted, r.Status, string(r.Body))
 	var b struct {
 		BroadcastID string `json:"broadcast_id"`
@@ -52,12 +60,12 @@ func TestAnnouncementReachesFollowers(t *testing.T) {
 		app.Do(t, http.MethodGet, "/api/notifications/broadcasts/"+b.BroadcastID, artist.AccessToken, nil).Decode(t, &progress)
 		return progress.Done
 	}, time.Minute, 200*time.Millisecond)
-	require.Equal(t, 3, progress.Recipients)
+	require.Equal(t, 4, progress.Recipients)
 	require.Equal(t, 1, progress.Pushed, "only the follower online")
-	require.Equal(t, 1, progress.Emailed, "preferences and unsubscribes are honoured")
+	require.Equal(t, 2, progress.Emailed, "preferences and unsubscribes are honoured")
 
 	require.Equal(t, "Tour dates", ws.Await("notification")["data"].(map[string]any)["title"])
-	for _, f := range []testenv.Session{wantsMail, unsubscribed, noAnnouncementMail} {
+	for _, f := range []testenv.Session{wantsMail, unsubscribed, noAnnouncementMail, sleeper} {
 		var p inboxPage
 		app.Do(t, http.MethodGet, "/api/notifications", f.AccessToken, nil).Decode(t, &p)
 		require.Len(t, p.Items, 1)
@@ -67,7 +75,14 @@ func TestAnnouncementReachesFollowers(t *testing.T) {
 	app.Do(t, http.MethodGet, "/api/notifications", stranger.AccessToken, nil).Decode(t, &none)
 	require.Empty(t, none.Items)
 
+	// Email goes through each follower's inbox, with the rules every
+	// notification follows: the one in quiet hours gets it when they end.
+	awaitInbox(t, app, wantsMail.User.ID, models.ChannelEmail, 1)
 	require.Equal(t, 1, fake.count())
+	held := inboxState(t, app, sleeper.User.ID)
+	require.Empty(t, held.Sent[models.ChannelEmail])
+	require.Len(t, held.Pending["email|artist:"+artist.User.ID], 1)
+	require.True(t, held.Due["email|artist:"+artist.User.ID].Equal(quietEnd), "held until %s, not %s", quietEnd, held.Due["email|artist:"+artist.User.ID])
 	ps := fake.sent[0]["personalizations"].([]any)
 	require.Len(t, ps, 1)
 	require.Equal(t, wantsMail.User.Email, ps[0].(map[string]any)["to"].([]any)[0].(map[string]any)["email"])

@@ -162,6 +162,16 @@ func TestOutboxAndOneClickUnsubscribe(t *testing.T) {
 	require.Len(t, read().Items, 1)
 }
 
+// inboxState asks a user's inbox workflow for its state.
+func inboxState(t *testing.T, app *testenv.App, userID string) workflows.InboxState {
+	t.Helper()
+	v, err := app.Platform.Temporal.QueryWorkflow(t.Context(), workflows.InboxID(userID), "", workflows.InboxQuery)
+	require.NoError(t, err)
+	var st workflows.InboxState
+	require.NoError(t, v.Get(&st))
+	return st
+}
+
 // awaitInbox waits until the user's inbox workflow has sent `sent` digests
 // on ch and holds nothing more for it: from then on nothing else goes out
 // on ch until a new notification is handed to it. The state query sees

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -111,54 +110,6 @@ func (m *Mailer) VerifyUnsubscribe(token string) (uuid.UUID, error) {
 		return uuid.Nil, models.FieldError("token", "this unsubscribe link has expired: sign in to change your email preferences")
 	}
 	return uuid.Parse(parts[0])
-}
-
-// SendBatch sends one message to many recipients in one SendGrid request
-// (one personalization each, with its own unsubscribe link), or into the
-// outbox without a key. Callers keep batches within SendGrid's 1,000.
-func (m *Mailer) SendBatch(ctx context.Context, to []store.Recipient, category, subject, body string) (int, error) {
-	emails := make([]string, len(to))
-	for i, r := range to {
-		emails[i] = r.Email
-	}
-	sup, err := m.Store.Suppressed(ctx, emails)
-	if err != nil {
-		return 0, err
-	}
-	to = slices.DeleteFunc(slices.Clone(to), func(r store.Recipient) bool { return sup[strings.ToLower(r.Email)] })
-	if len(to) == 0 {
-		return 0, nil
-	}
-	unsubscribe := func(userID string) map[string]string {
-		if models.Categories[category].Transactional() {
-			return nil
-		}
-		link := m.PublicURL + "/api/notifications/unsubscribe?token=" + url.QueryEscape(m.UnsubscribeToken(userID))
-		return map[string]string{"List-Unsubscribe": "<" + link + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-	}
-	if m.APIKey == "" {
-		rows := make([]models.OutboxEmail, len(to))
-		for i, r := range to {
-			h, _ := json.Marshal(unsubscribe(r.UserID.String()))
-			rows[i] = models.OutboxEmail{ID: models.NewID(), UserID: r.UserID, ToEmail: r.Email, Subject: subject,
-				Body: body, Categories: category, Headers: string(h), CreatedAt: m.Now()}
-		}
-		return len(to), m.Store.CreateOutboxEmails(ctx, rows)
-	}
-	msg := mail.NewV3Mail()
-	msg.SetFrom(m.From)
-	msg.Subject = subject
-	msg.AddContent(mail.NewContent("text/plain", body))
-	msg.AddCategories(category)
-	for _, r := range to {
-		p := mail.NewPersonalization()
-		p.AddTos(mail.NewEmail(r.DisplayName, r.Email))
-		for k, v := range unsubscribe(r.UserID.String()) {
-			p.SetHeader(k, v)
-		}
-		msg.AddPersonalizations(p)
-	}
-	return len(to), m.post(ctx, msg)
 }
 
 func (m *Mailer) post(ctx context.Context, msg *mail.SGMailV3) error {
