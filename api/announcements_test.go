@@ -5,11 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/testenv"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/workflows"
 )
 
 func TestAnnouncementReachesFollowers(t *testing.T) {
@@ -110,4 +113,34 @@ func TestAnnouncementsPerDay(t *testing.T) {
 		require.Equal(t, "rate_limited", r.ErrorCode(t), name)
 	}
 	require.Equal(t, http.StatusAccepted, announce(other, quiet).Status, "each artist has their own count")
+}
+
+// A follower who had their hourly email cap gets the announcement's email
+// when the cap frees, as any other notification: the inbox's rule.
+func TestAnnouncementRespectsEmailCaps(t *testing.T) {
+	t.Parallel()
+	app := testenv.StartApp(t)
+	artist, busy := app.Register(t, "artist", "Announcer"), app.Register(t, "fan", "Busy")
+	require.Equal(t, http.StatusOK, app.Do(t, http.MethodPost, "/api/artists/"+artist.User.ID+"/follow", busy.AccessToken, nil).Status)
+	app.Do(t, http.MethodPut, "/api/notifications/preferences", busy.AccessToken, map[string]any{"digest_minutes": 0})
+	for i := range 4 { // the email cap of an hour
+		_, err := app.Platform.Notify.Send(t.Context(), notify.Notification{UserID: uuid.MustParse(busy.User.ID), Category: "membership",
+			GroupKey: "g" + string(rune('a'+i)), Title: "Earlier mail"})
+		require.NoError(t, err)
+	}
+	awaitInbox(t, app, busy.User.ID, models.ChannelEmail, 4)
+
+	r := app.Do(t, http.MethodPost, "/api/artists/"+artist.User.ID+"/announcements", artist.AccessToken, map[string]any{"title": "Tour dates"})
+	require.Equal(t, http.StatusAccepted, r.Status, string(r.Body))
+	var b struct {
+		BroadcastID string `json:"broadcast_id"`
+	}
+	r.Decode(t, &b)
+	require.NoError(t, app.Platform.Temporal.GetWorkflow(t.Context(), workflows.BroadcastID(b.BroadcastID), "").Get(t.Context(), nil))
+
+	st := inboxState(t, app, busy.User.ID)
+	group := "email|artist:" + artist.User.ID
+	require.Len(t, st.Sent[models.ChannelEmail], 4, "nothing more this hour")
+	require.Len(t, st.Pending[group], 1)
+	require.True(t, st.Due[group].Equal(st.Sent[models.ChannelEmail][0].Add(time.Hour)), "held until the cap frees")
 }
