@@ -3,38 +3,42 @@ package activities
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/activity"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 )
 
-// BroadcastPageSize is the recipients of one page: one batch of inbox rows
-// and one SendGrid request (it takes up to 1,000 personalizations).
+// BroadcastPageSize is the recipients of one page: one batch of inbox rows.
 const BroadcastPageSize = 1000
 
-// BatchMailer sends one message to many recipients in one request.
-type BatchMailer interface {
-	SendBatch(ctx context.Context, to []store.Recipient, category, subject, body string) (sent int, err error)
-}
+// handOffs is how many recipients' inboxes a page signals at once.
+const handOffs = 8
 
 // Broadcast delivers a broadcast page by page.
 type Broadcast struct {
 	Store     *store.Store
 	Publisher realtime.Publisher
 	Online    func(ctx context.Context, userIDs []string) (map[string]bool, error)
-	Mailer    BatchMailer
+	// HandOff gives a recipient's row to their inbox workflow for email and
+	// push, as every notification goes (preferences, quiet hours, caps),
+	// and says on which channels.
+	HandOff func(ctx context.Context, row *models.Notification) ([]models.Channel, error)
 }
 
 // DeliverPage writes the inbox rows of the next page of recipients,
-// publishes them to those online and emails those who want email. A retry
-// of the same page writes no second row: row ids derive from the broadcast
-// and the recipient.
+// publishes them to those online and hands them to each recipient's inbox
+// for email and push. A retry of the same page writes no second row: row
+// ids derive from the broadcast and the recipient (a retried hand-off may
+// reach an inbox twice).
 func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p models.BroadcastProgress) (models.BroadcastProgress, error) {
 	artist, err := uuid.Parse(b.ArtistID)
 	if err != nil {
@@ -57,13 +61,17 @@ func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p model
 		e := b.CreatedAt.Add(b.TTL)
 		expires = &e
 	}
-	for i, r := range page {
+	channels := make([]string, len(cat.Channels))
+	for i, ch := range cat.Channels {
+		channels[i] = string(ch)
+	}
+	for i, user := range page {
 		rows[i] = models.Notification{
-			ID: rowID(b, r.UserID), UserID: r.UserID, Category: cat.Name, GroupKey: b.GroupKey, Priority: cat.Priority,
-			Title: b.Title, Body: b.Body, Data: `{"broadcast_id":"` + b.ID + `"}`, Channels: "in_app,email",
+			ID: rowID(b, user), UserID: user, Category: cat.Name, GroupKey: b.GroupKey, Priority: cat.Priority,
+			Title: b.Title, Body: b.Body, Data: `{"broadcast_id":"` + b.ID + `"}`, Channels: strings.Join(channels, ","),
 			BroadcastID: &bid, CreatedAt: b.CreatedAt, ExpiresAt: expires,
 		}
-		ids[i] = r.UserID.String()
+		ids[i] = user.String()
 	}
 	if err := a.Store.CreateNotificationsOnce(ctx, rows); err != nil {
 		return p, err
@@ -81,35 +89,35 @@ func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p model
 			p.Pushed++
 		}
 	}
-	var mail []store.Recipient
-	for _, r := range page {
-		if wantsEmail(r, cat) {
-			mail = append(mail, r)
-		}
+	emailed, err := a.handOff(ctx, rows)
+	if err != nil {
+		return p, err
 	}
-	sent := 0
-	if len(mail) > 0 {
-		if sent, err = a.Mailer.SendBatch(ctx, mail, cat.Name, b.Title, b.Body); err != nil {
-			return p, err
-		}
-	}
-	p.Cursor = page[len(page)-1].UserID.String()
+	p.Cursor = ids[len(ids)-1]
 	p.Recipients += len(page)
-	p.Emailed += sent
+	p.Emailed += emailed
 	p.Pages++
 	p.Done = len(page) < BroadcastPageSize
 	return p, nil
 }
 
-// wantsEmail applies the recipient's preferences to the category.
-func wantsEmail(r store.Recipient, cat models.Category) bool {
-	if r.EmailUnsubscribed && !cat.Transactional() {
-		return false
+// handOff gives every row to its recipient's inbox, a few at a time, and
+// counts those who will get it by email.
+func (a *Broadcast) handOff(ctx context.Context, rows []models.Notification) (int, error) {
+	var emailed atomic.Int64
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(handOffs)
+	for i := range rows {
+		g.Go(func() error {
+			chs, err := a.HandOff(ctx, &rows[i])
+			if slices.Contains(chs, models.ChannelEmail) {
+				emailed.Add(1)
+			}
+			return err
+		})
 	}
-	var prefs map[string]map[models.Channel]bool
-	_ = json.Unmarshal([]byte(r.Channels), &prefs)
-	on, set := prefs[cat.Name][models.ChannelEmail]
-	return !set || on
+	err := g.Wait()
+	return int(emailed.Load()), err
 }
 
 // rowID is a UUIDv7 with the broadcast's timestamp and a hash of the

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -25,9 +26,9 @@ type broadcastResponse struct {
 }
 
 func (s *Server) announcementRoutes(r *routes) {
-	r.add(fiber.MethodPost, "/api/artists/:id/announcements", op{summary: "Announce something to all of the artist's followers (in-app, socket, email)",
+	r.add(fiber.MethodPost, "/api/artists/:id/announcements", op{summary: "Announce something to all of the artist's followers (in-app, socket; email and push through each follower's inbox); at most ANNOUNCEMENTS_PER_DAY (3) in 24 h",
 		tag: "notifications", auth: true, in: announcementRequest{}, out: broadcastResponse{}, status: http.StatusAccepted,
-		errors: []int{http.StatusNotFound}, owner: artistOwned}, s.authenticate, requireRole(models.RoleArtist), s.announce)
+		errors: []int{http.StatusNotFound, http.StatusTooManyRequests}, owner: artistOwned}, s.authenticate, requireRole(models.RoleArtist), s.announce)
 	r.add(fiber.MethodGet, "/api/notifications/broadcasts/:id", op{summary: "How far a broadcast of mine got", tag: "notifications",
 		auth: true, out: models.BroadcastProgress{}, owner: &owner{Refused: http.StatusNotFound, Admin: true}}, s.authenticate, s.broadcast)
 }
@@ -44,13 +45,20 @@ func (s *Server) announce(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	reserved, err := s.Store.ReserveAnnouncement(c.UserContext(), a.ID, s.Auth.Now(), s.Config.AnnouncementsPerDay)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := s.temporalContext(c.UserContext())
 	defer cancel()
 	id, err := s.Notify.Broadcast(ctx, notify.Audience{FollowersOf: a.ID}, notify.Notification{
 		Category: "announcement", GroupKey: "artist:" + a.ID.String(), Title: req.Title, Body: req.Body,
 		TTL: time.Duration(req.TTLHours) * time.Hour,
 	})
-	if err != nil {
+	if err != nil { // not sent: it does not count
+		if rerr := s.Store.ReleaseAnnouncement(context.WithoutCancel(ctx), reserved); rerr != nil {
+			s.Log.Warn("announcement reservation kept", "error", rerr)
+		}
 		return err
 	}
 	return c.Status(http.StatusAccepted).JSON(broadcastResponse{BroadcastID: id})

@@ -22,6 +22,8 @@ import (
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/workflows"
 )
 
 // fakeSendGrid records v3 mail send requests, as SendGrid would accept them.
@@ -88,8 +90,7 @@ func TestTenNotificationsMakeOneDigestEmail(t *testing.T) {
 	app.Do(t, http.MethodGet, "/api/notifications/unread-count", fan.AccessToken, nil).Decode(t, &unread)
 	require.Equal(t, 10, unread.Count)
 
-	require.Eventually(t, func() bool { return fake.count() >= 1 }, 2*time.Minute, 200*time.Millisecond)
-	time.Sleep(2 * time.Second) // nothing else may follow
+	awaitInbox(t, app, fan.User.ID, models.ChannelEmail, 1) // one digest, and nothing left that could follow
 	require.Equal(t, 1, fake.count(), "one digest, not ten emails")
 
 	mail := fake.sent[0]
@@ -141,6 +142,11 @@ func TestOutboxAndOneClickUnsubscribe(t *testing.T) {
 	forged := app.Do(t, http.MethodPost, "/api/notifications/unsubscribe?token="+fan.User.ID+".forged", "", nil)
 	require.Equal(t, http.StatusBadRequest, forged.Status)
 	require.Equal(t, "token", decodeField(t, forged))
+	stale := *app.Platform.Mailer // a link mailed more than a year ago
+	stale.Now = func() time.Time { return time.Now().AddDate(-1, 0, -1) }
+	expired := app.Do(t, http.MethodPost, "/api/notifications/unsubscribe?token="+url.QueryEscape(stale.UnsubscribeToken(fan.User.ID)), "", nil)
+	require.Equal(t, http.StatusBadRequest, expired.Status)
+	require.Contains(t, string(expired.Body), "expired")
 	ok := app.Do(t, http.MethodPost, link.Path+"?"+link.RawQuery, "", nil)
 	require.Equal(t, http.StatusNoContent, ok.Status, string(ok.Body))
 
@@ -150,8 +156,58 @@ func TestOutboxAndOneClickUnsubscribe(t *testing.T) {
 	app.Do(t, http.MethodGet, "/api/notifications/preferences", fan.AccessToken, nil).Decode(t, &prefs)
 	require.True(t, prefs.EmailUnsubscribed)
 	send("Another one")
-	time.Sleep(2 * time.Second) // no mail may come; nothing to wait for
+	// Send handed the inbox whatever it would ever send before it returned:
+	// no email is waiting there, and only the first one went out.
+	awaitInbox(t, app, fan.User.ID, models.ChannelEmail, 1)
 	require.Len(t, read().Items, 1)
+}
+
+// inboxState asks a user's inbox workflow for its state.
+func inboxState(t *testing.T, app *testenv.App, userID string) workflows.InboxState {
+	t.Helper()
+	v, err := app.Platform.Temporal.QueryWorkflow(t.Context(), workflows.InboxID(userID), "", workflows.InboxQuery)
+	require.NoError(t, err)
+	var st workflows.InboxState
+	require.NoError(t, v.Get(&st))
+	return st
+}
+
+// awaitInbox waits until the user's inbox workflow has sent `sent` digests
+// on ch and holds nothing more for it: from then on nothing else goes out
+// on ch until a new notification is handed to it. The state query sees
+// every signal already accepted, so this is no race with late mail.
+func awaitInbox(t *testing.T, app *testenv.App, userID string, ch models.Channel, sent int) {
+	t.Helper()
+	var st workflows.InboxState
+	require.Eventually(t, func() bool {
+		st = workflows.InboxState{} // decoding into a used map would keep its keys
+		v, err := app.Platform.Temporal.QueryWorkflow(t.Context(), workflows.InboxID(userID), "", workflows.InboxQuery)
+		if err != nil || v.Get(&st) != nil {
+			return false
+		}
+		for k := range st.Pending {
+			if strings.HasPrefix(k, string(ch)+"|") {
+				return false
+			}
+		}
+		return len(st.Sent[ch]) >= sent
+	}, 2*time.Minute, 100*time.Millisecond)
+	require.Len(t, st.Sent[ch], sent, "digests sent on %s", ch)
+}
+
+// activityFailures joins the failure messages of the activities of a user's inbox.
+func activityFailures(t *testing.T, app *testenv.App, userID string) string {
+	t.Helper()
+	iter := app.Platform.Temporal.GetWorkflowHistory(t.Context(), workflows.InboxID(userID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var out []string
+	for iter.HasNext() {
+		e, err := iter.Next()
+		require.NoError(t, err)
+		for f := e.GetActivityTaskFailedEventAttributes().GetFailure(); f != nil; f = f.GetCause() {
+			out = append(out, f.GetMessage())
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // recordHistory writes a workflow's history as a replay fixture when

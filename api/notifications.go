@@ -10,7 +10,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 )
@@ -80,7 +79,7 @@ type outboxPage struct {
 }
 
 func (s *Server) unsubscribe(c *fiber.Ctx) error {
-	userID, err := notify.VerifyUnsubscribe(s.Mailer.Secret, c.Query("token"))
+	userID, err := s.Mailer.VerifyUnsubscribe(c.Query("token"))
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"crypto/ecdh"
 	"encoding/base64"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -33,13 +32,17 @@ type vapidKeyResponse struct {
 func (s *Server) pushRoutes(r *routes) {
 	r.add(fiber.MethodGet, "/api/push/vapid-key", op{summary: "The VAPID public key browsers subscribe with", tag: "notifications",
 		out: vapidKeyResponse{}, errors: []int{http.StatusServiceUnavailable}}, s.vapidKey)
-	r.add(fiber.MethodPost, "/api/push/subscriptions", op{summary: "Register this browser's push subscription (PushSubscription.toJSON())",
-		tag: "notifications", auth: true, in: pushSubscriptionRequest{}, status: http.StatusCreated, errors: []int{http.StatusServiceUnavailable}},
+	r.add(fiber.MethodPost, "/api/push/subscriptions", op{summary: "Register this browser's push subscription (PushSubscription.toJSON()); at most 10 a user, a new one replacing the oldest; an endpoint another account holds is a 409",
+		tag: "notifications", auth: true, in: pushSubscriptionRequest{}, status: http.StatusCreated, errors: []int{http.StatusConflict, http.StatusServiceUnavailable}},
 		s.authenticate, s.subscribePush)
 	r.add(fiber.MethodDelete, "/api/push/subscriptions", op{summary: "Forget a push subscription of mine", tag: "notifications",
 		auth: true, in: pushUnsubscribeRequest{}, status: http.StatusNoContent, errors: []int{http.StatusNotFound}},
 		s.authenticate, s.unsubscribePush)
 }
+
+// maxPushSubscriptions is the browsers a user may have subscribed at once;
+// a new one beyond it replaces their oldest.
+const maxPushSubscriptions = 10
 
 var errPushOff = models.Errorf(models.CodeUnavailable, "web push is not configured")
 
@@ -58,11 +61,8 @@ func (s *Server) subscribePush(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// The server will POST to this URL: only https, except in development
-	// where a local push service stands in.
-	u, err := url.Parse(req.Endpoint)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && (s.Config.Production() || u.Scheme != "http")) {
-		return models.FieldError("endpoint", "endpoint must be an https URL")
+	if err := s.Pusher.CheckEndpoint(req.Endpoint); err != nil {
+		return err
 	}
 	key, err := decodeKey(req.Keys.P256dh)
 	if _, perr := ecdh.P256().NewPublicKey(key); err != nil || perr != nil {
@@ -74,7 +74,7 @@ func (s *Server) subscribePush(c *fiber.Ctx) error {
 	p, _ := caller(c)
 	if err := s.Store.SavePushSubscription(c.UserContext(), &models.PushSubscription{
 		ID: models.NewID(), UserID: p.UserID, Endpoint: req.Endpoint, P256dh: req.Keys.P256dh, Auth: req.Keys.Auth, CreatedAt: s.Auth.Now(),
-	}); err != nil {
+	}, maxPushSubscriptions); err != nil {
 		return err
 	}
 	return c.SendStatus(http.StatusCreated)

@@ -131,7 +131,7 @@ func TestComposeEnvMatchesConfig(t *testing.T) {
 	c := loadCompose(t)
 	known := configVars(t)
 	require.NotEmpty(t, c.FanfareEnv)
-	for _, name := range []string{"FANFARE_ENV", "DATABASE_URL", "REDIS_URL", "TEMPORAL_ADDRESS", "JWT_SECRET", "CORS_ORIGINS"} {
+	for _, name := range []string{"FANFARE_ENV", "DATABASE_URL", "REDIS_URL", "TEMPORAL_ADDRESS", "JWT_SECRET", "UNSUBSCRIBE_SECRET", "CORS_ORIGINS"} {
 		require.Contains(t, c.FanfareEnv, name)
 	}
 	require.Equal(t, "production", c.FanfareEnv["FANFARE_ENV"])
@@ -257,7 +257,7 @@ func TestK8sManifests(t *testing.T) {
 	meta := secret["metadata"].(map[string]any)
 	require.Equal(t, "true", meta["annotations"].(map[string]any)["config.kubernetes.io/local-config"])
 	data := secret["stringData"].(map[string]any)
-	require.ElementsMatch(t, []string{"DATABASE_URL", "REDIS_URL", "JWT_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"}, keys(data))
+	require.ElementsMatch(t, []string{"DATABASE_URL", "REDIS_URL", "JWT_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "UNSUBSCRIBE_SECRET"}, keys(data))
 	for name, v := range data {
 		require.Contains(t, v, "CHANGE_ME", "%s must be a placeholder", name)
 	}

@@ -20,7 +20,7 @@ type BroadcastProgress struct {
 	Cursor     string `json:"cursor,omitempty"` // the workflow's own; the api blanks it
 	Recipients int    `json:"recipients"`
 	Pushed     int    `json:"pushed" description:"recipients online when it was sent"`
-	Emailed    int    `json:"emailed"`
+	Emailed    int    `json:"emailed" description:"recipients whose inbox will email it (after their digest window and quiet hours)"`
 	Pages      int    `json:"pages"`
 	Done       bool   `json:"done"`
 }

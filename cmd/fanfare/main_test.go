@@ -17,7 +17,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/models"
 )
 
 // The test binary doubles as the fanfare binary: run with FANFARE_AS_MAIN
@@ -63,6 +65,20 @@ func TestMigrateCommand(t *testing.T) {
 	require.NoError(t, err, string(out))
 	require.Contains(t, string(out), "00001_accounts.sql")
 	require.NotContains(t, string(out), "Pending")
+}
+
+func TestSeedRefusesProduction(t *testing.T) {
+	db := testenv.PostgresURL(t)
+	out, err := fanfare(t, []string{"FANFARE_ENV=production", "DATABASE_URL=" + db}, "seed").CombinedOutput()
+	require.Error(t, err)
+	require.Contains(t, string(out), "refusing to load demo accounts")
+	require.Contains(t, string(out), "FANFARE_ENV=production")
+	st, err := store.Open(t.Context(), db, store.Options{MaxOpenConns: 1}, testenv.Log())
+	require.NoError(t, err)
+	defer st.Close()
+	var users int64
+	require.NoError(t, st.DB(t.Context()).Model(&models.User{}).Count(&users).Error)
+	require.Zero(t, users, "no demo account was written")
 }
 
 // output collects a child's output while the test reads it.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/seed"
 	"github.com/fanfare/fanfare/internal/store"
 )
@@ -64,9 +65,13 @@ func seedCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "seed",
 		Short: "Load the demo data (idempotent)",
-		Long:  "Load the demo data: an artist and a few fans with printed logins. Running it twice changes nothing.",
+		Long:  "Load the demo data: an artist and a few fans with printed logins. Running it twice changes nothing. Refused in production.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Judged before the rest of the config, so this is the answer.
+			if cfg, _ := config.Load(); cfg.Production() {
+				return seed.ErrProduction
+			}
 			st, err := openStore(cmd)
 			if err != nil {
 				return err

@@ -55,6 +55,13 @@ type Config struct {
 	AccessTokenTTL  time.Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
 	RefreshTokenTTL time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
 
+	// Signs the one-click unsubscribe links of emails; its own key, so a
+	// leaked link never helps forge a session. Outside production it is
+	// derived from the JWT secret.
+	UnsubscribeSecret string `env:"UNSUBSCRIBE_SECRET" secret:"true"`
+	// Announcements an artist may send in 24 hours.
+	AnnouncementsPerDay int `env:"ANNOUNCEMENTS_PER_DAY" envDefault:"3"`
+
 	CORSOrigins []string `env:"CORS_ORIGINS" envDefault:"http://localhost:3000,http://localhost:5173"`
 	BodyLimit   int      `env:"BODY_LIMIT" envDefault:"65536"`
 	RateLimit   int      `env:"RATE_LIMIT" envDefault:"600"`
@@ -98,6 +105,10 @@ type Config struct {
 	VAPIDPublicKey  string `env:"VAPID_PUBLIC_KEY"` // empty outside production: a pair is made and kept in DATA_DIR
 	VAPIDPrivateKey string `env:"VAPID_PRIVATE_KEY" secret:"true"`
 	VAPIDSubject    string `env:"VAPID_SUBJECT" envDefault:"mailto:ops@fanfare.local"`
+	// PushDialAllow: tests only, set in code and never read from the
+	// environment: non-public prefixes the push client may dial (a local
+	// push service on loopback).
+	PushDialAllow []netip.Prefix
 
 	WSPingInterval time.Duration `env:"WS_PING_INTERVAL" envDefault:"25s"` // at most 25s
 	WSPongTimeout  time.Duration `env:"WS_PONG_TIMEOUT" envDefault:"20s"`
@@ -211,6 +222,9 @@ func (c Config) Validate() error {
 	if c.Production() && c.JWTSecret == "" {
 		bad("JWT_SECRET", "required in production")
 	}
+	if c.UnsubscribeSecret != "" && len(c.UnsubscribeSecret) < 32 || c.Production() && c.UnsubscribeSecret == "" {
+		bad("UNSUBSCRIBE_SECRET", "required in production, at least 32 bytes")
+	}
 	if c.AccessTokenTTL < time.Minute || c.AccessTokenTTL > 24*time.Hour {
 		bad("ACCESS_TOKEN_TTL", "must be between 1m and 24h")
 	}
@@ -256,6 +270,9 @@ func (c Config) Validate() error {
 	}
 	if c.BodyLimit < 1024 {
 		bad("BODY_LIMIT", "must be at least 1024 bytes")
+	}
+	if c.AnnouncementsPerDay < 1 {
+		bad("ANNOUNCEMENTS_PER_DAY", "must be at least 1")
 	}
 	if c.AttachmentMaxBytes < 1024 {
 		bad("ATTACHMENT_MAX_BYTES", "must be at least 1024 bytes")
@@ -318,6 +335,9 @@ func (c Config) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Tag.Get("env") == "" { // set in code, not part of the environment
+			continue
+		}
 		val := v.Field(i).Interface()
 		switch f.Tag.Get("secret") {
 		case "true":

@@ -23,19 +23,20 @@ func TestDefaultsRunEmbedded(t *testing.T) {
 
 func TestInvalidValuesNameTheVariable(t *testing.T) {
 	for name, tc := range map[string]struct{ key, value string }{
-		"not a number":     {"DB_MAX_OPEN_CONNS", "lots"},
-		"not a duration":   {"ACCESS_TOKEN_TTL", "soon"},
-		"bad log level":    {"LOG_LEVEL", "loud"},
-		"bad scheme":       {"DATABASE_URL", "mysql://x"},
-		"bad redis":        {"REDIS_URL", "http://nope"},
-		"short secret":     {"JWT_SECRET", "short"},
-		"wildcard origin":  {"CORS_ORIGINS", "*"},
-		"origin with path": {"CORS_ORIGINS", "https://a.example/app"},
-		"bad env":          {"FANFARE_ENV", "staging"},
-		"bad port":         {"TEMPORAL_UI_PORT", "70000"},
-		"no deadline":      {"REQUEST_TIMEOUT", "0s"},
-		"tiny call bound":  {"TEMPORAL_CALL_TIMEOUT", "1ms"},
-		"quota below file": {"UPLOAD_PENDING_QUOTA", "1024"},
+		"not a number":      {"DB_MAX_OPEN_CONNS", "lots"},
+		"not a duration":    {"ACCESS_TOKEN_TTL", "soon"},
+		"bad log level":     {"LOG_LEVEL", "loud"},
+		"bad scheme":        {"DATABASE_URL", "mysql://x"},
+		"bad redis":         {"REDIS_URL", "http://nope"},
+		"short secret":      {"JWT_SECRET", "short"},
+		"short unsubscribe": {"UNSUBSCRIBE_SECRET", "short"},
+		"wildcard origin":   {"CORS_ORIGINS", "*"},
+		"origin with path":  {"CORS_ORIGINS", "https://a.example/app"},
+		"bad env":           {"FANFARE_ENV", "staging"},
+		"bad port":          {"TEMPORAL_UI_PORT", "70000"},
+		"no deadline":       {"REQUEST_TIMEOUT", "0s"},
+		"tiny call bound":   {"TEMPORAL_CALL_TIMEOUT", "1ms"},
+		"quota below file":  {"UPLOAD_PENDING_QUOTA", "1024"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(tc.key, tc.value)
@@ -52,8 +53,10 @@ func TestProductionNeedsRealServices(t *testing.T) {
 	require.ErrorContains(t, err, "JWT_SECRET")
 	require.ErrorContains(t, err, "DATABASE_URL")
 	require.ErrorContains(t, err, "BILLING_PROVIDER", "the default sandbox charges nothing")
+	require.ErrorContains(t, err, "UNSUBSCRIBE_SECRET")
 
 	t.Setenv("JWT_SECRET", "0123456789abcdef0123456789abcdef")
+	t.Setenv("UNSUBSCRIBE_SECRET", "fedcba9876543210fedcba9876543210")
 	t.Setenv("DATABASE_URL", "postgres://app:pw@db/fanfare")
 	t.Setenv("BILLING_PROVIDER", "stripe")
 	t.Setenv("STRIPE_SECRET_KEY", "sk_live_123")
@@ -80,7 +83,7 @@ func TestBillingProvider(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			for k, v := range map[string]string{
-				"FANFARE_ENV": "development", "JWT_SECRET": "0123456789abcdef0123456789abcdef", "DATABASE_URL": "postgres://app:pw@db/fanfare",
+				"FANFARE_ENV": "development", "JWT_SECRET": "0123456789abcdef0123456789abcdef", "UNSUBSCRIBE_SECRET": "fedcba9876543210fedcba9876543210", "DATABASE_URL": "postgres://app:pw@db/fanfare",
 				"BILLING_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_live_123", "STRIPE_WEBHOOK_SECRET": "whsec_123",
 			} {
 				t.Setenv(k, v)

@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,7 +28,7 @@ type Mailer struct {
 	Host      string // https://api.sendgrid.com, or a test server
 	From      *mail.Email
 	PublicURL string // where the one-click unsubscribe link points
-	Secret    []byte // signs unsubscribe tokens
+	Secret    []byte // signs unsubscribe tokens (UNSUBSCRIBE_SECRET; not the JWT key)
 	Now       func() time.Time
 }
 
@@ -49,7 +49,7 @@ func (m *Mailer) Send(ctx context.Context, d models.Digest) error {
 	category := models.Categories[d.Items[0].Category]
 	headers := map[string]string{}
 	if !category.Transactional() {
-		link := m.PublicURL + "/api/notifications/unsubscribe?token=" + url.QueryEscape(UnsubscribeToken(m.Secret, d.UserID))
+		link := m.PublicURL + "/api/notifications/unsubscribe?token=" + url.QueryEscape(m.UnsubscribeToken(d.UserID))
 		headers["List-Unsubscribe"] = "<" + link + ">"
 		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click" // RFC 8058
 	}
@@ -83,69 +83,33 @@ func render(d models.Digest) (subject, body string) {
 	return fmt.Sprintf("%d new notifications", len(d.Items)), b.String()
 }
 
-// UnsubscribeToken signs a user id for the one-click unsubscribe link.
-func UnsubscribeToken(secret []byte, userID string) string {
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte("unsubscribe:" + userID))
-	return userID + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+// unsubscribeTTL is how long an unsubscribe link works: mail is read,
+// and unsubscribed from, long after it was sent.
+const unsubscribeTTL = 365 * 24 * time.Hour
+
+// UnsubscribeToken signs a user id and an expiry a year ahead for the
+// one-click unsubscribe link: "{userID}.{expiry unix}.{mac}".
+func (m *Mailer) UnsubscribeToken(userID string) string {
+	exp := strconv.FormatInt(m.Now().Add(unsubscribeTTL).Unix(), 10)
+	return userID + "." + exp + "." + m.unsubscribeMAC(userID, exp)
 }
 
-// VerifyUnsubscribe returns the user of a valid token.
-func VerifyUnsubscribe(secret []byte, token string) (uuid.UUID, error) {
-	id, _, _ := strings.Cut(token, ".")
-	want := UnsubscribeToken(secret, id)
-	if !hmac.Equal([]byte(token), []byte(want)) {
+func (m *Mailer) unsubscribeMAC(userID, exp string) string {
+	mac := hmac.New(sha256.New, m.Secret)
+	mac.Write([]byte("unsubscribe:" + userID + ":" + exp))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// VerifyUnsubscribe returns the user of a valid, unexpired token.
+func (m *Mailer) VerifyUnsubscribe(token string) (uuid.UUID, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 || !hmac.Equal([]byte(parts[2]), []byte(m.unsubscribeMAC(parts[0], parts[1]))) {
 		return uuid.Nil, models.FieldError("token", "invalid unsubscribe token")
 	}
-	return uuid.Parse(id)
-}
-
-// SendBatch sends one message to many recipients in one SendGrid request
-// (one personalization each, with its own unsubscribe link), or into the
-// outbox without a key. Callers keep batches within SendGrid's 1,000.
-func (m *Mailer) SendBatch(ctx context.Context, to []store.Recipient, category, subject, body string) (int, error) {
-	emails := make([]string, len(to))
-	for i, r := range to {
-		emails[i] = r.Email
+	if exp, err := strconv.ParseInt(parts[1], 10, 64); err != nil || m.Now().After(time.Unix(exp, 0)) {
+		return uuid.Nil, models.FieldError("token", "this unsubscribe link has expired: sign in to change your email preferences")
 	}
-	sup, err := m.Store.Suppressed(ctx, emails)
-	if err != nil {
-		return 0, err
-	}
-	to = slices.DeleteFunc(slices.Clone(to), func(r store.Recipient) bool { return sup[strings.ToLower(r.Email)] })
-	if len(to) == 0 {
-		return 0, nil
-	}
-	unsubscribe := func(userID string) map[string]string {
-		if models.Categories[category].Transactional() {
-			return nil
-		}
-		link := m.PublicURL + "/api/notifications/unsubscribe?token=" + url.QueryEscape(UnsubscribeToken(m.Secret, userID))
-		return map[string]string{"List-Unsubscribe": "<" + link + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-	}
-	if m.APIKey == "" {
-		rows := make([]models.OutboxEmail, len(to))
-		for i, r := range to {
-			h, _ := json.Marshal(unsubscribe(r.UserID.String()))
-			rows[i] = models.OutboxEmail{ID: models.NewID(), UserID: r.UserID, ToEmail: r.Email, Subject: subject,
-				Body: body, Categories: category, Headers: string(h), CreatedAt: m.Now()}
-		}
-		return len(to), m.Store.CreateOutboxEmails(ctx, rows)
-	}
-	msg := mail.NewV3Mail()
-	msg.SetFrom(m.From)
-	msg.Subject = subject
-	msg.AddContent(mail.NewContent("text/plain", body))
-	msg.AddCategories(category)
-	for _, r := range to {
-		p := mail.NewPersonalization()
-		p.AddTos(mail.NewEmail(r.DisplayName, r.Email))
-		for k, v := range unsubscribe(r.UserID.String()) {
-			p.SetHeader(k, v)
-		}
-		msg.AddPersonalizations(p)
-	}
-	return len(to), m.post(ctx, msg)
+	return uuid.Parse(parts[0])
 }
 
 func (m *Mailer) post(ctx context.Context, msg *mail.SGMailV3) error {

@@ -68,22 +68,25 @@ func (n *Notifier) Send(ctx context.Context, x Notification) (*models.Notificati
 		realtime.Event{Type: "notification", Data: models.ViewOf(row)}); err != nil {
 		n.Log.Warn("notification not pushed", "notification_id", row.ID, "error", err)
 	}
-	if err := n.handOff(ctx, row); err != nil {
+	if _, err := n.HandOff(ctx, row); err != nil {
 		n.Log.Warn("notification not handed to the inbox", "notification_id", row.ID, "error", err)
 	}
 	return row, nil
 }
 
-// handOff signals the user's inbox workflow (starting it if needed) with
-// the notification once per outward channel the user wants it on.
-func (n *Notifier) handOff(ctx context.Context, row *models.Notification) error {
+// HandOff signals the user's inbox workflow (starting it if needed) with
+// the notification once per outward channel the user wants it on, and
+// returns those channels. Every notification that leaves by email or push
+// goes this way, a broadcast's too: preferences, digests, quiet hours and
+// caps are one rule, applied by the inbox.
+func (n *Notifier) HandOff(ctx context.Context, row *models.Notification) ([]models.Channel, error) {
 	u, err := n.Store.UserByID(ctx, row.UserID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	pref, err := n.Store.NotificationPreferences(ctx, row.UserID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var off map[string]map[models.Channel]bool
 	_ = json.Unmarshal([]byte(pref.Channels), &off)
@@ -92,6 +95,7 @@ func (n *Notifier) handOff(ctx context.Context, row *models.Notification) error 
 		DigestWindow: time.Duration(pref.DigestMinutes) * time.Minute, QuietStart: pref.QuietStart,
 		QuietEnd: pref.QuietEnd, TimeZone: u.TimeZone, CapPerHour: capPerHour,
 	}
+	var sent []models.Channel
 	for _, ch := range cat.Channels {
 		on, set := off[row.Category][ch]
 		switch {
@@ -110,10 +114,11 @@ func (n *Notifier) handOff(ctx context.Context, row *models.Notification) error 
 			client.StartWorkflowOptions{ID: workflows.InboxID(uid), TaskQueue: n.TaskQueue},
 			workflows.InboxWorkflow, workflows.InboxState{UserID: uid})
 		if err != nil {
-			return err
+			return sent, err
 		}
+		sent = append(sent, ch)
 	}
-	return nil
+	return sent, nil
 }
 
 // row validates x and builds its inbox row.

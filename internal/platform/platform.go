@@ -4,7 +4,9 @@ package platform
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -128,14 +130,15 @@ func (p *Platform) open(ctx context.Context) error {
 	from, _ := mail.ParseAddress(p.Config.EmailFrom) // validated with the config
 	p.Mailer = &notify.Mailer{
 		Store: p.Store, APIKey: p.Config.SendGridAPIKey, Host: p.Config.SendGridURL,
-		From: sgmail.NewEmail(from.Name, from.Address), PublicURL: p.Config.PublicURL, Secret: secret, Now: p.Auth.Now,
+		From: sgmail.NewEmail(from.Name, from.Address), PublicURL: p.Config.PublicURL, Secret: unsubscribeSecret(p.Config, secret), Now: p.Auth.Now,
 	}
 	channels := []models.Channel{models.ChannelEmail}
 	p.senders = map[models.Channel]activities.Sender{models.ChannelEmail: p.Mailer}
 	if pub, priv, err := vapidKeys(p.Config); err != nil {
 		return err
 	} else if pub != "" {
-		p.Pusher = &notify.Pusher{Store: p.Store, PublicKey: pub, PrivateKey: priv, Subject: p.Config.VAPIDSubject}
+		p.Pusher = notify.NewPusher(p.Store, notify.PushConfig{PublicKey: pub, PrivateKey: priv, Subject: p.Config.VAPIDSubject,
+			AllowHTTP: !p.Config.Production(), Allow: p.Config.PushDialAllow})
 		channels = append(channels, models.ChannelPush)
 		p.senders[models.ChannelPush] = p.Pusher
 	} else {
@@ -178,7 +181,7 @@ func (p *Platform) API() (*api.Server, error) {
 func (p *Platform) Worker() sdkworker.Worker {
 	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{
 		Store: p.Store, Senders: p.senders,
-		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence, Mailer: p.Mailer},
+		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence, HandOff: p.Notify.HandOff},
 		Billing:   p.Billing,
 		Notify:    p.notify,
 		Rooms:     p.Hub.Publisher,
@@ -355,6 +358,17 @@ func jwtSecret(cfg config.Config) ([]byte, error) {
 		return nil, err
 	}
 	return secret, os.WriteFile(path, secret, 0o600)
+}
+
+// unsubscribeSecret returns UNSUBSCRIBE_SECRET or, outside production
+// (where the config requires it), a key derived from the JWT secret.
+func unsubscribeSecret(cfg config.Config, jwtSecret []byte) []byte {
+	if cfg.UnsubscribeSecret != "" {
+		return []byte(cfg.UnsubscribeSecret)
+	}
+	mac := hmac.New(sha256.New, jwtSecret)
+	mac.Write([]byte("fanfare unsubscribe links"))
+	return mac.Sum(nil)
 }
 
 // vapidKeys returns the configured VAPID pair or, outside production, a

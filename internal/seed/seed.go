@@ -4,6 +4,7 @@ package seed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -12,6 +13,9 @@ import (
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 )
+
+// ErrProduction refuses demo accounts, whose password is public, in production.
+var ErrProduction = errors.New("seed: refusing to load demo accounts with a public password into production (FANFARE_ENV=production)")
 
 // Password is the password of every demo account.
 const Password = "encore-until-dawn"

@@ -176,29 +176,15 @@ func (s *Store) UnsubscribeEmail(ctx context.Context, userID uuid.UUID, now time
 	return s.SaveNotificationPreferences(ctx, p)
 }
 
-// Recipient is one member of a broadcast's audience with what decides
-// whether they get the email.
-type Recipient struct {
-	UserID            uuid.UUID
-	Email             string
-	DisplayName       string
-	Channels          string // the preferences' JSON, "" for defaults
-	EmailUnsubscribed bool
-}
-
 // FollowerPage returns up to limit followers of an artist after the user id
-// `after` (a keyset cursor), with their email preferences.
-func (s *Store) FollowerPage(ctx context.Context, artistID uuid.UUID, after string, limit int) ([]Recipient, error) {
-	q := s.DB(ctx).Table("follows f").
-		Select("u.id AS user_id, u.email, u.display_name, COALESCE(p.channels, '') AS channels, COALESCE(p.email_unsubscribed, false) AS email_unsubscribed").
-		Joins("JOIN users u ON u.id = f.user_id").
-		Joins("LEFT JOIN notification_preferences p ON p.user_id = f.user_id").
-		Where("f.artist_id = ?", artistID)
+// `after` (a keyset cursor).
+func (s *Store) FollowerPage(ctx context.Context, artistID uuid.UUID, after string, limit int) ([]uuid.UUID, error) {
+	q := s.DB(ctx).Table("follows").Select("user_id").Where("artist_id = ?", artistID)
 	if after != "" {
-		q = q.Where("f.user_id > ?", after)
+		q = q.Where("user_id > ?", after)
 	}
-	var out []Recipient
-	return out, q.Order("f.user_id").Limit(limit).Scan(&out).Error
+	var out []uuid.UUID
+	return out, q.Order("user_id").Limit(limit).Scan(&out).Error
 }
 
 // CreateNotificationsOnce inserts inbox rows, skipping ids already there

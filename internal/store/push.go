@@ -4,18 +4,43 @@ import (
 	"context"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/fanfare/fanfare/models"
 )
 
-// SavePushSubscription stores a subscription; the same endpoint again
-// (new keys, or another user on the browser) replaces the old one.
-func (s *Store) SavePushSubscription(ctx context.Context, p *models.PushSubscription) error {
-	return s.DB(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "endpoint"}},
-		DoUpdates: clause.AssignmentColumns([]string{"user_id", "p256dh", "auth"}),
-	}).Create(p).Error
+// ErrPushTaken answers a registration of an endpoint another account holds.
+var ErrPushTaken = models.Errorf(models.CodeConflict,
+	"this push subscription is registered to another account: unsubscribe it in the browser and subscribe again")
+
+// SavePushSubscription stores a browser's subscription. An endpoint stays
+// with the user who registered it first: the same user again replaces its
+// keys, another user gets ErrPushTaken and the row is left as it was. A
+// user keeps at most max subscriptions; a new one beyond that replaces
+// their oldest (browsers rotate endpoints, so refusing would leave the user
+// with dead ones).
+func (s *Store) SavePushSubscription(ctx context.Context, p *models.PushSubscription, max int) error {
+	return s.Tx(ctx, func(tx *gorm.DB) error {
+		if s.dialect == Postgres { // one user's registrations take turns, so the cap holds
+			if err := tx.Exec("SELECT 1 FROM users WHERE id = ? FOR UPDATE", p.UserID).Error; err != nil {
+				return err
+			}
+		}
+		res := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "endpoint"}},
+			DoUpdates: clause.AssignmentColumns([]string{"p256dh", "auth"}),
+			Where:     clause.Where{Exprs: []clause.Expression{clause.Eq{Column: "push_subscriptions.user_id", Value: p.UserID}}},
+		}).Create(p)
+		switch {
+		case res.Error != nil:
+			return res.Error
+		case res.RowsAffected == 0:
+			return ErrPushTaken
+		}
+		return tx.Exec(`DELETE FROM push_subscriptions WHERE user_id = ? AND id NOT IN
+			(SELECT id FROM push_subscriptions WHERE user_id = ? ORDER BY id DESC LIMIT ?)`, p.UserID, p.UserID, max).Error
+	})
 }
 
 // DeletePushSubscription removes the user's subscription of an endpoint.
