@@ -29,7 +29,7 @@ bench: $(TEMPORAL) ## benchmarks; prints BENCH lines (see BENCHMARKS.md)
 	./scripts/services.sh
 	./bench/run.sh
 
-FUZZ_PKGS := ./api/ ./internal/realtime/
+FUZZ_PKGS := ./api/ ./internal/realtime/ ./internal/notify/
 
 fuzz: ## run each fuzz target for FUZZTIME
 	@for pkg in $(FUZZ_PKGS); do \

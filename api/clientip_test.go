@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -51,4 +52,37 @@ func TestAddrKey(t *testing.T) {
 	} {
 		require.Equal(t, want, addrKey(netip.MustParseAddr(addr)), addr)
 	}
+}
+
+// Whatever the headers say, the client is the peer or an address the
+// headers named, and an untrusted peer is always the client.
+func FuzzClientAddr(f *testing.F) {
+	trusted := config.Prefixes{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")}
+	f.Add("10.0.0.2", "198.51.100.7, 10.0.0.3", "203.0.113.9")
+	f.Add("198.51.100.7", "10.0.0.1", "")
+	f.Add("fd00::1", "2001:db8::1,  fd00::2", "::ffff:10.0.0.1")
+	f.Add("10.0.0.2", ",,", "not an address")
+	f.Fuzz(func(t *testing.T, peer, first, second string) {
+		p, err := netip.ParseAddr(peer)
+		if err != nil {
+			return
+		}
+		got := clientAddr(p, [][]byte{[]byte(first), []byte(second)}, trusted)
+		if !trusted.Contains(p.Unmap()) {
+			require.Equal(t, p.Unmap(), got)
+			return
+		}
+		if got == p.Unmap() {
+			return
+		}
+		named := false
+		for _, line := range []string{first, second} {
+			for _, hop := range strings.Split(line, ",") {
+				if a, err := netip.ParseAddr(strings.TrimSpace(hop)); err == nil && a.Unmap() == got {
+					named = true
+				}
+			}
+		}
+		require.True(t, named, "%s is neither the peer nor a forwarded hop", got)
+	})
 }

@@ -41,15 +41,17 @@ func fuzzDecode[T any](f *testing.F) {
 	})
 }
 
-func FuzzDecodeRegister(f *testing.F)     { fuzzDecode[registerRequest](f) }
-func FuzzDecodeLogin(f *testing.F)        { fuzzDecode[loginRequest](f) }
-func FuzzDecodeRefresh(f *testing.F)      { fuzzDecode[refreshRequest](f) }
-func FuzzDecodeUpdateMe(f *testing.F)     { fuzzDecode[updateMeRequest](f) }
-func FuzzDecodeSubscribe(f *testing.F)    { fuzzDecode[subscribeRequest](f) }
-func FuzzDecodeChangeTier(f *testing.F)   { fuzzDecode[changeTierRequest](f) }
-func FuzzDecodeClub(f *testing.F)         { fuzzDecode[updateClubRequest](f) }
-func FuzzDecodeSendMessage(f *testing.F)  { fuzzDecode[sendMessageRequest](f) }
-func FuzzDecodeConversation(f *testing.F) { fuzzDecode[updateConversationRequest](f) }
+func FuzzDecodeRegister(f *testing.F)         { fuzzDecode[registerRequest](f) }
+func FuzzDecodeLogin(f *testing.F)            { fuzzDecode[loginRequest](f) }
+func FuzzDecodeRefresh(f *testing.F)          { fuzzDecode[refreshRequest](f) }
+func FuzzDecodeUpdateMe(f *testing.F)         { fuzzDecode[updateMeRequest](f) }
+func FuzzDecodeSubscribe(f *testing.F)        { fuzzDecode[subscribeRequest](f) }
+func FuzzDecodeChangeTier(f *testing.F)       { fuzzDecode[changeTierRequest](f) }
+func FuzzDecodeClub(f *testing.F)             { fuzzDecode[updateClubRequest](f) }
+func FuzzDecodeSendMessage(f *testing.F)      { fuzzDecode[sendMessageRequest](f) }
+func FuzzDecodeConversation(f *testing.F)     { fuzzDecode[updateConversationRequest](f) }
+func FuzzDecodePushSubscription(f *testing.F) { fuzzDecode[pushSubscriptionRequest](f) }
+func FuzzDecodeAnnouncement(f *testing.F)     { fuzzDecode[announcementRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {

@@ -43,3 +43,21 @@ func TestUnsubscribeTokens(t *testing.T) {
 		})
 	}
 }
+
+// No string but one the key signed unsubscribes anybody, and none panics.
+func FuzzVerifyUnsubscribe(f *testing.F) {
+	mailer := &Mailer{Secret: []byte("unsubscribe-key-0123456789abcdef"), Now: time.Now}
+	f.Add(mailer.UnsubscribeToken(models.NewID().String()))
+	f.Add("..")
+	f.Add("0190a0b0-0000-7000-8000-000000000000.9999999999.AAAA")
+	f.Fuzz(func(t *testing.T, token string) {
+		id, err := mailer.VerifyUnsubscribe(token)
+		if err != nil {
+			require.Equal(t, models.CodeInvalid, models.ErrorCode(err))
+			return
+		}
+		parts := strings.Split(token, ".")
+		require.Len(t, parts, 3)
+		require.Equal(t, mailer.unsubscribeMAC(id.String(), parts[1]), parts[2], "only a token the key signed")
+	})
+}
