@@ -214,14 +214,19 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 	recordHistory(t, app, id, "membership_v2.json")
 
 	// docs/operations.md, with the pinned CLI: find, read, repair.
-	cli := func(args ...string) string {
+	run := func(args ...string) (string, error) {
 		args = append(args, "--address", testenv.TemporalAddress(t), "--namespace", "default")
 		out, err := exec.Command(filepath.Join(testenv.RepoRoot(), "bin", "temporal"), args...).CombinedOutput()
-		require.NoError(t, err, string(out))
-		return string(out)
+		return string(out), err
+	}
+	cli := func(args ...string) string {
+		out, err := run(args...)
+		require.NoError(t, err, out)
+		return out
 	}
 	require.Eventually(t, func() bool {
-		return strings.Contains(cli("workflow", "list", "--query", "ArtistId = '"+artist.User.ID+"' AND Tier = 'superfan'"), id)
+		out, err := run("workflow", "list", "--query", "ArtistId = '"+artist.User.ID+"' AND Tier = 'superfan'")
+		return err == nil && strings.Contains(out, id)
 	}, 10*time.Second, 200*time.Millisecond)
 	require.Contains(t, cli("workflow", "query", "--workflow-id", id, "--type", "state"), `"superfan"`)
 	cli("workflow", "update", "execute", "--workflow-id", id, "--name", "cancel")
