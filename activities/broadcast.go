@@ -17,28 +17,39 @@ import (
 	"github.com/fanfare/fanfare/models"
 )
 
-// BroadcastPageSize is the recipients of one page: one batch of inbox rows.
+// BroadcastPageSize is the recipients of one page: one batch of inbox rows
+// and at most one SendGrid request (it takes up to 1,000 personalizations).
 const BroadcastPageSize = 1000
 
 // handOffs is how many recipients' inboxes a page signals at once.
 const handOffs = 8
+
+// BatchMailer sends one message to many recipients in one request.
+type BatchMailer interface {
+	SendBatch(ctx context.Context, to []store.Recipient, category, subject, body string) (sent int, err error)
+}
 
 // Broadcast delivers a broadcast page by page.
 type Broadcast struct {
 	Store     *store.Store
 	Publisher realtime.Publisher
 	Online    func(ctx context.Context, userIDs []string) (map[string]bool, error)
-	// HandOff gives a recipient's row to their inbox workflow for email and
-	// push, as every notification goes (preferences, quiet hours, caps),
+	Mailer    BatchMailer
+	// HandOff gives a recipient's row to their inbox workflow, which sends
+	// its email and push under the recipient's quiet hours and hourly caps,
 	// and says on which channels.
 	HandOff func(ctx context.Context, row *models.Notification) ([]models.Channel, error)
+	Now     func() time.Time
 }
 
-// DeliverPage writes the inbox rows of the next page of recipients,
-// publishes them to those online and hands them to each recipient's inbox
-// for email and push. A retry of the same page writes no second row: row
-// ids derive from the broadcast and the recipient (a retried hand-off may
-// reach an inbox twice).
+// DeliverPage writes the inbox rows of the next page of recipients and
+// publishes them to those online. It mails, in one batch, the recipients
+// who want the email and whom no rule holds back now: outside their quiet
+// hours and not emailed within the hour, so under any hourly cap. The
+// others who want email or push go to their inbox, whose quiet hours and
+// caps decide. A retry of the same page writes no second row: row ids
+// derive from the broadcast and the recipient (a retried page may mail or
+// hand off twice).
 func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p models.BroadcastProgress) (models.BroadcastProgress, error) {
 	artist, err := uuid.Parse(b.ArtistID)
 	if err != nil {
@@ -65,13 +76,13 @@ func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p model
 	for i, ch := range cat.Channels {
 		channels[i] = string(ch)
 	}
-	for i, user := range page {
+	for i, r := range page {
 		rows[i] = models.Notification{
-			ID: rowID(b, user), UserID: user, Category: cat.Name, GroupKey: b.GroupKey, Priority: cat.Priority,
+			ID: rowID(b, r.UserID), UserID: r.UserID, Category: cat.Name, GroupKey: b.GroupKey, Priority: cat.Priority,
 			Title: b.Title, Body: b.Body, Data: `{"broadcast_id":"` + b.ID + `"}`, Channels: strings.Join(channels, ","),
 			BroadcastID: &bid, CreatedAt: b.CreatedAt, ExpiresAt: expires,
 		}
-		ids[i] = user.String()
+		ids[i] = r.UserID.String()
 	}
 	if err := a.Store.CreateNotificationsOnce(ctx, rows); err != nil {
 		return p, err
@@ -89,27 +100,57 @@ func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p model
 			p.Pushed++
 		}
 	}
-	emailed, err := a.handOff(ctx, rows)
+	mail, inbox := a.lanes(page, rows, cat)
+	if len(mail) > 0 {
+		sent, err := a.Mailer.SendBatch(ctx, mail, cat.Name, b.Title, b.Body)
+		if err != nil {
+			return p, err
+		}
+		p.Emailed += sent
+	}
+	emailed, err := a.handOff(ctx, inbox)
 	if err != nil {
 		return p, err
 	}
+	p.Emailed += emailed
 	p.Cursor = ids[len(ids)-1]
 	p.Recipients += len(page)
-	p.Emailed += emailed
 	p.Pages++
 	p.Done = len(page) < BroadcastPageSize
 	return p, nil
 }
 
-// handOff gives every row to its recipient's inbox, a few at a time, and
+// lanes splits a page into those mailed in its batch and the rows handed
+// to their recipients' inboxes: those who get push (the inbox sends it), and
+// those who want the email but are in their quiet hours or were emailed
+// within the hour (which an hourly cap may count). Urgent categories pass
+// quiet hours and caps in the inbox too.
+func (a *Broadcast) lanes(page []store.Recipient, rows []models.Notification, cat models.Category) (mail []store.Recipient, inbox []*models.Notification) {
+	now := a.Now()
+	for i, r := range page {
+		email := models.Wants(r.Channels, r.EmailUnsubscribed, cat, models.ChannelEmail)
+		push := r.Push && models.Wants(r.Channels, r.EmailUnsubscribed, cat, models.ChannelPush)
+		_, quiet := models.InboxSettings{QuietStart: r.QuietStart, QuietEnd: r.QuietEnd, TimeZone: r.TimeZone}.QuietUntil(now)
+		recent := r.EmailedAt != nil && now.Sub(*r.EmailedAt) < time.Hour
+		switch {
+		case push || email && (quiet || recent) && cat.Priority != models.PriorityUrgent:
+			inbox = append(inbox, &rows[i])
+		case email:
+			mail = append(mail, r)
+		}
+	}
+	return mail, inbox
+}
+
+// handOff gives rows to their recipients' inboxes, a few at a time, and
 // counts those who will get it by email.
-func (a *Broadcast) handOff(ctx context.Context, rows []models.Notification) (int, error) {
+func (a *Broadcast) handOff(ctx context.Context, rows []*models.Notification) (int, error) {
 	var emailed atomic.Int64
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(handOffs)
-	for i := range rows {
+	for _, row := range rows {
 		g.Go(func() error {
-			chs, err := a.HandOff(ctx, &rows[i])
+			chs, err := a.HandOff(ctx, row)
 			if slices.Contains(chs, models.ChannelEmail) {
 				emailed.Add(1)
 			}

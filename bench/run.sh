@@ -35,9 +35,12 @@ echo "BENCH pgbench_select_latency_avg $pg_lat ms"
 pgbench -S -c "$POOL" -j 2 -T "${DURATION%s}" "$PG/fanfare_pgbench" >"$work/pgbench-pool.txt" 2>&1
 echo "BENCH pgbench_select_pool_clients_tps $(sed -n 's/^tps = \([0-9]*\).*/\1/p' "$work/pgbench-pool.txt" | head -n 1) tx/s"
 
-# The api as production runs it: PostgreSQL, Redis, a Temporal server.
+# The api as production runs it: PostgreSQL, Redis, a Temporal server. The
+# environment stays development because production refuses the sandbox
+# payments the membership benchmark charges (nothing else differs on these
+# paths).
 psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
-export FANFARE_ENV=production LOG_LEVEL=warn RATE_LIMIT=0 AUTH_RATE_LIMIT=0 \
+export FANFARE_ENV=development LOG_LEVEL=warn RATE_LIMIT=0 AUTH_RATE_LIMIT=0 REFRESH_RATE_LIMIT=0 \
   DATABASE_URL="$PG/fanfare_bench?sslmode=disable" REDIS_URL=redis://127.0.0.1:6379/0 REDIS_PREFIX=bench: \
   TEMPORAL_ADDRESS=127.0.0.1:7299 JWT_SECRET=bench-secret-bench-secret-bench-secret \
   HTTP_ADDR=127.0.0.1:3100 DB_MAX_OPEN_CONNS=$POOL DB_MAX_IDLE_CONNS=$POOL

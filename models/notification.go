@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,6 +81,20 @@ type NotificationPreference struct {
 	QuietEnd          string
 	EmailUnsubscribed bool
 	UpdatedAt         time.Time
+}
+
+// Wants is the one preference rule: whether a user with these channel
+// settings (the preferences' JSON, "" for defaults) gets a category on a
+// channel. A category's channels are on unless turned off; an email
+// unsubscribe stops all but transactional mail.
+func Wants(channels string, emailUnsubscribed bool, cat Category, ch Channel) bool {
+	if !slices.Contains(cat.Channels, ch) || ch == ChannelEmail && emailUnsubscribed && !cat.Transactional() {
+		return false
+	}
+	var prefs map[string]map[Channel]bool
+	_ = json.Unmarshal([]byte(channels), &prefs)
+	on, set := prefs[cat.Name][ch]
+	return !set || on
 }
 
 // OutboxEmail is a mail kept locally instead of sent (no SendGrid key).

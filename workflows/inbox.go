@@ -131,7 +131,7 @@ func flushDue(ctx workflow.Context, st *InboxState) error {
 		}
 		last := items[len(items)-1]
 		if !urgent {
-			if end, quiet := quietUntil(last.Settings, now); quiet {
+			if end, quiet := last.Settings.QuietUntil(now); quiet {
 				st.Due[k] = end
 				continue
 			}
@@ -179,35 +179,4 @@ func capFreeAt(st *InboxState, ch models.Channel, s models.InboxSettings, now ti
 		return time.Time{}, false
 	}
 	return recent[len(recent)-limit].Add(time.Hour), true
-}
-
-// quietUntil reports whether now falls in the user's quiet hours (which
-// may wrap midnight, in the user's time zone) and when they end.
-func quietUntil(s models.InboxSettings, now time.Time) (time.Time, bool) {
-	if s.QuietStart == "" || s.QuietEnd == "" {
-		return time.Time{}, false
-	}
-	loc, err := time.LoadLocation(s.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
-	local := now.In(loc)
-	at := func(hhmm string, day time.Time) time.Time {
-		t, _ := time.Parse("15:04", hhmm)
-		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, loc)
-	}
-	start, end := at(s.QuietStart, local), at(s.QuietEnd, local)
-	if !end.After(start) { // wraps midnight: 22:00–07:00
-		if local.Before(end) {
-			return end, true
-		}
-		if !local.Before(start) {
-			return at(s.QuietEnd, local.AddDate(0, 0, 1)), true
-		}
-		return time.Time{}, false
-	}
-	if !local.Before(start) && local.Before(end) {
-		return end, true
-	}
-	return time.Time{}, false
 }

@@ -69,7 +69,7 @@ func TestHTTPLoad(t *testing.T) {
 }
 
 // A broadcast of 2,500 followers takes three pages: every follower gets one
-// row, and their inbox the email.
+// row and one email, in three SendGrid requests.
 func TestBroadcastPagesThroughAllFollowers(t *testing.T) {
 	cfg, err := config.Load()
 	require.NoError(t, err)
@@ -80,7 +80,7 @@ func TestBroadcastPagesThroughAllFollowers(t *testing.T) {
 	_, cfg.RedisPrefix = testenv.Redis(t)
 	var out bytes.Buffer
 	require.NoError(t, loadtest.Broadcast(t.Context(), cfg, 2500, &out))
-	for _, line := range []string{"BENCH broadcast_inbox_rows 2500 rows", "BENCH broadcast_inbox_handoffs 2500 emails"} {
+	for _, line := range []string{"BENCH broadcast_inbox_rows 2500 rows", "BENCH broadcast_sendgrid_requests 3 requests", "BENCH broadcast_sendgrid_personalizations 2500 emails"} {
 		require.Contains(t, out.String(), line)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,17 +56,79 @@ func (m *Mailer) Send(ctx context.Context, d models.Digest) error {
 	}
 	if m.APIKey == "" {
 		h, _ := json.Marshal(headers)
-		return m.Store.CreateOutboxEmail(ctx, &models.OutboxEmail{
+		err = m.Store.CreateOutboxEmail(ctx, &models.OutboxEmail{
 			ID: models.NewID(), UserID: u.ID, ToEmail: u.Email, Subject: subject, Body: body,
 			Categories: category.Name, Headers: string(h), CreatedAt: m.Now(),
 		})
+	} else {
+		msg := mail.NewSingleEmail(m.From, subject, mail.NewEmail(u.DisplayName, u.Email), body, "")
+		msg.AddCategories(category.Name)
+		for k, v := range headers {
+			msg.SetHeader(k, v)
+		}
+		err = m.post(ctx, msg)
 	}
-	msg := mail.NewSingleEmail(m.From, subject, mail.NewEmail(u.DisplayName, u.Email), body, "")
-	msg.AddCategories(category.Name)
-	for k, v := range headers {
-		msg.SetHeader(k, v)
+	if err != nil {
+		return err
 	}
-	return m.post(ctx, msg)
+	return m.Store.MarkEmailed(ctx, []uuid.UUID{u.ID}, m.Now())
+}
+
+// SendBatch mails one broadcast to many recipients: one SendGrid request
+// with a personalization each (at most 1,000), suppressed addresses left
+// out. It returns how many were mailed, and records when.
+func (m *Mailer) SendBatch(ctx context.Context, to []store.Recipient, category, subject, body string) (int, error) {
+	emails := make([]string, len(to))
+	for i, r := range to {
+		emails[i] = r.Email
+	}
+	sup, err := m.Store.Suppressed(ctx, emails)
+	if err != nil {
+		return 0, err
+	}
+	to = slices.DeleteFunc(slices.Clone(to), func(r store.Recipient) bool { return sup[strings.ToLower(r.Email)] })
+	if len(to) == 0 {
+		return 0, nil
+	}
+	unsubscribe := func(userID string) map[string]string {
+		if models.Categories[category].Transactional() {
+			return nil
+		}
+		link := m.PublicURL + "/api/notifications/unsubscribe?token=" + url.QueryEscape(m.UnsubscribeToken(userID))
+		return map[string]string{"List-Unsubscribe": "<" + link + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+	}
+	ids := make([]uuid.UUID, len(to))
+	for i, r := range to {
+		ids[i] = r.UserID
+	}
+	if m.APIKey == "" {
+		rows := make([]models.OutboxEmail, len(to))
+		for i, r := range to {
+			h, _ := json.Marshal(unsubscribe(r.UserID.String()))
+			rows[i] = models.OutboxEmail{ID: models.NewID(), UserID: r.UserID, ToEmail: r.Email, Subject: subject,
+				Body: body, Categories: category, Headers: string(h), CreatedAt: m.Now()}
+		}
+		err = m.Store.CreateOutboxEmails(ctx, rows)
+	} else {
+		msg := mail.NewV3Mail()
+		msg.SetFrom(m.From)
+		msg.Subject = subject
+		msg.AddContent(mail.NewContent("text/plain", body))
+		msg.AddCategories(category)
+		for _, r := range to {
+			p := mail.NewPersonalization()
+			p.AddTos(mail.NewEmail(r.DisplayName, r.Email))
+			for k, v := range unsubscribe(r.UserID.String()) {
+				p.SetHeader(k, v)
+			}
+			msg.AddPersonalizations(p)
+		}
+		err = m.post(ctx, msg)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return len(to), m.Store.MarkEmailed(ctx, ids, m.Now())
 }
 
 // render writes a digest as one subject and a plain-text body.

@@ -88,8 +88,6 @@ func (n *Notifier) HandOff(ctx context.Context, row *models.Notification) ([]mod
 	if err != nil {
 		return nil, err
 	}
-	var off map[string]map[models.Channel]bool
-	_ = json.Unmarshal([]byte(pref.Channels), &off)
 	cat := models.Categories[row.Category]
 	settings := models.InboxSettings{
 		DigestWindow: time.Duration(pref.DigestMinutes) * time.Minute, QuietStart: pref.QuietStart,
@@ -97,11 +95,7 @@ func (n *Notifier) HandOff(ctx context.Context, row *models.Notification) ([]mod
 	}
 	var sent []models.Channel
 	for _, ch := range cat.Channels {
-		on, set := off[row.Category][ch]
-		switch {
-		case ch == models.ChannelInApp, !slices.Contains(n.Channels, ch), set && !on:
-			continue
-		case ch == models.ChannelEmail && pref.EmailUnsubscribed && !cat.Transactional():
+		if ch == models.ChannelInApp || !slices.Contains(n.Channels, ch) || !models.Wants(pref.Channels, pref.EmailUnsubscribed, cat, ch) {
 			continue
 		}
 		item := models.InboxItem{

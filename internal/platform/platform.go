@@ -181,11 +181,12 @@ func (p *Platform) API() (*api.Server, error) {
 func (p *Platform) Worker() sdkworker.Worker {
 	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{
 		Store: p.Store, Senders: p.senders,
-		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence, HandOff: p.Notify.HandOff},
-		Billing:   p.Billing,
-		Notify:    p.notify,
-		Rooms:     p.Hub.Publisher,
-		Blobs:     p.Blobs,
+		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence,
+			Mailer: p.Mailer, HandOff: p.Notify.HandOff, Now: p.Auth.Now},
+		Billing: p.Billing,
+		Notify:  p.notify,
+		Rooms:   p.Hub.Publisher,
+		Blobs:   p.Blobs,
 	})
 }
 

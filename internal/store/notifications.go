@@ -177,14 +177,42 @@ func (s *Store) UnsubscribeEmail(ctx context.Context, userID uuid.UUID, now time
 }
 
 // FollowerPage returns up to limit followers of an artist after the user id
-// `after` (a keyset cursor).
-func (s *Store) FollowerPage(ctx context.Context, artistID uuid.UUID, after string, limit int) ([]uuid.UUID, error) {
-	q := s.DB(ctx).Table("follows").Select("user_id").Where("artist_id = ?", artistID)
+// Recipient is one follower in a broadcast's page, with what decides how
+// the broadcast reaches them.
+type Recipient struct {
+	UserID            uuid.UUID
+	Email             string
+	DisplayName       string
+	TimeZone          string
+	Channels          string // the preferences' JSON, "" for defaults
+	EmailUnsubscribed bool
+	QuietStart        string
+	QuietEnd          string
+	EmailedAt         *time.Time // last emailed, by the inbox or a broadcast
+	Push              bool       // has a browser subscribed to push
+}
+
+// FollowerPage returns up to limit followers of an artist after the user id
+// `after` (a keyset cursor), with their preferences, in one query.
+func (s *Store) FollowerPage(ctx context.Context, artistID uuid.UUID, after string, limit int) ([]Recipient, error) {
+	q := s.DB(ctx).Table("follows f").
+		Select(`u.id AS user_id, u.email, u.display_name, u.time_zone, u.emailed_at,
+			COALESCE(p.channels, '') AS channels, COALESCE(p.email_unsubscribed, false) AS email_unsubscribed,
+			COALESCE(p.quiet_start, '') AS quiet_start, COALESCE(p.quiet_end, '') AS quiet_end,
+			EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = f.user_id) AS push`).
+		Joins("JOIN users u ON u.id = f.user_id").
+		Joins("LEFT JOIN notification_preferences p ON p.user_id = f.user_id").
+		Where("f.artist_id = ?", artistID)
 	if after != "" {
-		q = q.Where("user_id > ?", after)
+		q = q.Where("f.user_id > ?", after)
 	}
-	var out []uuid.UUID
-	return out, q.Order("user_id").Limit(limit).Scan(&out).Error
+	var out []Recipient
+	return out, q.Order("f.user_id").Limit(limit).Scan(&out).Error
+}
+
+// MarkEmailed records that the users were emailed at t.
+func (s *Store) MarkEmailed(ctx context.Context, userIDs []uuid.UUID, t time.Time) error {
+	return s.DB(ctx).Table("users").Where("id IN ?", userIDs).Update("emailed_at", t).Error
 }
 
 // CreateNotificationsOnce inserts inbox rows, skipping ids already there
