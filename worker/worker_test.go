@@ -50,8 +50,9 @@ func TestWorkerRunsBroadcasts(t *testing.T) {
 	}
 	r.Decode(t, &b)
 	var progress models.BroadcastProgress
-	run := app.Platform.Temporal.GetWorkflow(t.Context(), workflows.BroadcastID(b.BroadcastID), "")
-	require.NoError(t, run.Get(t.Context(), &progress))
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	require.NoError(t, app.Platform.Temporal.GetWorkflow(ctx, workflows.BroadcastID(b.BroadcastID), "").Get(ctx, &progress))
 	require.True(t, progress.Done)
 	require.Equal(t, 2, progress.Recipients)
 	require.Equal(t, 1, progress.Pages)
