@@ -4,6 +4,8 @@
 GO        ?= go
 FUZZTIME  ?= 30s
 TEMPORAL  := bin/temporal
+# Temporal's determinism analyzer, pinned; `go run` keeps it out of go.mod.
+WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
 .PHONY: help run test build bench fuzz lint clean
 
@@ -38,9 +40,10 @@ fuzz: ## run each fuzz target for FUZZTIME
 		done; \
 	done
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet and the determinism check of the workflows
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
 	$(GO) vet ./...
+	$(GO) run $(WORKFLOWCHECK) ./workflows/...
 
 clean: ## remove build outputs (keeps .data/)
 	rm -rf bin/

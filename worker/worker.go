@@ -13,7 +13,6 @@ import (
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
-	"github.com/fanfare/fanfare/workflows"
 )
 
 // Deps are what the activities need.
@@ -35,20 +34,14 @@ func New(c client.Client, taskQueue string, d Deps) worker.Worker {
 	return w
 }
 
-// Register adds every workflow and activity to r; replay tests use it too.
+// Register adds every workflow of the registry and its activities to r.
 func Register(r worker.Registry, d Deps) {
-	r.RegisterWorkflow(workflows.HealthWorkflow)
-	r.RegisterActivity(&activities.Health{Store: d.Store})
-	r.RegisterWorkflow(workflows.InboxWorkflow)
-	r.RegisterActivity(&activities.Inbox{Senders: d.Senders})
-	r.RegisterWorkflow(workflows.BroadcastWorkflow)
-	r.RegisterActivity(d.Broadcast)
-	r.RegisterWorkflow(workflows.ExpirySweepWorkflow)
-	r.RegisterActivity(&activities.Expiry{Store: d.Store})
-	r.RegisterWorkflow(workflows.UploadSweepWorkflow)
-	r.RegisterActivity(&activities.Uploads{Store: d.Store, Blobs: d.Blobs})
-	r.RegisterWorkflow(workflows.SubscriptionWorkflow)
-	r.RegisterActivity(&activities.Membership{Store: d.Store, Billing: d.Billing, Notify: d.Notify, Rooms: d.Rooms, Now: now})
+	for _, def := range Workflows {
+		r.RegisterWorkflow(def.Workflow)
+		for _, a := range def.Activities(d) {
+			r.RegisterActivity(a)
+		}
+	}
 }
 
 func now() time.Time { return time.Now().UTC() }

@@ -36,6 +36,29 @@ func TestWorkerRunsWorkflowsOnTheDevServer(t *testing.T) {
 	require.Equal(t, "ok", out)
 }
 
+// The worker runs an announcement's broadcast to the artist's followers.
+func TestWorkerRunsBroadcasts(t *testing.T) {
+	app := testenv.StartApp(t)
+	artist, fans := app.Register(t, "artist", "Nova"), []testenv.Session{app.Register(t, "fan", "Kai"), app.Register(t, "fan", "Ada")}
+	for _, f := range fans {
+		require.Equal(t, http.StatusOK, app.Do(t, http.MethodPost, "/api/artists/"+artist.User.ID+"/follow", f.AccessToken, nil).Status)
+	}
+	r := app.Do(t, http.MethodPost, "/api/artists/"+artist.User.ID+"/announcements", artist.AccessToken, map[string]any{"title": "Tour dates"})
+	require.Equal(t, http.StatusAccepted, r.Status, string(r.Body))
+	var b struct {
+		BroadcastID string `json:"broadcast_id"`
+	}
+	r.Decode(t, &b)
+	var progress models.BroadcastProgress
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	require.NoError(t, app.Platform.Temporal.GetWorkflow(ctx, workflows.BroadcastID(b.BroadcastID), "").Get(ctx, &progress))
+	require.True(t, progress.Done)
+	require.Equal(t, 2, progress.Recipients)
+	require.Equal(t, 1, progress.Pages)
+	testenv.RecordHistory(t, app.Platform.Temporal, workflows.BroadcastID(b.BroadcastID), "broadcast_v1.json")
+}
+
 // Each of the platform's Temporal Schedules runs its sweep hourly on the
 // platform's task queue, making it again is harmless, and a run triggered
 // from the schedule does the sweep's work. Schedule ids are fixed, so the
@@ -73,7 +96,7 @@ func TestSchedulesRunTheirSweeps(t *testing.T) {
 		}
 		require.NoError(t, st.CreateNotifications(t.Context(), rows))
 		var deleted int64
-		runNow(t, c, workflows.ExpirySchedule, &deleted)
+		testenv.RecordHistory(t, c, runNow(t, c, workflows.ExpirySchedule, &deleted), "expiry_v1.json")
 		require.EqualValues(t, 1, deleted)
 		left := testenv.Rows[models.Notification](t, st, "created_at", "user_id = ?", user)
 		require.Len(t, left, 2)
@@ -103,7 +126,7 @@ func TestSchedulesRunTheirSweeps(t *testing.T) {
 			Update("created_at", time.Now().Add(-workflows.UploadTTL-time.Minute)).Error)
 
 		var deleted int
-		runNow(t, c, workflows.UploadSweepSchedule, &deleted)
+		testenv.RecordHistory(t, c, runNow(t, c, workflows.UploadSweepSchedule, &deleted), "uploads_v1.json")
 		require.Equal(t, 1, deleted)
 		left := testenv.Rows[models.Attachment](t, st, "created_at", "uploader_id = ?", fan.User.ID)
 		require.Len(t, left, 2)
@@ -120,9 +143,9 @@ func TestSchedulesRunTheirSweeps(t *testing.T) {
 	})
 }
 
-// runNow triggers the schedule and waits for the run it started to finish
-// with result.
-func runNow(t *testing.T, c client.Client, schedule string, result any) {
+// runNow triggers the schedule, waits for the run it started to finish
+// with result, and returns the run's workflow id.
+func runNow(t *testing.T, c client.Client, schedule string, result any) string {
 	ctx := t.Context()
 	h := c.ScheduleClient().GetHandle(ctx, schedule)
 	d, err := h.Describe(ctx)
@@ -139,4 +162,5 @@ func runNow(t *testing.T, c client.Client, schedule string, result any) {
 	wctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	require.NoError(t, c.GetWorkflow(wctx, started.WorkflowID, started.FirstExecutionRunID).Get(wctx, result))
+	return started.WorkflowID
 }

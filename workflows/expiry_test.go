@@ -1,9 +1,11 @@
 package workflows_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
@@ -43,4 +45,43 @@ func testExpirySweep(t *testing.T, st *store.Store) {
 	var left int64
 	require.NoError(t, st.DB(ctx).Model(&models.Notification{}).Count(&left).Error)
 	require.EqualValues(t, 2, left)
+}
+
+// The sweep asks for what expired before its run started, and retries a
+// failing sweep up to three attempts.
+func TestExpirySweepWorkflow(t *testing.T) {
+	start := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	var a *activities.Expiry
+	atStart := mock.MatchedBy(func(before time.Time) bool { return before.Equal(start) })
+	for _, tc := range []struct {
+		name     string
+		failures int
+		err      string
+	}{
+		{name: "sweeps", failures: 0},
+		{name: "a failing sweep is retried", failures: 2},
+		{name: "gives up after three attempts", failures: 3, err: "database gone"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s testsuite.WorkflowTestSuite
+			env := s.NewTestWorkflowEnvironment()
+			env.SetStartTime(start)
+			if tc.failures > 0 {
+				env.OnActivity(a.SweepExpired, mock.Anything, atStart).Return(int64(0), errors.New("database gone")).Times(tc.failures)
+			}
+			if tc.err == "" {
+				env.OnActivity(a.SweepExpired, mock.Anything, atStart).Return(int64(7), nil).Once()
+			}
+			env.ExecuteWorkflow(workflows.ExpirySweepWorkflow)
+			env.AssertExpectations(t)
+			if tc.err != "" {
+				require.ErrorContains(t, env.GetWorkflowError(), tc.err)
+				return
+			}
+			require.NoError(t, env.GetWorkflowError())
+			var n int64
+			require.NoError(t, env.GetWorkflowResult(&n))
+			require.EqualValues(t, 7, n)
+		})
+	}
 }

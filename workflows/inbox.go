@@ -100,6 +100,8 @@ func add(st *InboxState, it models.InboxItem, now time.Time) {
 
 func nextDue(st InboxState) (time.Time, bool) {
 	var next time.Time
+	// The earliest is the same in any order.
+	//workflowcheck:ignore
 	for _, t := range st.Due {
 		if next.IsZero() || t.Before(next) {
 			next = t
@@ -112,7 +114,8 @@ func nextDue(st InboxState) (time.Time, bool) {
 func flushDue(ctx workflow.Context, st *InboxState) error {
 	now := workflow.Now(ctx)
 	keys := make([]string, 0, len(st.Due))
-	for k, t := range st.Due {
+	//workflowcheck:ignore
+	for k, t := range st.Due { // sorted below
 		if !t.After(now) {
 			keys = append(keys, k)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/fanfare/fanfare/internal/platform"
 	"github.com/fanfare/fanfare/internal/seed"
 	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/worker"
 )
 
 func devCmd() *cobra.Command {
@@ -44,7 +45,7 @@ func devCmd() *cobra.Command {
 				srv, err := temporalx.DevServer{
 					CLI: cfg.TemporalCLI, Port: cfg.TemporalPort, UIPort: cfg.TemporalUIPort,
 					DBFile: filepath.Join(cfg.DataDir, "temporal.db"), Namespace: cfg.TemporalNamespace,
-					Log: log, Output: logFile,
+					Log: log, Output: logFile, SearchAttributes: worker.SearchAttributes(),
 				}.Start(ctx)
 				if err != nil {
 					return err

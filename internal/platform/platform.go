@@ -208,7 +208,7 @@ func (p *Platform) Run(ctx context.Context, ln net.Listener, withWorker bool) er
 	}
 	if withWorker {
 		// A stop that comes while the worker is still starting is a clean stop.
-		if err := temporalx.RegisterSearchAttributes(ctx, p.Temporal, p.Config.TemporalNamespace); err != nil {
+		if err := temporalx.RegisterSearchAttributes(ctx, p.Temporal, p.Config.TemporalNamespace, worker.SearchAttributes()); err != nil {
 			return stopped(ctx, err)
 		}
 		if err := worker.EnsureSchedules(ctx, p.Temporal, p.Config.TemporalTaskQueue); err != nil {

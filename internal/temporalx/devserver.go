@@ -20,9 +20,11 @@ type DevServer struct {
 	Namespace string
 	Log       *slog.Logger
 	Output    io.Writer // the server's own log; nil discards it
+	// SearchAttributes are registered on Namespace at start.
+	SearchAttributes []temporal.SearchAttributeKey
 }
 
-// Start runs the dev server with every search attribute registered and
+// Start runs the dev server with the search attributes registered and
 // Updates and multi-operations (Update-with-Start) turned on, and waits
 // until it answers.
 func (d DevServer) Start(ctx context.Context) (*testsuite.DevServer, error) {
@@ -30,8 +32,8 @@ func (d DevServer) Start(ctx context.Context) (*testsuite.DevServer, error) {
 	if d.Port != 0 {
 		opts.HostPort = "127.0.0.1:" + strconv.Itoa(d.Port)
 	}
-	sa := make([]temporal.SearchAttributeUpdate, 0, len(SearchAttributes))
-	for _, k := range SearchAttributes {
+	sa := make([]temporal.SearchAttributeUpdate, 0, len(d.SearchAttributes))
+	for _, k := range d.SearchAttributes {
 		sa = append(sa, placeholder(k))
 	}
 	out := d.Output

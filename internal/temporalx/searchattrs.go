@@ -23,21 +23,16 @@ var (
 	NextRenewalAt      = temporal.NewSearchAttributeKeyTime("NextRenewalAt")
 )
 
-// SearchAttributes lists every key above, for registration.
-var SearchAttributes = []temporal.SearchAttributeKey{
-	ArtistID, FanID, Tier, SubscriptionStatus, PartyStatus, ReleasePhase, NextRenewalAt,
-}
-
-// RegisterSearchAttributes adds the attributes the namespace lacks; those
+// RegisterSearchAttributes adds the keys the namespace lacks; those
 // already there are left alone, so it is safe on every start.
-func RegisterSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
+func RegisterSearchAttributes(ctx context.Context, c client.Client, namespace string, keys []temporal.SearchAttributeKey) error {
 	have, err := c.OperatorService().ListSearchAttributes(ctx,
 		&operatorservice.ListSearchAttributesRequest{Namespace: namespace})
 	if err != nil {
 		return fmt.Errorf("list search attributes: %w", err)
 	}
 	missing := map[string]enumspb.IndexedValueType{}
-	for _, k := range SearchAttributes {
+	for _, k := range keys {
 		if _, ok := have.GetCustomAttributes()[k.GetName()]; !ok {
 			missing[k.GetName()] = k.GetValueType()
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/fanfare/fanfare/internal/temporalx"
 	"github.com/fanfare/fanfare/internal/testenv"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/worker"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -32,7 +33,7 @@ func TestSearchAttributesAreRegisteredIdempotently(t *testing.T) {
 			return nil // the new namespace is not known everywhere yet
 		}
 		have := map[string]bool{}
-		for _, k := range temporalx.SearchAttributes {
+		for _, k := range worker.SearchAttributes() {
 			if typ, ok := list.GetCustomAttributes()[k.GetName()]; ok {
 				have[k.GetName()] = typ == k.GetValueType()
 			}
@@ -43,10 +44,10 @@ func TestSearchAttributesAreRegisteredIdempotently(t *testing.T) {
 	require.Empty(t, custom(), "a fresh namespace has none of the attributes")
 
 	for range 2 {
-		require.NoError(t, temporalx.RegisterSearchAttributes(ctx, c, ns))
+		require.NoError(t, temporalx.RegisterSearchAttributes(ctx, c, ns, worker.SearchAttributes()))
 	}
 	have := custom()
-	for _, k := range temporalx.SearchAttributes {
+	for _, k := range worker.SearchAttributes() {
 		require.True(t, have[k.GetName()], "%s registered with its type", k.GetName())
 	}
 }

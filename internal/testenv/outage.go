@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/worker"
 )
 
 // Tests of a dependency that goes down and comes back: each of these is
@@ -47,7 +48,7 @@ func StartTemporal(t testing.TB) *TemporalServer {
 	port := FreePort(t)
 	s := &TemporalServer{Address: "127.0.0.1:" + strconv.Itoa(port), t: t, opts: temporalx.DevServer{
 		CLI: filepath.Join(RepoRoot(), "bin", "temporal"), Port: port, Namespace: "default", Log: Log(),
-		DBFile: filepath.Join(t.TempDir(), "temporal.db"),
+		DBFile: filepath.Join(t.TempDir(), "temporal.db"), SearchAttributes: worker.SearchAttributes(),
 	}}
 	s.Start()
 	t.Cleanup(func() {

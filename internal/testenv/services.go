@@ -33,6 +33,7 @@ import (
 	"github.com/fanfare/fanfare/internal/temporalx"
 	"github.com/fanfare/fanfare/migrations"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/worker"
 )
 
 func env(name, def string) string {
@@ -225,6 +226,7 @@ func TemporalAddress(t testing.TB) string {
 		defer cancel()
 		devServer, devServerErr = temporalx.DevServer{
 			CLI: filepath.Join(RepoRoot(), "bin", "temporal"), Namespace: "default", Log: Log(),
+			SearchAttributes: worker.SearchAttributes(),
 		}.Start(ctx)
 	})
 	if devServerErr != nil {

@@ -1,0 +1,95 @@
+package worker
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/fanfare/fanfare/activities"
+	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/workflows"
+)
+
+// Definition is one workflow of the platform with everything that comes
+// with it. Worker registration, the Temporal Schedules, search-attribute
+// registration and the replay test all read Workflows, so a new workflow
+// is one more row there.
+type Definition struct {
+	Workflow any
+	// Activities are the activity structs the workflow calls, built from
+	// the worker's dependencies; an activity struct belongs to one row.
+	Activities func(Deps) []any
+	// SearchAttributes are every attribute the workflow (or its starter)
+	// sets; the replay test holds the recorded histories to them.
+	SearchAttributes []temporal.SearchAttributeKey
+	Schedule         Schedule
+	// Fixtures are histories recorded on the dev server, in
+	// workflows/testdata, that must replay against today's code. Every
+	// workflow has at least one.
+	Fixtures []string
+}
+
+// Schedule is a Temporal Schedule that starts the workflow with no
+// arguments every Every; an empty ID means none.
+type Schedule struct {
+	ID    string
+	Every time.Duration
+}
+
+// Workflows is the registry: every workflow the worker runs.
+var Workflows = []Definition{
+	{
+		Workflow:   workflows.HealthWorkflow,
+		Activities: func(d Deps) []any { return []any{&activities.Health{Store: d.Store}} },
+		Fixtures:   []string{"health_v1.json"},
+	},
+	{
+		Workflow:   workflows.InboxWorkflow,
+		Activities: func(d Deps) []any { return []any{&activities.Inbox{Senders: d.Senders}} },
+		Fixtures:   []string{"inbox_v1.json"},
+	},
+	{
+		Workflow:         workflows.BroadcastWorkflow,
+		Activities:       func(d Deps) []any { return []any{d.Broadcast} },
+		SearchAttributes: []temporal.SearchAttributeKey{temporalx.ArtistID},
+		Fixtures:         []string{"broadcast_v1.json"},
+	},
+	{
+		Workflow:   workflows.ExpirySweepWorkflow,
+		Activities: func(d Deps) []any { return []any{&activities.Expiry{Store: d.Store}} },
+		Schedule:   Schedule{ID: workflows.ExpirySchedule, Every: time.Hour},
+		Fixtures:   []string{"expiry_v1.json"},
+	},
+	{
+		Workflow:   workflows.UploadSweepWorkflow,
+		Activities: func(d Deps) []any { return []any{&activities.Uploads{Store: d.Store, Blobs: d.Blobs}} },
+		Schedule:   Schedule{ID: workflows.UploadSweepSchedule, Every: time.Hour},
+		Fixtures:   []string{"uploads_v1.json"},
+	},
+	{
+		Workflow: workflows.SubscriptionWorkflow,
+		Activities: func(d Deps) []any {
+			return []any{&activities.Membership{Store: d.Store, Billing: d.Billing, Notify: d.Notify, Rooms: d.Rooms, Now: now}}
+		},
+		SearchAttributes: []temporal.SearchAttributeKey{
+			temporalx.ArtistID, temporalx.FanID, temporalx.Tier, temporalx.SubscriptionStatus, temporalx.NextRenewalAt,
+		},
+		Fixtures: []string{"membership_v1.json", "membership_v2.json", "membership_pending_v2.json"},
+	},
+}
+
+// SearchAttributes are the attributes the workflows set, each once, for
+// registration on the namespace.
+func SearchAttributes() []temporal.SearchAttributeKey {
+	var keys []temporal.SearchAttributeKey
+	seen := map[string]bool{}
+	for _, d := range Workflows {
+		for _, k := range d.SearchAttributes {
+			if !seen[k.GetName()] {
+				seen[k.GetName()] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
