@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -78,11 +79,19 @@ var Workflows = []Definition{
 	},
 }
 
+// upcoming are attributes registered before their workflows exist (the
+// party and release workflows), as the production script registers them, so
+// operators' saved queries and the registration stay the same when they land.
+var upcoming = []temporal.SearchAttributeKey{temporalx.PartyStatus, temporalx.ReleasePhase}
+
 // SearchAttributes are the attributes the workflows set, each once, for
 // registration on the namespace.
 func SearchAttributes() []temporal.SearchAttributeKey {
-	var keys []temporal.SearchAttributeKey
+	keys := slices.Clone(upcoming)
 	seen := map[string]bool{}
+	for _, k := range keys {
+		seen[k.GetName()] = true
+	}
 	for _, d := range Workflows {
 		for _, k := range d.SearchAttributes {
 			if !seen[k.GetName()] {
