@@ -71,16 +71,12 @@ func (s *Server) broadcast(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.temporalContext(c.UserContext())
 	defer cancel()
-	v, err := s.Temporal.QueryWorkflow(ctx, workflows.BroadcastID(id.String()), "", "state")
+	p, err := workflows.BroadcastClient{Conn: s.workflows()}.Progress(ctx, id.String())
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return models.ErrNotFound
 	}
 	if err != nil {
-		return err
-	}
-	var p models.BroadcastProgress
-	if err := v.Get(&p); err != nil {
 		return err
 	}
 	if who, _ := caller(c); !owns(who, p.ArtistID) {

@@ -2,11 +2,9 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/fanfare/fanfare/workflows"
 )
@@ -19,16 +17,11 @@ var schedules = map[string]any{
 }
 
 // EnsureSchedules creates the platform's Temporal Schedules, visible in the
-// UI; those that exist are left as operators may have tuned them. A run
-// still going when the next is due makes the next one skip (the default).
+// UI; those that exist are left as operators may have tuned them.
 func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string) error {
+	conn := workflows.Conn{Client: c, TaskQueue: taskQueue}
 	for id, wf := range schedules {
-		_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-			ID:     id,
-			Spec:   client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: time.Hour}}},
-			Action: &client.ScheduleWorkflowAction{ID: id, Workflow: wf, TaskQueue: taskQueue},
-		})
-		if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		if err := conn.EnsureSchedule(ctx, id, time.Hour, wf); err != nil {
 			return err
 		}
 	}

@@ -103,11 +103,7 @@ func (n *Notifier) HandOff(ctx context.Context, row *models.Notification) ([]mod
 			Priority: row.Priority, Title: row.Title, Body: row.Body, CreatedAt: row.CreatedAt,
 			ExpiresAt: row.ExpiresAt, Settings: settings,
 		}
-		uid := row.UserID.String()
-		_, err := n.Temporal.SignalWithStartWorkflow(ctx, workflows.InboxID(uid), workflows.InboxSignal, item,
-			client.StartWorkflowOptions{ID: workflows.InboxID(uid), TaskQueue: n.TaskQueue},
-			workflows.InboxWorkflow, workflows.InboxState{UserID: uid})
-		if err != nil {
+		if err := (workflows.InboxClient{Conn: n.conn()}).Notify(ctx, row.UserID.String(), item); err != nil {
 			return sent, err
 		}
 		sent = append(sent, ch)
@@ -189,7 +185,7 @@ func (n *Notifier) Broadcast(ctx context.Context, audience Audience, x Notificat
 		ID: models.NewID().String(), ArtistID: audience.FollowersOf.String(), Category: row.Category,
 		GroupKey: row.GroupKey, Title: row.Title, Body: row.Body, TTL: x.TTL, CreatedAt: row.CreatedAt,
 	}
-	_, err = n.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.BroadcastID(b.ID), TaskQueue: n.TaskQueue},
-		workflows.BroadcastWorkflow, b)
-	return b.ID, err
+	return b.ID, workflows.BroadcastClient{Conn: n.conn()}.Start(ctx, b)
 }
+
+func (n *Notifier) conn() workflows.Conn { return workflows.Conn{Client: n.Temporal, TaskQueue: n.TaskQueue} }
