@@ -35,11 +35,18 @@ type Broadcast struct {
 	Publisher realtime.Publisher
 	Online    func(ctx context.Context, userIDs []string) (map[string]bool, error)
 	Mailer    BatchMailer
+	Inboxes   Inboxes
+	Now       func() time.Time
+}
+
+// Inboxes is the platform's notifier (package notifier) as a broadcast page
+// uses it; declared here, where it is used, because the notifier sits
+// above the activities (see Notify).
+type Inboxes interface {
 	// HandOff gives a recipient's row to their inbox workflow, which sends
 	// its email and push under the recipient's quiet hours and hourly caps,
 	// and says on which channels.
-	HandOff func(ctx context.Context, row *models.Notification) ([]models.Channel, error)
-	Now     func() time.Time
+	HandOff(ctx context.Context, row *models.Notification) ([]models.Channel, error)
 }
 
 // DeliverPage writes the inbox rows of the next page of recipients and
@@ -150,7 +157,7 @@ func (a *Broadcast) handOff(ctx context.Context, rows []*models.Notification) (i
 	g.SetLimit(handOffs)
 	for _, row := range rows {
 		g.Go(func() error {
-			chs, err := a.HandOff(ctx, row)
+			chs, err := a.Inboxes.HandOff(ctx, row)
 			if slices.Contains(chs, models.ChannelEmail) {
 				emailed.Add(1)
 			}
