@@ -51,10 +51,10 @@ func (s *Server) announce(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.temporalContext(c.UserContext())
 	defer cancel()
-	id, err := s.Notify.Broadcast(ctx, notify.Audience{FollowersOf: a.ID}, notify.Notification{
+	id, err := s.Notify.Broadcast(ctx, models.Followers(a.ID), notify.Notification{
 		Category: "announcement", GroupKey: "artist:" + a.ID.String(), Title: req.Title, Body: req.Body,
 		TTL: time.Duration(req.TTLHours) * time.Hour,
-	})
+	}, "")
 	if err != nil { // not sent: it does not count
 		if rerr := s.Store.ReleaseAnnouncement(context.WithoutCancel(ctx), reserved); rerr != nil {
 			s.Log.Warn("announcement reservation kept", "error", rerr)

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
@@ -42,7 +44,7 @@ func (n *Notifier) Send(ctx context.Context, x notify.Notification) (*models.Not
 	}
 	// The row is the source of truth: a failed publish is only a late
 	// badge, a failed hand-off to the inbox a missing email; both are logged.
-	if _, err := n.Publisher.Publish(ctx, realtime.UserRoom(row.UserID.String()), realtime.Event{Type: "notification", Data: models.ViewOf(row)}); err != nil {
+	if _, err := n.Publisher.Publish(ctx, realtime.UserRoom(row.UserID.String()), notify.Event(row)); err != nil {
 		n.Log.Warn("notification not pushed", "notification_id", row.ID, "error", err)
 	}
 	if _, err := n.HandOff(ctx, row); err != nil {
@@ -91,15 +93,25 @@ func (n *Notifier) HandOff(ctx context.Context, row *models.Notification) ([]mod
 
 // Broadcast starts a BroadcastWorkflow sending x (its UserID is ignored:
 // rows are made per recipient) to the audience, and returns the
-// broadcast's id for progress lookups.
-func (n *Notifier) Broadcast(ctx context.Context, audience notify.Audience, x notify.Notification) (string, error) {
+// broadcast's id for progress lookups. With a key, the id derives from it
+// and a second Broadcast with that key (a retried activity of a workflow
+// that announces) starts nothing and returns the same id; without one,
+// every call is a new broadcast.
+func (n *Notifier) Broadcast(ctx context.Context, audience models.Audience, x notify.Notification, key string) (string, error) {
 	row, err := notify.Row(x, n.Now()) // validates x the same way Send does
 	if err != nil {
 		return "", err
 	}
+	id := row.ID // a fresh UUIDv7
+	if key != "" {
+		id = uuid.NewSHA1(broadcastKeys, []byte(key))
+	}
 	b := models.Broadcast{
-		ID: models.NewID().String(), ArtistID: audience.FollowersOf.String(), Category: row.Category,
+		ID: id.String(), ArtistID: audience.ArtistID.String(), Audience: audience.Kind, Category: row.Category,
 		GroupKey: row.GroupKey, Title: row.Title, Body: row.Body, TTL: x.TTL, CreatedAt: row.CreatedAt,
 	}
 	return b.ID, workflows.BroadcastClient{Conn: n.Workflows}.Start(ctx, b)
 }
+
+// broadcastKeys is the UUID namespace of keyed broadcasts' ids.
+var broadcastKeys = uuid.MustParse("0193a1c4-5b2e-7c3d-9e4f-a0b1c2d3e4f5")

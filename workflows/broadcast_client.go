@@ -2,7 +2,10 @@ package workflows
 
 import (
 	"context"
+	"errors"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/fanfare/fanfare/models"
@@ -11,9 +14,17 @@ import (
 // BroadcastClient starts BroadcastWorkflows and reads their progress.
 type BroadcastClient struct{ Conn }
 
-// Start starts the broadcast b.
+// Start starts the broadcast b once: a broadcast with b's id that runs or
+// ran already is left alone, and Start returns no error.
 func (c BroadcastClient) Start(ctx context.Context, b models.Broadcast) error {
-	_, err := c.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: BroadcastID(b.ID), TaskQueue: c.TaskQueue}, BroadcastWorkflow, b)
+	_, err := c.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: BroadcastID(b.ID), TaskQueue: c.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, BroadcastWorkflow, b)
+	if errors.As(err, new(*serviceerror.WorkflowExecutionAlreadyStarted)) {
+		return nil
+	}
 	return err
 }
 

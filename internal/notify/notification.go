@@ -6,12 +6,15 @@
 package notify
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -25,12 +28,6 @@ type Notification struct {
 	Body     string
 	Data     map[string]any
 	TTL      time.Duration // 0: never expires
-}
-
-// Audience is who a broadcast reaches. Followers of an artist for now;
-// tier members and party RSVPs join as their features arrive.
-type Audience struct {
-	FollowersOf uuid.UUID
 }
 
 // Limits of a notification's text.
@@ -85,6 +82,53 @@ func Row(x Notification, now time.Time) (*models.Notification, error) {
 		row.ExpiresAt = &exp
 	}
 	return row, nil
+}
+
+// BroadcastRows builds the in-app rows of a page of a broadcast's
+// recipients the way Row builds one. A row's id derives from the
+// broadcast and the recipient, so a retried page writes no second row.
+func BroadcastRows(b models.Broadcast, users []uuid.UUID) ([]models.Notification, error) {
+	bid, err := uuid.Parse(b.ID)
+	if err != nil {
+		return nil, err
+	}
+	one, err := Row(Notification{Category: b.Category, GroupKey: b.GroupKey, Title: b.Title, Body: b.Body,
+		Data: map[string]any{"broadcast_id": b.ID}, TTL: b.TTL}, b.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	one.BroadcastID = &bid
+	rows := make([]models.Notification, len(users))
+	for i, u := range users {
+		rows[i] = *one
+		rows[i].ID, rows[i].UserID = rowID(bid, b.CreatedAt, u), u
+	}
+	return rows, nil
+}
+
+// Event is the socket event that shows a row to its user.
+func Event(row *models.Notification) realtime.Event {
+	return realtime.Event{Type: "notification", Data: models.ViewOf(row)}
+}
+
+// rowID is a UUIDv7 with the broadcast's timestamp and a hash of the
+// broadcast and recipient: time-ordered like every id, and the same on
+// retry. The timestamp is the broadcast id's own when that is a UUIDv7;
+// a keyed broadcast's id is a hash of its key, so its creation time serves.
+func rowID(bid uuid.UUID, created time.Time, user uuid.UUID) uuid.UUID {
+	h := sha256.Sum256(append(bid[:], user[:]...))
+	var id uuid.UUID
+	if bid.Version() == 7 {
+		copy(id[:6], bid[:6]) // the 48-bit millisecond timestamp
+	} else {
+		var ms [8]byte
+		binary.BigEndian.PutUint64(ms[:], uint64(created.UnixMilli()))
+		copy(id[:6], ms[2:])
+	}
+	copy(id[6:], h[:10])
+	id[6] = 0x70 | id[6]&0x0f // version 7
+	id[8] = 0x80 | id[8]&0x3f // RFC 4122 variant
+	return id
 }
 
 func joinChannels(cs []models.Channel) string {
