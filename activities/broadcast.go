@@ -2,16 +2,16 @@ package activities
 
 import (
 	"context"
-	"crypto/sha256"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
@@ -35,11 +35,18 @@ type Broadcast struct {
 	Publisher realtime.Publisher
 	Online    func(ctx context.Context, userIDs []string) (map[string]bool, error)
 	Mailer    BatchMailer
+	Inboxes   Inboxes
+	Now       func() time.Time
+}
+
+// Inboxes is the platform's notifier (package notifier) as a broadcast page
+// uses it; declared here, where it is used, because the notifier sits
+// above the activities (see Notify).
+type Inboxes interface {
 	// HandOff gives a recipient's row to their inbox workflow, which sends
 	// its email and push under the recipient's quiet hours and hourly caps,
 	// and says on which channels.
-	HandOff func(ctx context.Context, row *models.Notification) ([]models.Channel, error)
-	Now     func() time.Time
+	HandOff(ctx context.Context, row *models.Notification) ([]models.Channel, error)
 }
 
 // DeliverPage writes the inbox rows of the next page of recipients and
@@ -51,11 +58,7 @@ type Broadcast struct {
 // derive from the broadcast and the recipient (a retried page may mail or
 // hand off twice).
 func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p models.BroadcastProgress) (models.BroadcastProgress, error) {
-	artist, err := uuid.Parse(b.ArtistID)
-	if err != nil {
-		return p, err
-	}
-	page, err := a.Store.FollowerPage(ctx, artist, p.Cursor, BroadcastPageSize)
+	page, err := a.recipients(ctx, b, p.Cursor)
 	if err != nil {
 		return p, err
 	}
@@ -63,27 +66,16 @@ func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p model
 		p.Done = true
 		return p, nil
 	}
-	cat := models.Categories[b.Category]
-	rows := make([]models.Notification, len(page))
+	users := make([]uuid.UUID, len(page))
 	ids := make([]string, len(page))
-	bid, _ := uuid.Parse(b.ID)
-	var expires *time.Time
-	if b.TTL > 0 {
-		e := b.CreatedAt.Add(b.TTL)
-		expires = &e
-	}
-	channels := make([]string, len(cat.Channels))
-	for i, ch := range cat.Channels {
-		channels[i] = string(ch)
-	}
 	for i, r := range page {
-		rows[i] = models.Notification{
-			ID: rowID(b, r.UserID), UserID: r.UserID, Category: cat.Name, GroupKey: b.GroupKey, Priority: cat.Priority,
-			Title: b.Title, Body: b.Body, Data: `{"broadcast_id":"` + b.ID + `"}`, Channels: strings.Join(channels, ","),
-			BroadcastID: &bid, CreatedAt: b.CreatedAt, ExpiresAt: expires,
-		}
-		ids[i] = r.UserID.String()
+		users[i], ids[i] = r.UserID, r.UserID.String()
 	}
+	rows, err := notify.BroadcastRows(b, users)
+	if err != nil {
+		return p, temporal.NewNonRetryableApplicationError(err.Error(), "BadBroadcast", err)
+	}
+	cat := models.Categories[b.Category]
 	if err := a.Store.CreateNotificationsOnce(ctx, rows); err != nil {
 		return p, err
 	}
@@ -94,7 +86,7 @@ func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p model
 	}
 	for i := range rows {
 		if online[ids[i]] {
-			if _, err := a.Publisher.Publish(ctx, realtime.UserRoom(ids[i]), realtime.Event{Type: "notification", Data: models.ViewOf(&rows[i])}); err != nil {
+			if _, err := a.Publisher.Publish(ctx, realtime.UserRoom(ids[i]), notify.Event(&rows[i])); err != nil {
 				return p, err
 			}
 			p.Pushed++
@@ -118,6 +110,19 @@ func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p model
 	p.Pages++
 	p.Done = len(page) < BroadcastPageSize
 	return p, nil
+}
+
+// recipients reads the page of the broadcast's audience after the cursor.
+func (a *Broadcast) recipients(ctx context.Context, b models.Broadcast, after string) ([]store.Recipient, error) {
+	artist, err := uuid.Parse(b.ArtistID)
+	if err != nil {
+		return nil, err
+	}
+	switch b.Audience {
+	case models.AudienceFollowers, "":
+		return a.Store.FollowerPage(ctx, artist, after, BroadcastPageSize)
+	}
+	return nil, temporal.NewNonRetryableApplicationError("unknown audience "+string(b.Audience), "UnknownAudience", nil)
 }
 
 // lanes splits a page into those mailed in its batch and the rows handed
@@ -150,7 +155,7 @@ func (a *Broadcast) handOff(ctx context.Context, rows []*models.Notification) (i
 	g.SetLimit(handOffs)
 	for _, row := range rows {
 		g.Go(func() error {
-			chs, err := a.HandOff(ctx, row)
+			chs, err := a.Inboxes.HandOff(ctx, row)
 			if slices.Contains(chs, models.ChannelEmail) {
 				emailed.Add(1)
 			}
@@ -159,17 +164,4 @@ func (a *Broadcast) handOff(ctx context.Context, rows []*models.Notification) (i
 	}
 	err := g.Wait()
 	return int(emailed.Load()), err
-}
-
-// rowID is a UUIDv7 with the broadcast's timestamp and a hash of the
-// broadcast and recipient: time-ordered like every id, and the same on retry.
-func rowID(b models.Broadcast, user uuid.UUID) uuid.UUID {
-	bid := uuid.MustParse(b.ID)
-	h := sha256.Sum256(append(bid[:], user[:]...))
-	var id uuid.UUID
-	copy(id[:6], bid[:6]) // the 48-bit millisecond timestamp
-	copy(id[6:], h[:10])
-	id[6] = 0x70 | id[6]&0x0f // version 7
-	id[8] = 0x80 | id[8]&0x3f // RFC 4122 variant
-	return id
 }

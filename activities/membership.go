@@ -8,14 +8,20 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fanfare/fanfare/internal/billing"
+	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 )
 
-// Notify sends a notification through the platform's notification path
-// (in-app row, socket event, the inbox for email and push).
-type Notify func(ctx context.Context, userID uuid.UUID, category, title, body string, data map[string]any) error
+// Notify is the platform's notifier (package notifier): in-app row, socket
+// event, and the inbox workflow for email and push. It is an interface
+// declared here, where it is used, because the notifier sits above the
+// activities (it starts workflows, which import activities): the
+// composition root hands the one notifier in.
+type Notify interface {
+	Send(ctx context.Context, x notify.Notification) (*models.Notification, error)
+}
 
 // Membership does the I/O of the membership workflow: charges, the ledger,
 // the mirror and quota rows, milestones. Every method is idempotent.
@@ -151,9 +157,11 @@ func (a *Membership) AwardMilestone(ctx context.Context, m MilestoneAward) error
 	}
 	span := milestoneText[m.Key]
 	data := map[string]any{"artist_id": m.ArtistID.String(), "fan_id": m.FanID.String(), "milestone": m.Key}
-	if err := a.Notify(ctx, m.FanID, "milestone", "You have supported "+artist.Name+" for "+span,
-		"Thank you for "+span+" of continuous support.", data); err != nil {
+	if _, err := a.Notify.Send(ctx, notify.Notification{UserID: m.FanID, Category: "milestone",
+		Title: "You have supported " + artist.Name + " for " + span, Body: "Thank you for " + span + " of continuous support.", Data: data}); err != nil {
 		return err
 	}
-	return a.Notify(ctx, m.ArtistID, "milestone", fan.DisplayName+" has supported you for "+span, "", data)
+	_, err = a.Notify.Send(ctx, notify.Notification{UserID: m.ArtistID, Category: "milestone",
+		Title: fan.DisplayName + " has supported you for " + span, Data: data})
+	return err
 }

@@ -51,10 +51,10 @@ func (s *Server) announce(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.temporalContext(c.UserContext())
 	defer cancel()
-	id, err := s.Notify.Broadcast(ctx, notify.Audience{FollowersOf: a.ID}, notify.Notification{
+	id, err := s.Notify.Broadcast(ctx, models.Followers(a.ID), notify.Notification{
 		Category: "announcement", GroupKey: "artist:" + a.ID.String(), Title: req.Title, Body: req.Body,
 		TTL: time.Duration(req.TTLHours) * time.Hour,
-	})
+	}, "")
 	if err != nil { // not sent: it does not count
 		if rerr := s.Store.ReleaseAnnouncement(context.WithoutCancel(ctx), reserved); rerr != nil {
 			s.Log.Warn("announcement reservation kept", "error", rerr)
@@ -71,16 +71,12 @@ func (s *Server) broadcast(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.temporalContext(c.UserContext())
 	defer cancel()
-	v, err := s.Temporal.QueryWorkflow(ctx, workflows.BroadcastID(id.String()), "", "state")
+	p, err := workflows.BroadcastClient{Conn: s.workflows()}.Progress(ctx, id.String())
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return models.ErrNotFound
 	}
 	if err != nil {
-		return err
-	}
-	var p models.BroadcastProgress
-	if err := v.Get(&p); err != nil {
 		return err
 	}
 	if who, _ := caller(c); !owns(who, p.ArtistID) {

@@ -9,9 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/fanfare/fanfare/internal/store"
@@ -117,35 +115,16 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id := workflows.SubscriptionID(artist.ID.String(), fan.String())
-	// The search attributes a successful subscribe leaves, set at start so
-	// that it needs no upsert (a declined card corrects them).
-	end := workflows.AddMonths(s.Auth.Now(), 1)
-	expected := models.Subscription{ArtistID: artist.ID, FanID: fan, Tier: req.Tier, Status: models.StatusActive, NextChargeAt: &end}
-	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: id, TaskQueue: s.Config.TemporalTaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.MembershipSearchAttributes(expected)...),
-	}, workflows.SubscriptionWorkflow, workflows.Membership{ArtistID: artist.ID.String(), FanID: fan.String()})
 	tctx, cancel := s.temporalContext(ctx)
 	defer cancel()
-	h, err := s.Temporal.UpdateWithStartWorkflow(tctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateID: updateID(c), UpdateName: workflows.UpdateSubscribe, WaitForStage: client.WorkflowUpdateStageCompleted,
-			Args: []any{workflows.SubscribeInput{Tier: req.Tier, Customer: customer, PaymentMethod: req.PaymentMethod, Terms: club.Terms()}},
-		},
-	})
-	var st workflows.Membership
-	if err == nil {
-		err = h.Get(tctx, &st)
-	}
+	st, err := s.memberships().Subscribe(tctx, artist.ID, fan, updateID(c),
+		workflows.SubscribeInput{Tier: req.Tier, Customer: customer, PaymentMethod: req.PaymentMethod, Terms: club.Terms()}, s.Auth.Now())
 	if err != nil {
 		return workflowError(err)
 	}
 	// The answer comes from the workflow's state: the period just opened,
 	// with its whole quota left, needs no read back.
-	sub := st.Subscription(id)
+	sub := st.Subscription(st.WorkflowID())
 	quota := &models.QuotaPeriod{QuotaLimit: st.PeriodQuota(), PeriodEnd: st.PeriodEnd}
 	return c.Status(http.StatusCreated).JSON(viewMembership(&sub, quota))
 }
@@ -172,47 +151,34 @@ func (s *Server) changeTier(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.updateMembership(c, workflows.UpdateChangeTier, func(artistID uuid.UUID) ([]any, error) {
+	return s.updateMembership(c, func(ctx context.Context, artistID, fanID uuid.UUID, updateID string) error {
 		club, err := s.Store.Club(c.UserContext(), artistID)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return []any{workflows.ChangeTierInput{Tier: req.Tier, Terms: club.Terms()}}, nil
+		return s.memberships().ChangeTier(ctx, artistID, fanID, updateID, workflows.ChangeTierInput{Tier: req.Tier, Terms: club.Terms()})
 	})
 }
 
 func (s *Server) cancelMembership(c *fiber.Ctx) error {
-	return s.updateMembership(c, workflows.UpdateCancel, nil)
+	return s.updateMembership(c, s.memberships().Cancel)
 }
 
 func (s *Server) resumeMembership(c *fiber.Ctx) error {
-	return s.updateMembership(c, workflows.UpdateResume, nil)
+	return s.updateMembership(c, s.memberships().Resume)
 }
 
-// updateMembership sends an update to the caller's membership workflow
+// updateMembership runs an update of the caller's membership workflow
 // and answers with the membership it left.
-func (s *Server) updateMembership(c *fiber.Ctx, name string, args func(artistID uuid.UUID) ([]any, error)) error {
+func (s *Server) updateMembership(c *fiber.Ctx, update func(ctx context.Context, artistID, fanID uuid.UUID, updateID string) error) error {
 	fan, artist, err := s.fanAndArtist(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
-	var in []any
-	if args != nil {
-		if in, err = args(artist.ID); err != nil {
-			return err
-		}
-	}
 	tctx, cancel := s.temporalContext(ctx)
 	defer cancel()
-	h, err := s.Temporal.UpdateWorkflow(tctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.SubscriptionID(artist.ID.String(), fan.String()), UpdateID: updateID(c),
-		UpdateName: name, Args: in, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(tctx, nil)
-	}
-	if err != nil {
+	if err := update(tctx, artist.ID, fan, updateID(c)); err != nil {
 		if errors.As(err, new(*serviceerror.NotFound)) {
 			// No running membership: it ended, or there never was one.
 			if _, err := s.Store.Membership(ctx, artist.ID, fan); err == nil {
@@ -223,6 +189,16 @@ func (s *Server) updateMembership(c *fiber.Ctx, name string, args func(artistID 
 		return workflowError(err)
 	}
 	return s.viewMembership(c, artist.ID, fan)
+}
+
+// memberships is the membership workflows' client.
+func (s *Server) memberships() workflows.MembershipClient {
+	return workflows.MembershipClient{Conn: s.workflows()}
+}
+
+// workflows is the connection of the workflow clients.
+func (s *Server) workflows() workflows.Conn {
+	return workflows.Conn{Client: s.Temporal, TaskQueue: s.Config.TemporalTaskQueue}
 }
 
 // temporalContext bounds a call to Temporal on a request: the SDK retries

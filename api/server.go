@@ -33,6 +33,7 @@ import (
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/notifier"
 )
 
 // Deps are what the api needs; Redis is nil in the embedded mode.
@@ -43,7 +44,7 @@ type Deps struct {
 	Temporal client.Client
 	Redis    *redis.Client
 	Hub      *realtime.Hub
-	Notify   *notify.Notifier
+	Notify   *notifier.Notifier
 	Mailer   *notify.Mailer
 	Pusher   *notify.Pusher // nil when push is off
 	Billing  billing.Provider

@@ -51,9 +51,10 @@ type stripeWebhookResponse struct {
 	Handled bool `json:"handled" description:"false for events about nothing Fanfare runs (acknowledged so Stripe stops retrying)"`
 }
 
-var stripeSignals = map[stripe.EventType]string{
-	stripe.EventTypePaymentIntentSucceeded:     workflows.SignalPaymentSucceeded,
-	stripe.EventTypePaymentIntentPaymentFailed: workflows.SignalPaymentFailed,
+// stripeOutcomes: the events that settle a charge, and whether it succeeded.
+var stripeOutcomes = map[stripe.EventType]bool{
+	stripe.EventTypePaymentIntentSucceeded:     true,
+	stripe.EventTypePaymentIntentPaymentFailed: false,
 }
 
 // stripeWebhook verifies Stripe's signature (which also refuses replays
@@ -67,7 +68,7 @@ func (s *Server) stripeWebhook(c *fiber.Ctx) error {
 	if err != nil {
 		return models.Errorf(models.CodeUnauthorized, "invalid webhook signature")
 	}
-	signal, ok := stripeSignals[ev.Type]
+	succeeded, ok := stripeOutcomes[ev.Type]
 	if !ok || ev.Data == nil {
 		return c.JSON(stripeWebhookResponse{})
 	}
@@ -76,7 +77,7 @@ func (s *Server) stripeWebhook(c *fiber.Ctx) error {
 		return models.Errorf(models.CodeInvalid, "data.object must be a PaymentIntent")
 	}
 	wf, key := pi.Metadata[billing.MetaWorkflowID], pi.Metadata[billing.MetaIdempotencyKey]
-	if !strings.HasPrefix(wf, "subscription/") || !strings.HasPrefix(key, wf+"/") {
+	if !workflows.IsSubscriptionID(wf) || !strings.HasPrefix(key, wf+"/") {
 		return c.JSON(stripeWebhookResponse{})
 	}
 	pe := workflows.PaymentEvent{Key: key, PaymentID: pi.ID}
@@ -88,7 +89,7 @@ func (s *Server) stripeWebhook(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.temporalContext(c.UserContext())
 	defer cancel()
-	if err := s.Temporal.SignalWorkflow(ctx, wf, "", signal, pe); err != nil {
+	if err := s.memberships().ReportPayment(ctx, wf, succeeded, pe); err != nil {
 		if errors.As(err, new(*serviceerror.NotFound)) {
 			return c.JSON(stripeWebhookResponse{}) // the membership ended
 		}

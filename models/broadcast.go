@@ -1,11 +1,37 @@
 package models
 
-import "time"
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// AudienceKind is the kind of people a broadcast reaches. Each kind is one
+// page query of the broadcast activity (activities.Broadcast.recipients);
+// tier members, party RSVPs and an artist's members are kinds to come,
+// each with the fields of Audience it needs (a tier, a party).
+type AudienceKind string
+
+// AudienceFollowers: the artist's followers.
+const AudienceFollowers AudienceKind = "followers"
+
+// Audience is who a broadcast reaches: a kind, and the artist whose
+// broadcast it is (who may follow its progress).
+type Audience struct {
+	Kind     AudienceKind
+	ArtistID uuid.UUID
+}
+
+// Followers is the audience of an artist's followers.
+func Followers(artistID uuid.UUID) Audience {
+	return Audience{Kind: AudienceFollowers, ArtistID: artistID}
+}
 
 // Broadcast is one notification to an audience.
 type Broadcast struct {
 	ID        string
-	ArtistID  string // audience: the artist's followers
+	ArtistID  string       // whose broadcast it is
+	Audience  AudienceKind // "" in broadcasts started before kinds: followers
 	Category  string
 	GroupKey  string
 	Title     string

@@ -2,28 +2,21 @@ package worker
 
 import (
 	"context"
-	"errors"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
+
+	"github.com/fanfare/fanfare/workflows"
 )
 
 // EnsureSchedules creates the platform's Temporal Schedules, visible in the
-// UI; those that exist are left as operators may have tuned them. A run
-// still going when the next is due makes the next one skip (the default).
+// UI; those that exist are left as operators may have tuned them.
 func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string) error {
+	conn := workflows.Conn{Client: c, TaskQueue: taskQueue}
 	for _, def := range Workflows {
-		s := def.Schedule
-		if s.ID == "" {
-			continue
-		}
-		_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-			ID:     s.ID,
-			Spec:   client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: s.Every}}},
-			Action: &client.ScheduleWorkflowAction{ID: s.ID, Workflow: def.Workflow, TaskQueue: taskQueue},
-		})
-		if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-			return err
+		if s := def.Schedule; s.ID != "" {
+			if err := conn.EnsureSchedule(ctx, s.ID, s.Every, def.Workflow); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

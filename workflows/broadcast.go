@@ -14,11 +14,14 @@ import (
 // BroadcastID is the workflow ID of a broadcast.
 func BroadcastID(id string) string { return "broadcast/" + id }
 
+// BroadcastQuery shows a broadcast's progress (models.BroadcastProgress).
+const BroadcastQuery = "state"
+
 // BroadcastWorkflow sends one notification to an artist's followers, a
 // page of 1,000 at a time; its state query shows the progress.
 func BroadcastWorkflow(ctx workflow.Context, b models.Broadcast) (models.BroadcastProgress, error) {
 	p := models.BroadcastProgress{ArtistID: b.ArtistID}
-	if err := workflow.SetQueryHandler(ctx, "state", func() (models.BroadcastProgress, error) { return p, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, BroadcastQuery, func() (models.BroadcastProgress, error) { return p, nil }); err != nil {
 		return p, err
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, temporalx.ArtistID.ValueSet(b.ArtistID)); err != nil {

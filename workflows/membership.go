@@ -41,7 +41,14 @@ func paid(ctx workflow.Context) bool {
 }
 
 // SubscriptionID is the workflow ID of a fan's membership in an artist's club.
-func SubscriptionID(artistID, fanID string) string { return "subscription/" + artistID + "/" + fanID }
+func SubscriptionID(artistID, fanID string) string {
+	return subscriptionPrefix + artistID + "/" + fanID
+}
+
+const subscriptionPrefix = "subscription/"
+
+// IsSubscriptionID reports whether id is a membership's workflow ID.
+func IsSubscriptionID(id string) bool { return strings.HasPrefix(id, subscriptionPrefix) }
 
 // DunningSchedule: after a failed charge, retries this long after the
 // failure; after the last one fails the membership is canceled.
@@ -410,20 +417,6 @@ func (m *membership) record(ctx workflow.Context) error {
 	return nil
 }
 
-// MembershipSearchAttributes are the search attributes of a membership
-// in the given state; the api starts the workflow with those its
-// subscribe will leave, so the usual subscribe upserts none.
-func MembershipSearchAttributes(sub models.Subscription) []temporal.SearchAttributeUpdate {
-	renewal := temporalx.NextRenewalAt.ValueUnset()
-	if sub.NextChargeAt != nil {
-		renewal = temporalx.NextRenewalAt.ValueSet(sub.NextChargeAt.UTC())
-	}
-	return []temporal.SearchAttributeUpdate{
-		temporalx.ArtistID.ValueSet(sub.ArtistID.String()), temporalx.FanID.ValueSet(sub.FanID.String()),
-		temporalx.Tier.ValueSet(string(sub.Tier)), temporalx.SubscriptionStatus.ValueSet(string(sub.Status)), renewal,
-	}
-}
-
 // RenewalAttributeSlack: a NextRenewalAt search attribute this close to
 // the renewal counts as right. The api starts a membership with its own
 // estimate, and the subscribe corrects it only when it is further off.
@@ -459,6 +452,9 @@ func (st Membership) PeriodQuota() int {
 	}
 	return st.Terms.Quota(st.Tier) - st.QuotaWithheld
 }
+
+// WorkflowID is the ID of the membership's workflow.
+func (st Membership) WorkflowID() string { return SubscriptionID(st.ArtistID, st.FanID) }
 
 // Subscription is the state as the mirror row holds it.
 func (st Membership) Subscription(workflowID string) models.Subscription {

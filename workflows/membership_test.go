@@ -20,6 +20,7 @@ import (
 
 	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/internal/billing"
+	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/internal/testenv"
 	"github.com/fanfare/fanfare/models"
@@ -48,15 +49,17 @@ func newMemberTest(t *testing.T) *memberTest {
 	require.NoError(t, st.CreateUser(ctx, fan, nil))
 	mt := &memberTest{t: t, st: st, artist: artist.ID, fan: fan.ID}
 	now := func() time.Time { return time.Now().UTC() }
-	mt.acts = &activities.Membership{Store: st, Billing: &billing.Sandbox{Store: st, Now: now}, Now: now,
-		Notify: func(_ context.Context, user uuid.UUID, category, _, _ string, _ map[string]any) error {
-			mt.mu.Lock()
-			defer mt.mu.Unlock()
-			require.Equal(t, "milestone", category)
-			mt.notified = append(mt.notified, user)
-			return nil
-		}}
+	mt.acts = &activities.Membership{Store: st, Billing: &billing.Sandbox{Store: st, Now: now}, Now: now, Notify: mt}
 	return mt
+}
+
+// Send takes the milestone notifications (activities.Notify).
+func (mt *memberTest) Send(_ context.Context, x notify.Notification) (*models.Notification, error) {
+	mt.mu.Lock()
+	defer mt.mu.Unlock()
+	require.Equal(mt.t, "milestone", x.Category)
+	mt.notified = append(mt.notified, x.UserID)
+	return &models.Notification{}, nil
 }
 
 func (mt *memberTest) start() workflows.Membership {

@@ -53,9 +53,9 @@ func Broadcast(ctx context.Context, cfg config.Config, n int, out io.Writer) err
 	defer func() { stop(); <-done }()
 
 	start := time.Now()
-	id, err := p.Notify.Broadcast(ctx, notify.Audience{FollowersOf: artist}, notify.Notification{
+	id, err := p.Notify.Broadcast(ctx, models.Followers(artist), notify.Notification{
 		Category: "announcement", GroupKey: "artist:" + artist.String(), Title: "Benchmark", Body: "Hello",
-	})
+	}, "")
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,9 @@ import (
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/internal/temporalx"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/notifier"
 	"github.com/fanfare/fanfare/worker"
+	"github.com/fanfare/fanfare/workflows"
 )
 
 // Platform is the connected system.
@@ -54,7 +56,7 @@ type Platform struct {
 	Metrics  *prometheus.Registry
 	Auth     *auth.Service
 	Hub      *realtime.Hub
-	Notify   *notify.Notifier
+	Notify   *notifier.Notifier
 	Mailer   *notify.Mailer
 	Pusher   *notify.Pusher // nil when push is off
 	Billing  billing.Provider
@@ -148,8 +150,8 @@ func (p *Platform) open(ctx context.Context) error {
 	if p.Config.BillingProvider == "stripe" {
 		p.Billing = billing.NewStripe(p.Config.StripeSecretKey, p.Config.StripeURL)
 	}
-	p.Notify = &notify.Notifier{
-		Store: p.Store, Publisher: p.Hub.Publisher, Temporal: p.Temporal, TaskQueue: p.Config.TemporalTaskQueue,
+	p.Notify = &notifier.Notifier{
+		Store: p.Store, Publisher: p.Hub.Publisher, Workflows: workflows.Conn{Client: p.Temporal, TaskQueue: p.Config.TemporalTaskQueue},
 		Channels: channels, Log: p.Log.With("component", "notify"), Now: p.Auth.Now,
 	}
 	p.Metrics.MustRegister(
@@ -182,18 +184,12 @@ func (p *Platform) Worker() sdkworker.Worker {
 	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{
 		Store: p.Store, Senders: p.senders,
 		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence,
-			Mailer: p.Mailer, HandOff: p.Notify.HandOff, Now: p.Auth.Now},
+			Mailer: p.Mailer, Inboxes: p.Notify, Now: p.Auth.Now},
 		Billing: p.Billing,
-		Notify:  p.notify,
+		Notify:  p.Notify,
 		Rooms:   p.Hub.Publisher,
 		Blobs:   p.Blobs,
 	})
-}
-
-// notify is the notification path as the activities see it.
-func (p *Platform) notify(ctx context.Context, userID uuid.UUID, category, title, body string, data map[string]any) error {
-	_, err := p.Notify.Send(ctx, notify.Notification{UserID: userID, Category: category, Title: title, Body: body, Data: data})
-	return err
 }
 
 // Run serves the api on ln (when ln is not nil) and runs the worker (when
