@@ -239,7 +239,7 @@ func (s *Server) sendMessage(c *fiber.Ctx) error {
 	if sent.Replayed {
 		return c.JSON(v)
 	}
-	s.publish(ctx, id, "message:new", v)
+	s.publish(ctx, id, eventMessageNew.Of(v))
 	// The notification is not part of the answer: a first message to an
 	// offline member signals their inbox workflow, which would put a
 	// Temporal round trip into the send's tail latency.
@@ -292,14 +292,6 @@ func (s *Server) notifyOffline(ctx context.Context, sent *store.Sent, from auth.
 	}
 }
 
-// publish sends an event to a conversation's room; the database already
-// holds what it tells, so a failure is only a late update.
-func (s *Server) publish(ctx context.Context, conversation uuid.UUID, typ string, data any) {
-	if _, err := s.Hub.Publish(ctx, realtime.ConversationRoom(conversation.String()), realtime.Event{Type: typ, Data: data}); err != nil {
-		s.Log.WarnContext(ctx, "conversation event not published", "type", typ, "error", err)
-	}
-}
-
 func (s *Server) deleteMessage(c *fiber.Ctx) error {
 	id, err := parseID(c, "id")
 	if err != nil {
@@ -320,7 +312,7 @@ func (s *Server) deleteMessage(c *fiber.Ctx) error {
 			s.Log.WarnContext(ctx, "attachment blob not deleted", "attachment_id", a.ID, "error", err)
 		}
 	}
-	s.publish(ctx, msg.ConversationID, "message:deleted", map[string]string{"id": id.String(), "conversation_id": msg.ConversationID.String()})
+	s.publish(ctx, msg.ConversationID, eventMessageDeleted.Of(messageDeleted{ID: id.String(), ConversationID: msg.ConversationID.String()}))
 	views, err := s.viewMessages(ctx, p.UserID, []models.Message{*msg})
 	if err != nil {
 		return err
@@ -353,8 +345,8 @@ func (s *Server) react(c *fiber.Ctx, emoji string, add bool) error {
 		return err
 	}
 	if changed {
-		s.publish(ctx, msg.ConversationID, "message:reaction", map[string]any{
-			"message_id": id.String(), "user_id": p.UserID.String(), "emoji": emoji, "added": add})
+		s.publish(ctx, msg.ConversationID, eventMessageReaction.Of(messageReaction{
+			MessageID: id.String(), UserID: p.UserID.String(), Emoji: emoji, Added: add}))
 	}
 	views, err := s.viewMessages(ctx, p.UserID, []models.Message{*msg})
 	if err != nil {
