@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/config"
@@ -159,4 +160,23 @@ func TestJoinAndLeaveHooksHoldSeats(t *testing.T) {
 		}, 10*time.Second, 20*time.Millisecond, "instance two cleaned the socket up")
 		require.Equal(t, 1, stage.leavesOf(id("b")))
 	})
+}
+
+// A room kind or frame type registered twice (two features claiming one
+// name), or a built-in frame type, is refused at start.
+func TestRegistrationsAreUnique(t *testing.T) {
+	hub := realtime.NewHub(nil, "", realtime.Options{MaxConnsPerUser: 1, MaxRoomsPerConn: 1, SendQueue: 1}, prometheus.NewRegistry(), testenv.Log())
+	t.Cleanup(func() { hub.Close() })
+	noop := func(context.Context, *realtime.Conn, realtime.Frame) (any, error) { return nil, nil }
+	hub.RoomKind("stage", realtime.Kind{})
+	hub.Handle("stage:enter", realtime.RateRooms, noop)
+	for name, register := range map[string]func(){
+		"a kind twice":        func() { hub.RoomKind("stage", realtime.Kind{}) },
+		"the user kind":       func() { hub.RoomKind("user", realtime.Kind{}) },
+		"a kind with a colon": func() { hub.RoomKind("a:b", realtime.Kind{}) },
+		"a frame type twice":  func() { hub.Handle("stage:enter", realtime.RateRooms, noop) },
+		"a built-in frame":    func() { hub.Handle("join_room", realtime.RateRooms, noop) },
+	} {
+		require.Panics(t, register, name)
+	}
 }
