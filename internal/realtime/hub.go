@@ -114,19 +114,17 @@ func (h *Hub) RoomKind(name string, kind Kind) {
 	h.kinds[name] = kind
 }
 
-// kind returns the registered kind of room ("" when there is none).
-func (h *Hub) kind(room string) (Kind, bool) {
+// kind returns the registered kind of room (the zero Kind for none).
+func (h *Hub) kind(room string) Kind {
 	name, _, _ := splitRoom(room)
 	h.reg.RLock()
 	defer h.reg.RUnlock()
-	k, ok := h.kinds[name]
-	return k, ok
+	return h.kinds[name]
 }
 
 // crowd reports whether room is of a crowd kind.
 func (h *Hub) crowd(room string) bool {
-	k, _ := h.kind(room)
-	return k.Crowd
+	return h.kind(room).Crowd
 }
 
 // builtin frame types are served by Conn itself.
@@ -205,7 +203,7 @@ func (h *Hub) access(ctx context.Context, c *Conn, room string) error {
 	if !ok {
 		return models.FieldError("room", "room must look like kind:id")
 	}
-	kind, _ := h.kind(room)
+	kind := h.kind(room)
 	if kind.Access == nil {
 		return models.FieldError("room", "unknown room kind %q", name)
 	}
@@ -215,7 +213,7 @@ func (h *Hub) access(ctx context.Context, c *Conn, room string) error {
 // addMember puts c in room, subscribing this instance on the first member;
 // a hooked kind's Join may refuse it.
 func (h *Hub) addMember(ctx context.Context, room string, c *Conn) error {
-	kind, _ := h.kind(room)
+	kind := h.kind(room)
 	m := Member{Room: room, ConnID: c.ID, UserID: c.UserID}
 	if kind.hooked() {
 		// Recorded before Join: an instance that dies after Join still
@@ -275,7 +273,7 @@ func (h *Hub) removeMember(room string, c *Conn) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	h.unsubscribe(ctx, room, c)
-	kind, _ := h.kind(room)
+	kind := h.kind(room)
 	if kind.Crowd {
 		if err := h.presence.Leave(ctx, room, c.ID); err != nil {
 			h.log.Warn("crowd count not updated", "room", room, "error", err)
@@ -371,7 +369,7 @@ func (h *Hub) heartbeat() {
 			c.enqueue(pingFrame)
 			users[c.UserID] = append(users[c.UserID], c.ID)
 			for _, room := range c.joined() {
-				kind, _ := h.kind(room)
+				kind := h.kind(room)
 				if kind.Crowd {
 					crowds[room] = append(crowds[room], c.ID)
 				}
