@@ -12,7 +12,9 @@ import (
 
 // Who may call what is decided here and only here: authenticate reads the
 // bearer token, requireRole gates a route on the caller's role, and handlers
-// check ownership with owns.
+// check ownership with owns. Who may join a socket room is decided by the
+// Access of its room kind, which its feature registers next to its routes
+// (messagingRealtime, backstageRealtime, artistRealtime; docs/realtime.md).
 
 const principalKey = "principal"
 

@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -105,4 +107,17 @@ func (s *Server) changeFollow(c *fiber.Ctx, follow bool) error {
 		return err
 	}
 	return c.JSON(followResponse{Following: follow, FollowerCount: count})
+}
+
+// artistRealtime registers an artist's public feed, artist:{id}: a crowd
+// room open to every signed-in user while the artist exists.
+func (s *Server) artistRealtime(h *realtime.Hub) {
+	h.RoomKind("artist", realtime.Kind{Crowd: true, Access: func(ctx context.Context, _ string, _ models.Role, id string) error {
+		artistID, err := uuid.Parse(id)
+		if err != nil {
+			return models.ErrNotFound
+		}
+		_, err = s.Store.ArtistByID(ctx, artistID)
+		return err
+	}})
 }

@@ -54,16 +54,29 @@ type conversationList struct {
 	NextCursor string             `json:"next_cursor"`
 }
 
+type conversationQuery struct {
+	Archived looseFlag `query:"archived" description:"true: only archived conversations"`
+	Unread   looseFlag `query:"unread" description:"true: only those with unread messages"`
+	pageQuery
+}
+
+// looseFlag reads a flag as the conversation list always has: what
+// strconv.ParseBool takes for true is true, anything else false.
+type looseFlag bool
+
+func (f *looseFlag) UnmarshalText(b []byte) error {
+	v, _ := strconv.ParseBool(string(b))
+	*f = looseFlag(v)
+	return nil
+}
+
 func (s *Server) conversations(c *fiber.Ctx) error {
 	p, _ := caller(c)
-	f := store.ConversationFilter{Archived: c.QueryBool("archived"), Unread: c.QueryBool("unread"), After: c.Query("cursor"), Limit: 20}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			return models.FieldError("limit", "limit must be between 1 and 100")
-		}
-		f.Limit = n
+	q, err := decodeQuery[conversationQuery](c)
+	if err != nil {
+		return err
 	}
+	f := store.ConversationFilter{Archived: bool(q.Archived), Unread: bool(q.Unread), After: q.Cursor, Limit: q.Limit}
 	rows, next, err := s.Store.Conversations(c.UserContext(), p.UserID, f)
 	if err != nil {
 		return err
@@ -162,7 +175,7 @@ func (s *Server) updateConversation(c *fiber.Ctx) error {
 		if err := s.Store.MarkRead(ctx, id, p.UserID, upTo, now); err != nil {
 			return err
 		}
-		s.publish(ctx, id, "message:read", map[string]string{"conversation_id": id.String(), "user_id": p.UserID.String(), "message_id": upTo.String()})
+		s.publish(ctx, id, eventMessageRead.Of(messageRead{ConversationID: id.String(), UserID: p.UserID.String(), MessageID: upTo.String()}))
 	}
 	cols := map[string]any{}
 	for col, v := range map[string]*bool{"pinned": req.Pinned, "archived": req.Archived, "muted": req.Muted, "blocked": req.Blocked} {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-playground/validator/v10"
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/fanfare/fanfare/models"
 )
@@ -25,6 +26,14 @@ func newValidator() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	_ = v.RegisterValidation("slug", func(fl validator.FieldLevel) bool {
 		return slugPattern.MatchString(fl.Field().String())
+	})
+	_ = v.RegisterValidation("id", func(fl validator.FieldLevel) bool { // what uuid.Parse takes
+		_, err := uuid.Parse(fl.Field().String())
+		return err == nil
+	})
+	_ = v.RegisterValidation("category", func(fl validator.FieldLevel) bool {
+		_, ok := models.Categories[fl.Field().String()]
+		return ok
 	})
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -112,30 +121,44 @@ func validationError(err error) error {
 	}
 	fe := verrs[0]
 	field := fe.Field()
-	var msg string
+	return models.FieldError(field, "%s %s", field, ruleMessage(fe))
+}
+
+// firstFieldError is the first rule a validate.Var call found broken.
+func firstFieldError(err error) validator.FieldError {
+	var verrs validator.ValidationErrors
+	if errors.As(err, &verrs) && len(verrs) > 0 {
+		return verrs[0]
+	}
+	return nil
+}
+
+// ruleMessage says what a broken rule asks for, after the field's name.
+func ruleMessage(fe validator.FieldError) string {
+	if fe == nil {
+		return "is invalid"
+	}
 	switch fe.Tag() {
 	case "required":
-		msg = "is required"
+		return "is required"
 	case "email":
-		msg = "must be a valid email address"
+		return "must be a valid email address"
 	case "min":
-		msg = fmt.Sprintf("must be at least %s", limitUnit(fe))
+		return fmt.Sprintf("must be at least %s", limitUnit(fe))
 	case "max":
-		msg = fmt.Sprintf("must be at most %s", limitUnit(fe))
+		return fmt.Sprintf("must be at most %s", limitUnit(fe))
 	case "oneof":
-		msg = "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "timezone":
-		msg = "must be an IANA time zone such as Europe/Paris"
+		return "must be an IANA time zone such as Europe/Paris"
 	case "iso3166_1_alpha2":
-		msg = "must be a two-letter ISO 3166 country code"
+		return "must be a two-letter ISO 3166 country code"
 	case "url", "http_url":
-		msg = "must be an http(s) URL"
+		return "must be an http(s) URL"
 	case "slug":
-		msg = "may only hold lowercase letters, digits and dashes"
-	default:
-		msg = "is invalid"
+		return "may only hold lowercase letters, digits and dashes"
 	}
-	return models.FieldError(field, "%s %s", field, msg)
+	return "is invalid"
 }
 
 func limitUnit(fe validator.FieldError) string {

@@ -2,8 +2,11 @@ package api
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/fanfare/fanfare/models"
 )
@@ -75,3 +78,42 @@ func FuzzMessageText(f *testing.F) {
 		}
 	})
 }
+
+var querySeeds = []string{
+	"", "limit=20&cursor=x", "limit=0", "limit=abc", "limit=+5", "limit=99999999999999999999", "limit=&cursor=",
+	"tier=superfan&status=active", "tier=follower", "status=%00", "archived=1&unread=yes",
+	"before=01932c7e-0000-7000-8000-000000000000&after=nope", "before={01932c7e-0000-7000-8000-000000000000}",
+	"unread=true&grouped=true&category=message", "unread=TRUE", "category=%22%25q", "cursor=urn:uuid:01932c7e-0000-7000-8000-000000000000",
+}
+
+// Any query either decodes into a value that passes its rules or fails
+// with an invalid-input error naming one of the parameters; nothing panics.
+func fuzzQuery[T any](f *testing.F) {
+	for _, s := range querySeeds {
+		f.Add(s)
+	}
+	names := map[string]bool{}
+	for _, qf := range queryFieldsOf(reflect.TypeFor[T]()) {
+		names[qf.name] = true
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		var args fasthttp.Args
+		args.Parse(raw)
+		v, err := queryValues[T](func(name string, _ ...string) string { return string(args.Peek(name)) })
+		if err != nil {
+			var appErr *models.Error
+			if !errors.As(err, &appErr) || appErr.Code != models.CodeInvalid || !names[appErr.Field] {
+				t.Fatalf("error %v is not an invalid-input error naming a parameter", err)
+			}
+			return
+		}
+		if verr := validate.Struct(v); verr != nil {
+			t.Fatalf("decoded value fails validation: %v", verr)
+		}
+	})
+}
+
+func FuzzQueryConversations(f *testing.F) { fuzzQuery[conversationQuery](f) }
+func FuzzQueryMembers(f *testing.F)       { fuzzQuery[memberQuery](f) }
+func FuzzQueryMessages(f *testing.F)      { fuzzQuery[messageQuery](f) }
+func FuzzQueryNotifications(f *testing.F) { fuzzQuery[notificationQuery](f) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -77,7 +76,7 @@ func (s *Server) membershipRoutes(r *routes) {
 	r.add(fiber.MethodGet, "/api/me/subscriptions", op{summary: "My memberships, live ones first", tag: "memberships", auth: true,
 		out: membershipList{}}, s.authenticate, s.mySubscriptions)
 	r.add(fiber.MethodGet, "/api/artists/:id/members", op{summary: "The artist's members (?tier=&status=&cursor=&limit=)", tag: "memberships", auth: true,
-		out: membershipList{}, errors: []int{http.StatusBadRequest, http.StatusNotFound}, owner: artistOwned},
+		query: memberQuery{}, out: membershipList{}, errors: []int{http.StatusBadRequest, http.StatusNotFound}, owner: artistOwned},
 		s.authenticate, requireRole(models.RoleArtist), s.members)
 }
 
@@ -288,6 +287,12 @@ func (s *Server) membershipList(c *fiber.Ctx, subs []models.Subscription, next s
 	return c.JSON(out)
 }
 
+type memberQuery struct {
+	Tier   string `query:"tier" validate:"omitempty,oneof=supporter superfan" invalid:"tier must be supporter or superfan" enum:"supporter,superfan"`
+	Status string `query:"status" validate:"omitempty,oneof=pending active past_due canceling canceled" invalid:"status must be pending, active, past_due, canceling or canceled" enum:"pending,active,past_due,canceling,canceled"`
+	pageQuery
+}
+
 func (s *Server) members(c *fiber.Ctx) error {
 	a, err := s.findArtist(c)
 	if err != nil {
@@ -296,20 +301,11 @@ func (s *Server) members(c *fiber.Ctx) error {
 	if p, _ := caller(c); !owns(p, a.ID.String()) {
 		return models.ErrForbidden
 	}
-	f := store.MemberFilter{Tier: models.Tier(c.Query("tier")), Status: models.SubscriptionStatus(c.Query("status")), After: c.Query("cursor"), Limit: 20}
-	if f.Tier != "" && !f.Tier.Paid() {
-		return models.FieldError("tier", "tier must be supporter or superfan")
+	q, err := decodeQuery[memberQuery](c)
+	if err != nil {
+		return err
 	}
-	switch f.Status {
-	case "", models.StatusPending, models.StatusActive, models.StatusPastDue, models.StatusCanceling, models.StatusCanceled:
-	default:
-		return models.FieldError("status", "status must be pending, active, past_due, canceling or canceled")
-	}
-	if v := c.Query("limit"); v != "" {
-		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > 100 {
-			return models.FieldError("limit", "limit must be between 1 and 100")
-		}
-	}
+	f := store.MemberFilter{Tier: models.Tier(q.Tier), Status: models.SubscriptionStatus(q.Status), After: q.Cursor, Limit: q.Limit}
 	subs, next, err := s.Store.Members(c.UserContext(), a.ID, f)
 	if err != nil {
 		return err

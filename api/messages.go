@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -81,14 +80,14 @@ func (s *Server) messageRoutes(r *routes) {
 	nf := []int{http.StatusNotFound}
 	bad := []int{http.StatusBadRequest, http.StatusNotFound}
 	r.add(fiber.MethodGet, "/api/messages/conversations", op{summary: "My conversations, pinned first then by last activity (?archived=&unread=&cursor=&limit=)", tag: "messages", auth: true,
-		out: conversationList{}, errors: []int{http.StatusBadRequest}}, s.authenticate, s.conversations)
+		query: conversationQuery{}, out: conversationList{}}, s.authenticate, s.conversations)
 	r.add(fiber.MethodPost, "/api/messages/conversations", op{summary: "Start (or find) the conversation with an artist or a member; one per pair", tag: "messages", auth: true,
 		in: openConversationRequest{}, out: conversationView{}, status: http.StatusCreated, errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}},
 		s.authenticate, s.openConversation)
 	r.add(fiber.MethodPatch, "/api/messages/conversations/:id", op{summary: "Pin, archive, mute, block, mark read", tag: "messages", auth: true,
 		in: updateConversationRequest{}, out: conversationView{}, errors: bad, owner: membersOnly}, s.authenticate, s.updateConversation)
 	r.add(fiber.MethodGet, "/api/messages/conversations/:id/messages", op{summary: "A conversation's messages, newest first (?before=id or ?after=id, &limit=)", tag: "messages", auth: true,
-		out: messageList{}, errors: bad, owner: membersOnly}, s.authenticate, s.messages)
+		query: messageQuery{}, out: messageList{}, errors: bad, owner: membersOnly}, s.authenticate, s.messages)
 	r.add(fiber.MethodPost, "/api/messages/conversations/:id/messages", op{summary: "Send a message (quota, rate limit, duplicate and link checks)", tag: "messages", auth: true,
 		in: sendMessageRequest{}, out: messageView{}, status: http.StatusCreated,
 		errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusConflict, http.StatusTooManyRequests}, owner: membersOnly},
@@ -123,6 +122,12 @@ func parseID(c *fiber.Ctx, name string) (uuid.UUID, error) {
 	return id, nil
 }
 
+type messageQuery struct {
+	Before *uuid.UUID `query:"before" invalid:"before must be a message id" description:"the page of messages older than this one"`
+	After  *uuid.UUID `query:"after" invalid:"after must be a message id" description:"the page of messages newer than this one"`
+	Limit  int        `query:"limit" default:"50" validate:"min=1,max=100" invalid:"limit must be between 1 and 100" minimum:"1" maximum:"100"`
+}
+
 func (s *Server) messages(c *fiber.Ctx) error {
 	id, err := parseID(c, "id")
 	if err != nil {
@@ -133,24 +138,14 @@ func (s *Server) messages(c *fiber.Ctx) error {
 	if _, _, err := s.Store.ConversationFor(ctx, id, p.UserID); err != nil {
 		return err
 	}
-	pg := store.MessagePage{Limit: 50}
-	for name, dst := range map[string]**uuid.UUID{"before": &pg.Before, "after": &pg.After} {
-		if v := c.Query(name); v != "" {
-			cur, err := uuid.Parse(v)
-			if err != nil {
-				return models.FieldError(name, "%s must be a message id", name)
-			}
-			*dst = &cur
-		}
+	q, err := decodeQuery[messageQuery](c)
+	if err != nil {
+		return err
 	}
-	if pg.Before != nil && pg.After != nil {
+	if q.Before != nil && q.After != nil {
 		return models.FieldError("after", "page either before or after a message")
 	}
-	if v := c.Query("limit"); v != "" {
-		if pg.Limit, err = strconv.Atoi(v); err != nil || pg.Limit < 1 || pg.Limit > 100 {
-			return models.FieldError("limit", "limit must be between 1 and 100")
-		}
-	}
+	pg := store.MessagePage{Before: q.Before, After: q.After, Limit: q.Limit}
 	rows, next, err := s.Store.Messages(ctx, id, pg)
 	if err != nil {
 		return err
@@ -239,7 +234,7 @@ func (s *Server) sendMessage(c *fiber.Ctx) error {
 	if sent.Replayed {
 		return c.JSON(v)
 	}
-	s.publish(ctx, id, "message:new", v)
+	s.publish(ctx, id, eventMessageNew.Of(v))
 	// The notification is not part of the answer: a first message to an
 	// offline member signals their inbox workflow, which would put a
 	// Temporal round trip into the send's tail latency.
@@ -292,14 +287,6 @@ func (s *Server) notifyOffline(ctx context.Context, sent *store.Sent, from auth.
 	}
 }
 
-// publish sends an event to a conversation's room; the database already
-// holds what it tells, so a failure is only a late update.
-func (s *Server) publish(ctx context.Context, conversation uuid.UUID, typ string, data any) {
-	if _, err := s.Hub.Publish(ctx, realtime.ConversationRoom(conversation.String()), realtime.Event{Type: typ, Data: data}); err != nil {
-		s.Log.WarnContext(ctx, "conversation event not published", "type", typ, "error", err)
-	}
-}
-
 func (s *Server) deleteMessage(c *fiber.Ctx) error {
 	id, err := parseID(c, "id")
 	if err != nil {
@@ -320,7 +307,7 @@ func (s *Server) deleteMessage(c *fiber.Ctx) error {
 			s.Log.WarnContext(ctx, "attachment blob not deleted", "attachment_id", a.ID, "error", err)
 		}
 	}
-	s.publish(ctx, msg.ConversationID, "message:deleted", map[string]string{"id": id.String(), "conversation_id": msg.ConversationID.String()})
+	s.publish(ctx, msg.ConversationID, eventMessageDeleted.Of(messageDeleted{ID: id.String(), ConversationID: msg.ConversationID.String()}))
 	views, err := s.viewMessages(ctx, p.UserID, []models.Message{*msg})
 	if err != nil {
 		return err
@@ -353,8 +340,8 @@ func (s *Server) react(c *fiber.Ctx, emoji string, add bool) error {
 		return err
 	}
 	if changed {
-		s.publish(ctx, msg.ConversationID, "message:reaction", map[string]any{
-			"message_id": id.String(), "user_id": p.UserID.String(), "emoji": emoji, "added": add})
+		s.publish(ctx, msg.ConversationID, eventMessageReaction.Of(messageReaction{
+			MessageID: id.String(), UserID: p.UserID.String(), Emoji: emoji, Added: add}))
 	}
 	views, err := s.viewMessages(ctx, p.UserID, []models.Message{*msg})
 	if err != nil {

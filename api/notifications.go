@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,7 +44,7 @@ type preferencesBody struct {
 
 func (s *Server) notificationRoutes(r *routes) {
 	r.add(fiber.MethodGet, "/api/notifications", op{summary: "My notifications, newest first (?cursor=&limit=&unread=true&category=&grouped=true)",
-		tag: "notifications", auth: true, out: notificationPage{}}, s.authenticate, s.notifications)
+		tag: "notifications", auth: true, query: notificationQuery{}, out: notificationPage{}}, s.authenticate, s.notifications)
 	r.add(fiber.MethodGet, "/api/notifications/unread-count", op{summary: "How many of my notifications are unread",
 		tag: "notifications", auth: true, out: countResponse{}}, s.authenticate, s.unreadCount)
 	r.add(fiber.MethodPost, "/api/notifications/:id/read", op{summary: "Mark one notification read", tag: "notifications",
@@ -106,42 +105,24 @@ func (s *Server) outbox(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-// listQuery reads ?cursor=&limit= and the inbox filters.
-func listQuery(c *fiber.Ctx) (store.NotificationFilter, error) {
-	f := store.NotificationFilter{Limit: 20, Before: c.Query("cursor"), Category: c.Query("category")}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			return f, models.FieldError("limit", "limit must be between 1 and 100")
-		}
-		f.Limit = n
-	}
-	if f.Before != "" {
-		if _, err := uuid.Parse(f.Before); err != nil {
-			return f, models.FieldError("cursor", "invalid cursor")
-		}
-	}
-	if _, ok := models.Categories[f.Category]; f.Category != "" && !ok {
-		return f, models.FieldError("category", "unknown category %q", f.Category)
-	}
-	switch c.Query("unread") {
-	case "", "false":
-	case "true":
-		f.Unread = true
-	default:
-		return f, models.FieldError("unread", "unread must be true or false")
-	}
-	return f, nil
+// notificationQuery is ?cursor=&limit= and the inbox filters.
+type notificationQuery struct {
+	Limit    int    `query:"limit" default:"20" validate:"min=1,max=100" invalid:"limit must be between 1 and 100" minimum:"1" maximum:"100"`
+	Cursor   string `query:"cursor" validate:"omitempty,id" invalid:"invalid cursor" description:"next_cursor of the page before"`
+	Category string `query:"category" validate:"omitempty,category" invalid:"unknown category %q"`
+	Unread   bool   `query:"unread" invalid:"unread must be true or false" description:"true: only unread ones"`
+	Grouped  string `query:"grouped" description:"true: one item per group key, with its count"`
 }
 
 func (s *Server) notifications(c *fiber.Ctx) error {
-	f, err := listQuery(c)
+	q, err := decodeQuery[notificationQuery](c)
 	if err != nil {
 		return err
 	}
+	f := store.NotificationFilter{Limit: q.Limit, Before: q.Cursor, Category: q.Category, Unread: q.Unread}
 	p, _ := caller(c)
 	now := s.Auth.Now()
-	if c.Query("grouped") == "true" {
+	if q.Grouped == "true" {
 		groups, next, err := s.Store.NotificationGroups(c.UserContext(), p.UserID, f, now)
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,6 +22,7 @@ type op struct {
 	tag     string
 	auth    bool // needs a bearer token
 	in      any  // request body, nil for none
+	query   any  // query parameters (what decodeQuery reads), nil for none
 	out     any  // success body, nil for 204
 	status  int  // success status, 200 when 0
 	errors  []int
@@ -77,6 +79,9 @@ func (r *routes) add(method, path string, o op, handlers ...fiber.Handler) {
 	if o.in != nil {
 		oc.AddReqStructure(o.in)
 	}
+	if o.query != nil {
+		oc.AddReqStructure(o.query)
+	}
 	status := o.status
 	if status == 0 {
 		status = http.StatusOK
@@ -85,6 +90,9 @@ func (r *routes) add(method, path string, o op, handlers ...fiber.Handler) {
 	errs := o.errors
 	if o.in != nil {
 		errs = append(errs, http.StatusBadRequest, http.StatusRequestEntityTooLarge)
+	}
+	if o.query != nil && !slices.Contains(errs, http.StatusBadRequest) {
+		errs = append(errs, http.StatusBadRequest)
 	}
 	if o.auth {
 		errs = append(errs, http.StatusUnauthorized)

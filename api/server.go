@@ -117,6 +117,10 @@ func New(d Deps) (*Server, error) {
 	s.announcementRoutes(r)
 	s.pushRoutes(r)
 	s.webhookRoutes(r)
+	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
+	s.messagingRealtime(d.Hub)
+	s.backstageRealtime(d.Hub)
+	s.artistRealtime(d.Hub)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}

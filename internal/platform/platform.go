@@ -112,16 +112,6 @@ func (p *Platform) open(ctx context.Context) error {
 		MaxConnsPerUser: p.Config.WSMaxConnsPerUser, MaxRoomsPerConn: p.Config.WSMaxRooms, SendQueue: p.Config.WSSendQueue,
 		PingInterval: p.Config.WSPingInterval, PongTimeout: p.Config.WSPongTimeout,
 	}, p.Metrics, p.Log.With("component", "realtime"))
-	p.Hub.RoomKind("artist", realtime.Kind{Access: p.artistRoomAccess, Crowd: true})
-	p.Hub.RoomKind("backstage", realtime.Kind{Access: p.backstageAccess})
-	p.Hub.RoomKind("conversation", realtime.Kind{Access: p.conversationAccess})
-	p.Hub.SetContacts(func(ctx context.Context, userID string) ([]string, error) {
-		id, err := uuid.Parse(userID)
-		if err != nil {
-			return nil, err
-		}
-		return p.Store.Contacts(ctx, id)
-	})
 	p.Blobs = blobs.Disk{Dir: filepath.Join(p.Config.DataDir, "attachments")}
 	if p.Config.S3Endpoint != "" {
 		if p.Blobs, err = blobs.NewS3(ctx, p.Config.S3Endpoint, p.Config.S3Region, p.Config.S3Bucket,
@@ -282,57 +272,6 @@ func (p *Platform) Close() {
 	if p.Store != nil {
 		_ = p.Store.Close()
 	}
-}
-
-// artistRoomAccess: an artist's public feed is open to every signed-in user.
-func (p *Platform) artistRoomAccess(ctx context.Context, _ string, _ models.Role, id string) error {
-	artistID, err := uuid.Parse(id)
-	if err != nil {
-		return models.ErrNotFound
-	}
-	_, err = p.Store.ArtistByID(ctx, artistID)
-	return err
-}
-
-// conversationAccess: a conversation's room is for its two members, and
-// closed while either blocks the other.
-func (p *Platform) conversationAccess(ctx context.Context, userID string, _ models.Role, id string) error {
-	conv, err := uuid.Parse(id)
-	if err != nil {
-		return models.ErrNotFound
-	}
-	user, err := uuid.Parse(userID)
-	if err != nil {
-		return models.ErrNotFound
-	}
-	row, err := p.Store.ConversationRow(ctx, conv, user)
-	if err != nil {
-		return err
-	}
-	if row.Member.Blocked || row.Blocked {
-		return models.Errorf(models.CodeForbidden, "this conversation is blocked")
-	}
-	return nil
-}
-
-// backstageAccess: an artist's virtual backstage is a perk of a tier.
-func (p *Platform) backstageAccess(ctx context.Context, userID string, role models.Role, id string) error {
-	artistID, err := uuid.Parse(id)
-	if err != nil {
-		return models.ErrNotFound
-	}
-	user, err := uuid.Parse(userID)
-	if err != nil {
-		return models.ErrForbidden
-	}
-	tier, err := p.Store.TierOf(ctx, artistID, user)
-	if err != nil {
-		return err
-	}
-	if !models.CanAccess(models.Viewer{UserID: user, Role: role, Tier: tier}, models.Resource{Kind: models.ResourceBackstage, ArtistID: artistID}, p.Auth.Now()) {
-		return models.Errorf(models.CodeForbidden, "the backstage is for superfans")
-	}
-	return nil
 }
 
 // jwtSecret returns JWT_SECRET or, outside production, a random secret kept

@@ -128,12 +128,12 @@ func (c *Conn) open(ctx context.Context) bool {
 	if first {
 		go h.announce(c.UserID, "online", nil)
 	}
-	if err := c.join(ctx, UserRoom(c.UserID)); err != nil {
+	if err := c.enter(ctx, UserRoom(c.UserID)); err != nil {
 		h.log.Error("join own room failed", "error", err)
 		c.abort(CloseInternal, "try again later")
 		return false
 	}
-	c.send(map[string]any{"type": "connected", "data": map[string]any{
+	c.send(map[string]any{"type": frameConnected, "data": map[string]any{
 		"conn_id": c.ID, "user_id": c.UserID, "server_ms": time.Now().UnixMilli(),
 		"ping_interval_ms": h.opts.PingInterval.Milliseconds(),
 	}})
@@ -202,24 +202,22 @@ func (c *Conn) handle(ctx context.Context, raw []byte) {
 	switch f.Type {
 	case "ping":
 		data = map[string]any{"server_ms": time.Now().UnixMilli()}
-		c.send(map[string]any{"type": "pong", "id": f.ID, "data": data})
+		c.send(map[string]any{"type": framePong, "id": f.ID, "data": data})
 		return
 	case "join_room":
 		if err = c.allow(RateRooms); err == nil {
-			if data, err = c.joinFrame(ctx, f); refused(err) {
-				c.violation() // probing rooms one may not join is abuse too
-			}
+			data, err = c.joinFrame(ctx, f)
 		}
 	case "leave_room":
 		if err = c.allow(RateRooms); err == nil {
-			err = c.leave(f.Room)
+			err = c.Leave(f.Room)
 		}
 	case "typing_start", "typing_stop":
 		if err = c.allow(RateTyping); err == nil {
 			err = c.typing(ctx, f)
 		}
 	default:
-		entry, ok := c.hub.handlers[f.Type]
+		entry, ok := c.hub.handler(f.Type)
 		if !ok {
 			c.violation()
 			err = models.FieldError("type", "unknown frame type %q", f.Type)
@@ -265,30 +263,12 @@ func (c *Conn) joinFrame(ctx context.Context, f Frame) (any, error) {
 	var d joinData
 	if len(f.Data) > 0 {
 		if err := json.Unmarshal(f.Data, &d); err != nil {
+			c.violation()
 			return nil, models.FieldError("data", "data must be {seq, epoch}")
 		}
 	}
-	if joined := c.joined(); !slices.Contains(joined, f.Room) {
-		if len(joined) >= c.hub.opts.MaxRoomsPerConn {
-			return nil, models.Errorf(models.CodeRateLimited, "too many rooms on one connection")
-		}
-		seen := c.hub.rechecks.Load()
-		if err := c.hub.access(ctx, c, f.Room); err != nil {
-			return nil, err
-		}
-		if err := c.join(ctx, f.Room); err != nil {
-			return nil, err
-		}
-		// A recheck that ran meanwhile did not see this socket in the room.
-		if c.hub.rechecks.Load() != seen {
-			if err := c.hub.access(ctx, c, f.Room); err != nil {
-				c.drop(f.Room)
-				return nil, err
-			}
-		}
-		if kind, _, _ := splitRoom(f.Room); kind != "user" && !c.hub.crowd(f.Room) {
-			go c.hub.announceIn(f.Room, c.UserID)
-		}
+	if err := c.Join(ctx, f.Room); err != nil {
+		return nil, err
 	}
 	since := d.Seq
 	if since == 0 && d.Epoch == "" {
@@ -305,7 +285,52 @@ func (c *Conn) joinFrame(ctx context.Context, f Frame) (any, error) {
 	return res, nil
 }
 
-func (c *Conn) join(ctx context.Context, room string) error {
+// Join puts c in room once the room kind's access rule and join hook let
+// it in, and tells the room's members. It is what join_room does, and what
+// a feature's frame handler calls to put its socket in a room (without the
+// recovery of missed events). Being in the room already is no error.
+// Refused access and the room cap count as violations (probing rooms one
+// may not join is abuse); a join hook's refusal (a full room) does not.
+func (c *Conn) Join(ctx context.Context, room string) error {
+	joined := c.joined()
+	if slices.Contains(joined, room) {
+		return nil
+	}
+	if len(joined) >= c.hub.opts.MaxRoomsPerConn {
+		c.violation()
+		return models.Errorf(models.CodeRateLimited, "too many rooms on one connection")
+	}
+	seen := c.hub.rechecks.Load()
+	if err := c.access(ctx, room); err != nil {
+		return err
+	}
+	if err := c.enter(ctx, room); err != nil {
+		return err
+	}
+	// A recheck that ran meanwhile did not see this socket in the room.
+	if c.hub.rechecks.Load() != seen {
+		if err := c.access(ctx, room); err != nil {
+			c.drop(room)
+			return err
+		}
+	}
+	if kind, _, _ := splitRoom(room); kind != "user" && !c.hub.crowd(room) {
+		go c.hub.announceIn(room, c.UserID)
+	}
+	return nil
+}
+
+// access checks c may be in room, counting a refusal as a violation.
+func (c *Conn) access(ctx context.Context, room string) error {
+	err := c.hub.access(ctx, c, room)
+	if refused(err) {
+		c.violation()
+	}
+	return err
+}
+
+// enter puts c in room without checking access (its own user room).
+func (c *Conn) enter(ctx context.Context, room string) error {
 	if err := c.hub.addMember(ctx, room, c); err != nil {
 		return err
 	}
@@ -322,7 +347,8 @@ func (c *Conn) joined() []string {
 	return slices.Clone(c.rooms)
 }
 
-func (c *Conn) leave(room string) error {
+// Leave takes c out of room: leave_room, or a feature's frame.
+func (c *Conn) Leave(room string) error {
 	if room == UserRoom(c.UserID) {
 		return models.FieldError("room", "the user room cannot be left")
 	}
@@ -339,7 +365,11 @@ func (c *Conn) typing(ctx context.Context, f Frame) error {
 	if c.hub.crowd(f.Room) {
 		return models.FieldError("room", "typing is not shared in this room")
 	}
-	return c.hub.Ephemeral(ctx, f.Room, Event{Type: f.Type, Data: map[string]string{"user_id": c.UserID}})
+	typ := EventTypingStart
+	if f.Type == "typing_stop" {
+		typ = EventTypingStop
+	}
+	return c.hub.Ephemeral(ctx, f.Room, typ.Of(Typing{UserID: c.UserID}))
 }
 
 // allow takes a token of the class's bucket.

@@ -66,5 +66,5 @@ func (h *Hub) announceCount(ctx context.Context, room string) (sent bool, err er
 	if err != nil {
 		return false, err
 	}
-	return true, h.Ephemeral(ctx, room, Event{Type: "presence", Data: map[string]int{"count": n}})
+	return true, h.Ephemeral(ctx, room, EventCount.Of(CrowdCount{Count: n}))
 }

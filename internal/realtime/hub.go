@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,11 +31,13 @@ type Options struct {
 type Hub struct {
 	Publisher
 	presence Presence
+	roster   Roster
 	Tickets  Tickets
 	opts     Options
 	log      *slog.Logger
 	metrics  *hubMetrics
 
+	reg      sync.RWMutex // guards kinds, handlers and contacts, set by features at start
 	kinds    map[string]Kind
 	handlers map[string]handlerEntry
 	contacts Contacts
@@ -79,10 +83,12 @@ func NewHub(rdb *redis.Client, prefix string, opts Options, reg prometheus.Regis
 	if rdb != nil {
 		h.broker = NewRedisBroker(rdb, prefix, h.deliver)
 		h.presence = NewRedisPresence(rdb, prefix)
+		h.roster = NewRedisRoster(rdb, prefix, rosterTTL(opts))
 		h.Tickets = NewRedisTickets(rdb, prefix)
 	} else {
 		h.broker = NewMemoryBroker(h.deliver)
 		h.presence = NewMemoryPresence()
+		h.roster = NewMemoryRoster(rosterTTL(opts))
 		h.Tickets = NewMemoryTickets()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -96,22 +102,58 @@ func NewHub(rdb *redis.Client, prefix string, opts Options, reg prometheus.Regis
 }
 
 // RoomKind registers a room kind ("party", "conversation", …): who may
-// join, and whether it is a crowd room.
-func (h *Hub) RoomKind(name string, kind Kind) { h.kinds[name] = kind }
+// join, whether it is a crowd room, and its join and leave hooks. A
+// feature registers its kinds once, before the api serves; registering a
+// kind twice is a programming error and panics.
+func (h *Hub) RoomKind(name string, kind Kind) {
+	h.reg.Lock()
+	defer h.reg.Unlock()
+	if _, ok := h.kinds[name]; ok || name == "" || strings.Contains(name, ":") {
+		panic(fmt.Sprintf("realtime: room kind %q registered twice or malformed", name))
+	}
+	h.kinds[name] = kind
+}
+
+// kind returns the registered kind of room (the zero Kind for none).
+func (h *Hub) kind(room string) Kind {
+	name, _, _ := splitRoom(room)
+	h.reg.RLock()
+	defer h.reg.RUnlock()
+	return h.kinds[name]
+}
 
 // crowd reports whether room is of a crowd kind.
 func (h *Hub) crowd(room string) bool {
-	kind, _, _ := splitRoom(room)
-	return h.kinds[kind].Crowd
+	return h.kind(room).Crowd
 }
 
+// builtin frame types are served by Conn itself.
+var builtin = []string{"ping", "join_room", "leave_room", "typing_start", "typing_stop"}
+
 // Handle registers a client frame type, its handler and its rate class.
+// Registering a type twice, or a built-in one, panics.
 func (h *Hub) Handle(frameType string, rate RateClass, fn Handler) {
+	h.reg.Lock()
+	defer h.reg.Unlock()
+	if _, ok := h.handlers[frameType]; ok || slices.Contains(builtin, frameType) {
+		panic(fmt.Sprintf("realtime: frame type %q registered twice or built in", frameType))
+	}
 	h.handlers[frameType] = handlerEntry{fn: fn, rate: rate}
 }
 
+func (h *Hub) handler(frameType string) (handlerEntry, bool) {
+	h.reg.RLock()
+	defer h.reg.RUnlock()
+	e, ok := h.handlers[frameType]
+	return e, ok
+}
+
 // SetContacts sets who is told of a user's online/offline changes.
-func (h *Hub) SetContacts(fn Contacts) { h.contacts = fn }
+func (h *Hub) SetContacts(fn Contacts) {
+	h.reg.Lock()
+	defer h.reg.Unlock()
+	h.contacts = fn
+}
 
 // Presence reports which users are online.
 func (h *Hub) Presence(ctx context.Context, userIDs []string) (map[string]bool, error) {
@@ -157,23 +199,42 @@ func (h *Hub) deliver(room string, payload []byte) {
 }
 
 func (h *Hub) access(ctx context.Context, c *Conn, room string) error {
-	kind, id, ok := splitRoom(room)
+	name, id, ok := splitRoom(room)
 	if !ok {
 		return models.FieldError("room", "room must look like kind:id")
 	}
-	check := h.kinds[kind].Access
-	if check == nil {
-		return models.FieldError("room", "unknown room kind %q", kind)
+	kind := h.kind(room)
+	if kind.Access == nil {
+		return models.FieldError("room", "unknown room kind %q", name)
 	}
-	return check(ctx, c.UserID, c.Role, id)
+	return kind.Access(ctx, c.UserID, c.Role, id)
 }
 
-// addMember puts c in room, subscribing this instance on the first member.
+// addMember puts c in room, subscribing this instance on the first member;
+// a hooked kind's Join may refuse it.
 func (h *Hub) addMember(ctx context.Context, room string, c *Conn) error {
+	kind := h.kind(room)
+	m := Member{Room: room, ConnID: c.ID, UserID: c.UserID}
+	if kind.hooked() {
+		// Recorded before Join: an instance that dies after Join still
+		// leaves an entry whose expiry tells Leave.
+		if err := h.roster.Add(ctx, m); err != nil {
+			return fmt.Errorf("roster %s: %w", room, err)
+		}
+		if kind.Join != nil {
+			if err := kind.Join(ctx, m); err != nil {
+				if _, rerr := h.roster.Remove(ctx, m); rerr != nil {
+					h.log.Warn("roster entry of a refused join not removed", "room", room, "error", rerr)
+				}
+				return err
+			}
+		}
+	}
 	if err := h.subscribe(ctx, room, c); err != nil {
+		h.release(kind, m)
 		return err
 	}
-	if h.crowd(room) {
+	if kind.Crowd {
 		if err := h.presence.Enter(ctx, room, c.ID); err != nil {
 			h.log.Warn("crowd count not updated", "room", room, "error", err)
 		}
@@ -212,11 +273,62 @@ func (h *Hub) removeMember(room string, c *Conn) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	h.unsubscribe(ctx, room, c)
-	if h.crowd(room) {
+	kind := h.kind(room)
+	if kind.Crowd {
 		if err := h.presence.Leave(ctx, room, c.ID); err != nil {
 			h.log.Warn("crowd count not updated", "room", room, "error", err)
 		}
 		h.recount(room)
+	}
+	if kind.hooked() {
+		h.release(kind, Member{Room: room, ConnID: c.ID, UserID: c.UserID})
+	}
+}
+
+// release takes m off the roster and tells the kind's Leave, unless
+// another instance found the entry expired first (and told it).
+func (h *Hub) release(kind Kind, m Member) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	removed, err := h.roster.Remove(ctx, m)
+	if err != nil { // the entry expires, and an instance's sweep tells Leave
+		h.log.Warn("roster entry not removed", "room", m.Room, "error", err)
+	}
+	if removed && kind.Leave != nil {
+		kind.Leave(ctx, m)
+	}
+}
+
+// sweepBatch bounds one roster read.
+const sweepBatch = 100
+
+// sweep tells the leave hooks of the members whose instance stopped
+// refreshing them.
+func (h *Hub) sweep(ctx context.Context) {
+	h.reg.RLock()
+	hooked := map[string]Kind{}
+	for name, k := range h.kinds {
+		if k.hooked() {
+			hooked[name] = k
+		}
+	}
+	h.reg.RUnlock()
+	for name, kind := range hooked {
+		for {
+			gone, err := h.roster.Expired(ctx, name, sweepBatch)
+			if err != nil {
+				h.log.Warn("roster sweep failed", "kind", name, "error", err)
+				break
+			}
+			for _, m := range gone {
+				if kind.Leave != nil {
+					kind.Leave(ctx, m)
+				}
+			}
+			if len(gone) < sweepBatch {
+				break
+			}
+		}
 	}
 }
 
@@ -251,13 +363,18 @@ func (h *Hub) heartbeat() {
 		case <-t.C:
 		}
 		users, crowds := map[string][]string{}, map[string][]string{}
+		var members []Member // of hooked rooms
 		h.mu.RLock()
 		for c := range h.conns {
 			c.enqueue(pingFrame)
 			users[c.UserID] = append(users[c.UserID], c.ID)
 			for _, room := range c.joined() {
-				if h.crowd(room) {
+				kind := h.kind(room)
+				if kind.Crowd {
 					crowds[room] = append(crowds[room], c.ID)
+				}
+				if kind.hooked() {
+					members = append(members, Member{Room: room, ConnID: c.ID, UserID: c.UserID})
 				}
 			}
 		}
@@ -266,6 +383,10 @@ func (h *Hub) heartbeat() {
 		if err := h.presence.Refresh(ctx, users, crowds); err != nil {
 			h.log.Warn("presence refresh failed", "error", err)
 		}
+		if err := h.roster.Refresh(ctx, members); err != nil {
+			h.log.Warn("roster refresh failed", "error", err)
+		}
+		h.sweep(ctx)
 		cancel()
 	}
 }
@@ -274,10 +395,13 @@ func (h *Hub) heartbeat() {
 func (h *Hub) announce(userID, status string, rooms []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	ev := Event{Type: "presence", Data: map[string]string{"user_id": userID, "status": status}}
+	ev := EventPresence.Of(PresenceChange{UserID: userID, Status: status})
 	targets := rooms
-	if h.contacts != nil {
-		contacts, err := h.contacts(ctx, userID)
+	h.reg.RLock()
+	contactsOf := h.contacts
+	h.reg.RUnlock()
+	if contactsOf != nil {
+		contacts, err := contactsOf(ctx, userID)
 		if err != nil {
 			h.log.Warn("contacts lookup failed", "user_id", userID, "error", err)
 		}
@@ -316,7 +440,7 @@ func newHubMetrics(reg prometheus.Registerer) *hubMetrics {
 func (h *Hub) announceIn(room, userID string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	ev := Event{Type: "presence", Data: map[string]string{"user_id": userID, "status": "online"}}
+	ev := EventPresence.Of(PresenceChange{UserID: userID, Status: "online"})
 	if err := h.Ephemeral(ctx, room, ev); err != nil {
 		h.log.Warn("presence publish failed", "room", room, "error", err)
 	}

@@ -65,7 +65,7 @@ func (h *Hub) control(payload []byte) {
 			continue
 		}
 		if c.drop(r.Room) {
-			c.send(map[string]any{"type": "room_left", "room": r.Room, "data": map[string]string{"reason": r.Reason}})
+			c.send(map[string]any{"type": frameRoomLeft, "room": r.Room, "data": map[string]string{"reason": r.Reason}})
 		}
 	}
 }

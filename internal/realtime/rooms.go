@@ -11,14 +11,27 @@ import (
 // or an error such as models.ErrForbidden or models.ErrNotFound.
 type Access func(ctx context.Context, userID string, role models.Role, id string) error
 
-// Kind is what a feature registers for a room kind.
+// Kind is what a feature registers for a room kind (docs/realtime.md).
 type Kind struct {
 	Access Access
 	// Crowd rooms are public and large (an artist's feed): members get a
 	// count of who is there instead of each arrival and departure, and
 	// typing means nothing there.
 	Crowd bool
+	// Join, when set, runs once Access allowed a socket in and before it
+	// is in the room; an error refuses the join and is the client's answer
+	// (a full room: models.Errorf(models.CodeConflict, "the room is full")).
+	Join func(ctx context.Context, m Member) error
+	// Leave, when set, is told once of each member that Join let in (or
+	// whose Join was cut short): when it leaves the room, is taken out by a
+	// recheck, closes, or — its instance gone — when its roster entry
+	// expires on another instance. Release what Join took, keyed by m,
+	// and do nothing for a member you do not know.
+	Leave func(ctx context.Context, m Member)
 }
+
+// hooked kinds keep their members in the roster.
+func (k Kind) hooked() bool { return k.Join != nil || k.Leave != nil }
 
 // Handler serves a client frame type other than the built-in ones; what it
 // returns is the ack's data.
