@@ -108,7 +108,7 @@ func BroadcastRows(b models.Broadcast, users []uuid.UUID) ([]models.Notification
 
 // Event is the socket event that shows a row to its user.
 func Event(row *models.Notification) realtime.Event {
-	return realtime.Event{Type: "notification", Data: models.ViewOf(row)}
+	return realtime.EventNotification.Of(models.ViewOf(row))
 }
 
 // rowID is a UUIDv7 with the broadcast's timestamp and a hash of the
