@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 func TestArtistProfileOwnership(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 // gzipped compresses data.

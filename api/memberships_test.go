@@ -18,9 +18,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/fanfare/fanfare/internal/billing"
-	"github.com/fanfare/fanfare/internal/temporalx"
-	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/internal/searchattr"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/tooling/testenv"
 	"github.com/fanfare/fanfare/workflows"
 )
 
@@ -131,13 +131,13 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 		var got string
 		switch key {
 		case "ArtistId":
-			got, _ = sa.GetKeyword(temporalx.ArtistID)
+			got, _ = sa.GetKeyword(searchattr.ArtistID)
 		case "FanId":
-			got, _ = sa.GetKeyword(temporalx.FanID)
+			got, _ = sa.GetKeyword(searchattr.FanID)
 		case "Tier":
-			got, _ = sa.GetKeyword(temporalx.Tier)
+			got, _ = sa.GetKeyword(searchattr.Tier)
 		case "SubscriptionStatus":
-			got, _ = sa.GetKeyword(temporalx.SubscriptionStatus)
+			got, _ = sa.GetKeyword(searchattr.SubscriptionStatus)
 		}
 		require.Equal(t, want, got, key)
 	}
@@ -148,7 +148,7 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 	require.Equal(t, models.TierSuperfan, st.Tier)
 	// The api's estimate at start stands unless it is off by more than
 	// the slack; then the subscribe corrects it.
-	renewal, ok := sa.GetTime(temporalx.NextRenewalAt)
+	renewal, ok := sa.GetTime(searchattr.NextRenewalAt)
 	require.True(t, ok)
 	require.WithinDuration(t, st.PeriodEnd, renewal, workflows.RenewalAttributeSlack)
 	require.Eventually(t, func() bool {
@@ -184,8 +184,8 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 		if err != nil {
 			return false
 		}
-		s, _ := d.TypedSearchAttributes.GetKeyword(temporalx.SubscriptionStatus)
-		renewal, ok = d.TypedSearchAttributes.GetTime(temporalx.NextRenewalAt)
+		s, _ := d.TypedSearchAttributes.GetKeyword(searchattr.SubscriptionStatus)
+		renewal, ok = d.TypedSearchAttributes.GetTime(searchattr.NextRenewalAt)
 		return s == "active" && ok
 	}, 5*time.Second, 50*time.Millisecond)
 	require.True(t, st.PeriodEnd.Equal(renewal), "renewal attribute %s, period end %s", renewal, st.PeriodEnd)

@@ -14,8 +14,8 @@ import (
 
 	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/testenv"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 // dmClub is an artist with members, on an app.

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 // healthz sends GET /healthz with the given X-Forwarded-For lines.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/internal/realtime"
-	"github.com/fanfare/fanfare/internal/testenv"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 func roomLeft(room string) func(map[string]any) bool {

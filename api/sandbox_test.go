@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/testenv"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 const sandboxCard = "/api/billing/sandbox/card"

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 func TestOpenAPIListsEveryRoute(t *testing.T) {

@@ -19,8 +19,8 @@ import (
 
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
-	"github.com/fanfare/fanfare/internal/testenv"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 // signWebhook signs like SendGrid: ECDSA P-256 over timestamp + body.

@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/fanfare/fanfare/activities"
-	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/internal/searchattr"
 	"github.com/fanfare/fanfare/workflows"
 )
 
@@ -52,7 +52,7 @@ var Workflows = []Definition{
 	{
 		Workflow:         workflows.BroadcastWorkflow,
 		Activities:       func(d Deps) []any { return []any{d.Broadcast} },
-		SearchAttributes: []temporal.SearchAttributeKey{temporalx.ArtistID},
+		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID},
 		Fixtures:         []string{"broadcast_v1.json"},
 	},
 	{
@@ -73,7 +73,7 @@ var Workflows = []Definition{
 			return []any{&activities.Membership{Store: d.Store, Billing: d.Billing, Notify: d.Notify, Rooms: d.Rooms, Now: now}}
 		},
 		SearchAttributes: []temporal.SearchAttributeKey{
-			temporalx.ArtistID, temporalx.FanID, temporalx.Tier, temporalx.SubscriptionStatus, temporalx.NextRenewalAt,
+			searchattr.ArtistID, searchattr.FanID, searchattr.Tier, searchattr.SubscriptionStatus, searchattr.NextRenewalAt,
 		},
 		Fixtures: []string{"membership_v1.json", "membership_v2.json", "membership_pending_v2.json"},
 	},
@@ -82,7 +82,7 @@ var Workflows = []Definition{
 // upcoming are attributes registered before their workflows exist (the
 // party and release workflows), as the production script registers them, so
 // operators' saved queries and the registration stay the same when they land.
-var upcoming = []temporal.SearchAttributeKey{temporalx.PartyStatus, temporalx.ReleasePhase}
+var upcoming = []temporal.SearchAttributeKey{searchattr.PartyStatus, searchattr.ReleasePhase}
 
 // SearchAttributes are the attributes the workflows set, each once, for
 // registration on the namespace.

@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/fanfare/fanfare/activities"
-	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/internal/searchattr"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -24,7 +24,7 @@ func BroadcastWorkflow(ctx workflow.Context, b models.Broadcast) (models.Broadca
 	if err := workflow.SetQueryHandler(ctx, BroadcastQuery, func() (models.BroadcastProgress, error) { return p, nil }); err != nil {
 		return p, err
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, temporalx.ArtistID.ValueSet(b.ArtistID)); err != nil {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, searchattr.ArtistID.ValueSet(b.ArtistID)); err != nil {
 		return p, err
 	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{

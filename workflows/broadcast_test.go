@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/fanfare/fanfare/activities"
-	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/internal/searchattr"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/workflows"
 )
@@ -37,7 +37,7 @@ func TestBroadcastWorkflow(t *testing.T) {
 		var s testsuite.WorkflowTestSuite
 		env := s.NewTestWorkflowEnvironment()
 		env.OnUpsertTypedSearchAttributes(mock.MatchedBy(func(sa temporal.SearchAttributes) bool {
-			v, ok := sa.GetKeyword(temporalx.ArtistID)
+			v, ok := sa.GetKeyword(searchattr.ArtistID)
 			return ok && v == b.ArtistID
 		})).Return(nil).Once()
 		env.OnActivity(a.DeliverPage, mock.Anything, b, after("")).Return(first, nil).After(time.Minute).Once()

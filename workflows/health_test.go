@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/fanfare/fanfare/activities"
-	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/tooling/testenv"
 	"github.com/fanfare/fanfare/workflows"
 )
 

@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/fanfare/fanfare/activities"
-	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/internal/searchattr"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -433,14 +433,14 @@ func searchAttributeChanges(have temporal.SearchAttributes, sub models.Subscript
 			out = append(out, u)
 		}
 	}
-	keep(temporalx.Tier, string(sub.Tier), temporalx.Tier.ValueSet(string(sub.Tier)))
-	keep(temporalx.SubscriptionStatus, string(sub.Status), temporalx.SubscriptionStatus.ValueSet(string(sub.Status)))
-	got, ok := have.GetTime(temporalx.NextRenewalAt)
+	keep(searchattr.Tier, string(sub.Tier), searchattr.Tier.ValueSet(string(sub.Tier)))
+	keep(searchattr.SubscriptionStatus, string(sub.Status), searchattr.SubscriptionStatus.ValueSet(string(sub.Status)))
+	got, ok := have.GetTime(searchattr.NextRenewalAt)
 	switch {
 	case sub.NextChargeAt == nil && ok:
-		out = append(out, temporalx.NextRenewalAt.ValueUnset())
+		out = append(out, searchattr.NextRenewalAt.ValueUnset())
 	case sub.NextChargeAt != nil && (!ok || got.Sub(*sub.NextChargeAt).Abs() > RenewalAttributeSlack):
-		out = append(out, temporalx.NextRenewalAt.ValueSet(sub.NextChargeAt.UTC()))
+		out = append(out, searchattr.NextRenewalAt.ValueSet(sub.NextChargeAt.UTC()))
 	}
 	return out
 }

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/internal/searchattr"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -86,12 +86,12 @@ func (c MembershipClient) ReportPayment(ctx context.Context, workflowID string, 
 // the given state; Subscribe starts the workflow with those its subscribe
 // will leave, so the usual subscribe upserts none.
 func membershipSearchAttributes(sub models.Subscription) []temporal.SearchAttributeUpdate {
-	renewal := temporalx.NextRenewalAt.ValueUnset()
+	renewal := searchattr.NextRenewalAt.ValueUnset()
 	if sub.NextChargeAt != nil {
-		renewal = temporalx.NextRenewalAt.ValueSet(sub.NextChargeAt.UTC())
+		renewal = searchattr.NextRenewalAt.ValueSet(sub.NextChargeAt.UTC())
 	}
 	return []temporal.SearchAttributeUpdate{
-		temporalx.ArtistID.ValueSet(sub.ArtistID.String()), temporalx.FanID.ValueSet(sub.FanID.String()),
-		temporalx.Tier.ValueSet(string(sub.Tier)), temporalx.SubscriptionStatus.ValueSet(string(sub.Status)), renewal,
+		searchattr.ArtistID.ValueSet(sub.ArtistID.String()), searchattr.FanID.ValueSet(sub.FanID.String()),
+		searchattr.Tier.ValueSet(string(sub.Tier)), searchattr.SubscriptionStatus.ValueSet(string(sub.Status)), renewal,
 	}
 }

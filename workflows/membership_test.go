@@ -22,8 +22,8 @@ import (
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/store"
-	"github.com/fanfare/fanfare/internal/testenv"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/tooling/testenv"
 	"github.com/fanfare/fanfare/workflows"
 )
 

@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/fanfare/fanfare/internal/platform"
-	"github.com/fanfare/fanfare/internal/seed"
+	"github.com/fanfare/fanfare/app"
 	"github.com/fanfare/fanfare/internal/temporalx"
+	"github.com/fanfare/fanfare/tooling/seed"
 	"github.com/fanfare/fanfare/worker"
 )
 
@@ -56,7 +56,7 @@ func devCmd() *cobra.Command {
 				}()
 				cfg.TemporalAddress = srv.FrontendHostPort()
 			}
-			p, err := platform.Open(ctx, cfg, log)
+			p, err := app.Open(ctx, cfg, log)
 			if err != nil {
 				return err
 			}

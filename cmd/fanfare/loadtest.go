@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/loadtest"
+	"github.com/fanfare/fanfare/tooling/loadtest"
 )
 
 func loadtestCmd() *cobra.Command {

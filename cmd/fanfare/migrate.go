@@ -8,8 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/seed"
 	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/tooling/seed"
 )
 
 func migrateCmd() *cobra.Command {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/fanfare/fanfare/internal/platform"
+	"github.com/fanfare/fanfare/app"
 )
 
 func apiCmd() *cobra.Command {
@@ -39,7 +39,7 @@ func serve(cmd *cobra.Command, withAPI, withWorker bool) error {
 	if err != nil {
 		return err
 	}
-	p, err := platform.Open(cmd.Context(), cfg, log)
+	p, err := app.Open(cmd.Context(), cfg, log)
 	if err != nil {
 		return err
 	}

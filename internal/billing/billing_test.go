@@ -9,8 +9,8 @@ import (
 
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/store"
-	"github.com/fanfare/fanfare/internal/testenv"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 func charge(key, customer, pm string) billing.Charge {

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/ratelimit"
-	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

@@ -12,8 +12,8 @@ import (
 
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/realtime"
-	"github.com/fanfare/fanfare/internal/testenv"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 // seats is a room kind whose rooms hold a few seats, as a listening party

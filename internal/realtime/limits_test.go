@@ -10,7 +10,7 @@ import (
 
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/realtime"
-	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 func isCount(room string) func(map[string]any) bool {

@@ -10,19 +10,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// The typed search attributes of every workflow of the platform. Operators
-// filter on them in the Temporal UI, so they are part of the product; they
-// hold ids and states only, never personal data.
-var (
-	ArtistID           = temporal.NewSearchAttributeKeyKeyword("ArtistId")
-	FanID              = temporal.NewSearchAttributeKeyKeyword("FanId")
-	Tier               = temporal.NewSearchAttributeKeyKeyword("Tier")
-	SubscriptionStatus = temporal.NewSearchAttributeKeyKeyword("SubscriptionStatus")
-	PartyStatus        = temporal.NewSearchAttributeKeyKeyword("PartyStatus")
-	ReleasePhase       = temporal.NewSearchAttributeKeyKeyword("ReleasePhase")
-	NextRenewalAt      = temporal.NewSearchAttributeKeyTime("NextRenewalAt")
-)
-
 // RegisterSearchAttributes adds the keys the namespace lacks; those
 // already there are left alone, so it is safe on every start.
 func RegisterSearchAttributes(ctx context.Context, c client.Client, namespace string, keys []temporal.SearchAttributeKey) error {

@@ -1,6 +1,6 @@
-// Package platform assembles the running system from its config: database,
+// Package app assembles the running system from its config: database,
 // Redis, Temporal client, api server and worker, and stops them in order.
-package platform
+package app
 
 import (
 	"context"

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/loadtest"
-	"github.com/fanfare/fanfare/internal/testenv"
+	"github.com/fanfare/fanfare/tooling/loadtest"
+	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

@@ -12,15 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanfare/fanfare/app"
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/platform"
 )
 
 // App is the api and the worker running in-process on a random port, on a
 // fresh database, a private Redis prefix and a private task queue.
 type App struct {
 	URL      string
-	Platform *platform.Platform
+	Platform *app.Platform
 	HTTP     *http.Client
 }
 
@@ -79,7 +79,7 @@ func StartApp(t testing.TB, opts ...Option) *App {
 		t.Fatalf("test config: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p, err := platform.Open(ctx, cfg, Log())
+	p, err := app.Open(ctx, cfg, Log())
 	if err != nil {
 		cancel()
 		t.Fatalf("open platform: %v", err)

@@ -13,8 +13,8 @@ import (
 
 	"github.com/fasthttp/websocket"
 
+	"github.com/fanfare/fanfare/app"
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/platform"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/models"
 )
@@ -23,7 +23,7 @@ import (
 // (the memory broker, or Redis when REDIS_URL is set), with clients on real
 // sockets in an artist's room and events published through its hub.
 type FanfareRoom struct {
-	p      *platform.Platform
+	p      *app.Platform
 	client *Client
 	token  string
 	room   string
@@ -37,7 +37,7 @@ func StartFanfare(ctx context.Context, cfg config.Config) (*FanfareRoom, error) 
 	cfg.RateLimit, cfg.AuthRateLimit = 0, 0
 	cfg.WSMaxConnsPerUser = 1 << 20
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p, err := platform.Open(ctx, cfg, log)
+	p, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}

@@ -12,9 +12,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/fanfare/fanfare/app"
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
-	"github.com/fanfare/fanfare/internal/platform"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/workflows"
 )
@@ -35,7 +35,7 @@ func Broadcast(ctx context.Context, cfg config.Config, n int, out io.Writer) err
 	defer sg.Close()
 	cfg.SendGridAPIKey, cfg.SendGridURL = "SG.bench", sg.URL
 	cfg.TemporalTaskQueue = "bench-broadcast-" + models.NewID().String()
-	p, err := platform.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func Broadcast(ctx context.Context, cfg config.Config, n int, out io.Writer) err
 }
 
 // seedFollowers inserts n users who follow a new artist, in SQL, fast.
-func seedFollowers(ctx context.Context, p *platform.Platform, artist uuid.UUID, n int) error {
+func seedFollowers(ctx context.Context, p *app.Platform, artist uuid.UUID, n int) error {
 	db := p.Store.DB(ctx)
 	now := time.Now().UTC()
 	a := artist.String()

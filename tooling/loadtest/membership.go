@@ -20,9 +20,9 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/fanfare/fanfare/app"
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/platform"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/workflows"
 )
@@ -120,7 +120,7 @@ func create(hc *http.Client, url, token string, body []byte) error {
 }
 
 // benchMembers makes an artist and n fans in SQL and signs the fans in.
-func benchMembers(ctx context.Context, p *platform.Platform, n int) (artistID uuid.UUID, tokens []string, err error) {
+func benchMembers(ctx context.Context, p *app.Platform, n int) (artistID uuid.UUID, tokens []string, err error) {
 	artist := models.NewID()
 	if err := seedFollowers(ctx, p, artist, n); err != nil {
 		return artist, nil, err
@@ -167,7 +167,7 @@ func closedLoop(conc, n int, fn func(i int) error) Result {
 
 // idleMemberships starts n memberships in their first period (as the
 // api would have left them) and reads the heap as they pile up.
-func idleMemberships(ctx context.Context, p *platform.Platform, artist, queue string, cache, n int, out io.Writer) error {
+func idleMemberships(ctx context.Context, p *app.Platform, artist, queue string, cache, n int, out io.Writer) error {
 	heap := func() float64 {
 		runtime.GC()
 		var m runtime.MemStats
@@ -203,10 +203,10 @@ func idleMemberships(ctx context.Context, p *platform.Platform, artist, queue st
 
 // startPlatform runs the api (and the worker, when asked) in this process
 // on cfg's services with the limits off; stop ends it.
-func startPlatform(ctx context.Context, cfg config.Config, withWorker bool) (p *platform.Platform, base string, stop func(), err error) {
+func startPlatform(ctx context.Context, cfg config.Config, withWorker bool) (p *app.Platform, base string, stop func(), err error) {
 	cfg.HTTPAddr, cfg.RateLimit, cfg.AuthRateLimit, cfg.MessageRateLimit = "127.0.0.1:0", 0, 0, 0
 	cfg.WSMaxConnsPerUser = 1 << 20
-	if p, err = platform.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if p, err = app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		return nil, "", nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)

@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fanfare/fanfare/app"
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/platform"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -139,7 +139,7 @@ func Messages(ctx context.Context, cfg config.Config, o MessagesOptions, out io.
 
 // benchConversations makes an artist with n superfans, each with a live
 // membership (as its workflow records it) and a conversation.
-func benchConversations(ctx context.Context, p *platform.Platform, n int) (artistToken string, convs, fanTokens []string, err error) {
+func benchConversations(ctx context.Context, p *app.Platform, n int) (artistToken string, convs, fanTokens []string, err error) {
 	artistID := models.NewID()
 	if err := seedFollowers(ctx, p, artistID, n); err != nil {
 		return "", nil, nil, err
