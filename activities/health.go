@@ -1,5 +1,3 @@
-// Package activities holds the I/O that workflows decide on. Activities are
-// methods on structs that hold their dependencies.
 package activities
 
 import (

@@ -1,5 +1,3 @@
-// Package api serves the platform's REST api with Fiber: middleware, the
-// one error handler, the OpenAPI document and the handlers.
 package api
 
 import (

@@ -1,5 +1,3 @@
-// Package app assembles the running system from its config: database,
-// Redis, Temporal client, api server and worker, and stops them in order.
 package app
 
 import (

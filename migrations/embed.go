@@ -1,5 +1,3 @@
-// Package migrations embeds the goose SQL migrations, one folder per dialect.
-// Both folders move in step: the same version number means the same schema.
 package migrations
 
 import (

@@ -1,5 +1,3 @@
-// Package models holds the platform's persistent types, the domain errors
-// and, as later features arrive, the tier catalogue.
 package models
 
 import (

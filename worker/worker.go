@@ -1,4 +1,3 @@
-// Package worker wires the workflows and activities to a task queue.
 package worker
 
 import (

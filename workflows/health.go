@@ -1,5 +1,3 @@
-// Package workflows holds the platform's deterministic, long-lived
-// processes. Workflow code does no I/O: it decides, and activities act.
 package workflows
 
 import (

@@ -1,5 +1,3 @@
-// Command bare serves fixed bytes from one Fiber handler, with no
-// middleware: the ceiling any api route on this machine can reach.
 package main
 
 import (

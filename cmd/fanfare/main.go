@@ -1,6 +1,3 @@
-// Command fanfare runs the Fanfare platform: `dev` starts everything in one
-// process on embedded defaults; `api`, `worker`, `migrate` and `seed` are the
-// production pieces.
 package main
 
 import (

@@ -1,5 +1,3 @@
-// Package auth holds accounts' credentials: password hashing, access tokens
-// (JWT) and rotating refresh tokens with reuse detection.
 package auth
 
 import (

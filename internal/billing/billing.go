@@ -1,5 +1,3 @@
-// Package billing charges fans through a payment provider: Stripe in
-// production, a sandbox that keeps its books in the database otherwise.
 package billing
 
 import (

@@ -1,5 +1,3 @@
-// Package blobs keeps uploaded files: on local disk by default, or in an
-// S3-compatible bucket.
 package blobs
 
 import (

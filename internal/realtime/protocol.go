@@ -1,7 +1,3 @@
-// Package realtime is the WebSocket layer: the protocol, rooms shared across
-// api instances through a broker (memory or Redis), presence, single-use
-// connection tickets and flow control. docs/realtime.md describes the
-// protocol for front ends.
 package realtime
 
 import (

@@ -1,5 +1,3 @@
-// Package store holds the queries of the platform over GORM, one file per
-// aggregate, for PostgreSQL (production) and SQLite (the embedded default).
 package store
 
 import (

@@ -1,5 +1,3 @@
-// Package temporalx holds the platform's Temporal plumbing: the one client
-// factory, the search-attribute keys and the embedded dev server.
 package temporalx
 
 import (

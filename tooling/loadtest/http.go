@@ -1,5 +1,3 @@
-// Package loadtest drives the platform from outside, as clients would, and
-// reports figures as `BENCH <name> <value> <unit>` lines.
 package loadtest
 
 import (

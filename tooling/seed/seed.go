@@ -1,5 +1,3 @@
-// Package seed loads the demo data of the embedded mode: an artist with a
-// fan club and a few fans who follow them. Running it twice changes nothing.
 package seed
 
 import (
