@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,6 +22,7 @@ type pkg struct {
 	ImportPath string
 	Standard   bool
 	Imports    []string
+	GoFiles    []string
 }
 
 // dep is an import: a project package by its module-relative path ("" is
@@ -161,6 +163,16 @@ func TestImportsPointDownTheLayers(t *testing.T) {
 	}
 	for _, v := range violations(pkgs) {
 		t.Error(v)
+	}
+}
+
+// Each package says in its doc.go what it holds, its layer and what it may
+// import.
+func TestEveryPackageHasADocGo(t *testing.T) {
+	for _, p := range graph(t) {
+		if own(p.ImportPath) && !slices.Contains(p.GoFiles, "doc.go") {
+			t.Errorf("%s has no doc.go", p.ImportPath)
+		}
 	}
 }
 
