@@ -1,8 +1,3 @@
-// Package notify is what a notification is and how it leaves: the request
-// a feature makes (Notification), its in-app row, and the senders of the
-// outward channels (SendGrid Mailer, web Pusher) that activities call.
-// The entry point that sends one, package notifier, sits above the
-// workflows; this package imports nothing above the services.
 package notify
 
 import (
