@@ -175,7 +175,7 @@ func (s *Server) updateConversation(c *fiber.Ctx) error {
 		if err := s.Store.MarkRead(ctx, id, p.UserID, upTo, now); err != nil {
 			return err
 		}
-		s.publish(ctx, id, eventMessageRead.Of(messageRead{ConversationID: id.String(), UserID: p.UserID.String(), MessageID: upTo.String()}))
+		s.dm.Publish(ctx, id, eventMessageRead.Of(messageRead{ConversationID: id.String(), UserID: p.UserID.String(), MessageID: upTo.String()}))
 	}
 	cols := map[string]any{}
 	for col, v := range map[string]*bool{"pinned": req.Pinned, "archived": req.Archived, "muted": req.Muted, "blocked": req.Blocked} {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/fanfare/fanfare/messaging"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -62,7 +63,7 @@ func FuzzMessageText(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		text, hash, err := messageText(raw)
+		text, hash, err := messaging.Text(raw)
 		if err != nil {
 			var appErr *models.Error
 			if !errors.As(err, &appErr) || appErr.Code != models.CodeInvalid {

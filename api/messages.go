@@ -4,20 +4,15 @@ import (
 	"context"
 	"net/http"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"github.com/fanfare/fanfare/internal/auth"
-	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/messaging"
 	"github.com/fanfare/fanfare/models"
 )
-
-// duplicateWindow: the same text from the same sender within it is refused.
-const duplicateWindow = 10 * time.Minute
 
 type sendMessageRequest struct {
 	Body           string   `json:"body" validate:"max=16000"`
@@ -200,91 +195,40 @@ func (s *Server) sendMessage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	text, hash, err := messageText(req.Body)
-	if err != nil {
-		return err
-	}
-	if text == "" && len(req.Attachments) == 0 {
-		return models.FieldError("body", "a message needs text or an attachment")
-	}
 	p, _ := caller(c)
-	in := store.Send{ConversationID: id, SenderID: p.UserID, SenderRole: p.Role, Body: text, BodyHash: hash,
-		DuplicateWindow: duplicateWindow, Now: s.Auth.Now()}
+	in := messaging.Send{ConversationID: id, SenderID: p.UserID, SenderRole: p.Role, Body: req.Body, IdempotencyKey: req.IdempotencyKey}
 	for _, a := range req.Attachments {
 		in.Attachments = append(in.Attachments, uuid.MustParse(a))
 	}
-	if req.IdempotencyKey != "" {
-		in.IdempotencyKey = &req.IdempotencyKey
-	}
 	ctx := c.UserContext()
-	sent, err := s.Store.SendMessage(ctx, in)
+	var v messageView
+	sent, err := s.dm.Send(ctx, in, func(sent *store.Sent) (realtime.Event, error) {
+		v, err = s.sentView(ctx, p.UserID, sent, len(in.Attachments) > 0)
+		return eventMessageNew.Of(v), err
+	})
 	if err != nil {
 		return err
 	}
-	var v messageView
-	if sent.Replayed || len(in.Attachments) > 0 {
-		views, err := s.viewMessages(ctx, p.UserID, []models.Message{*sent.Message})
-		if err != nil {
+	if sent.Replayed {
+		if v, err = s.sentView(ctx, p.UserID, sent, len(in.Attachments) > 0); err != nil {
 			return err
 		}
-		v = views[0]
-	} else {
-		v = newMessageView(sent.Message) // nothing to look up for a fresh text message
-	}
-	if sent.Replayed {
 		return c.JSON(v)
 	}
-	s.publish(ctx, id, eventMessageNew.Of(v))
-	// The notification is not part of the answer: a first message to an
-	// offline member signals their inbox workflow, which would put a
-	// Temporal round trip into the send's tail latency.
-	go func() {
-		nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		s.notifyOffline(nctx, sent, p)
-	}()
 	return c.Status(http.StatusCreated).JSON(v)
 }
 
-// notifyWindow: an offline member with an unread notification of the
-// conversation this recent is not notified again.
-const notifyWindow = 30 * time.Minute
-
-// notifyOffline tells the recipient through the notification path when
-// none of their sockets is online and the conversation is not muted; a
-// conversation notifies once until read (the inbox groups by
-// conversation), not once per message.
-func (s *Server) notifyOffline(ctx context.Context, sent *store.Sent, from auth.Principal) {
-	to, msg := sent.Recipient.UserID, sent.Message
-	if sent.Recipient.Muted {
-		return
+// sentView is the view of a message just sent (or replayed) with attachments
+// or not.
+func (s *Server) sentView(ctx context.Context, viewer uuid.UUID, sent *store.Sent, attached bool) (messageView, error) {
+	if !sent.Replayed && !attached {
+		return newMessageView(sent.Message), nil // nothing to look up for a fresh text message
 	}
-	// The check and the notification are one step per conversation in this
-	// process; instances may still both notify in the same instant.
-	lock := &s.notifyLocks[sent.Conv.ID[15]]
-	lock.Lock()
-	defer lock.Unlock()
-	online, err := s.Hub.Presence(ctx, []string{to.String()})
-	if err != nil || online[to.String()] {
-		return
-	}
-	group := realtime.ConversationRoom(sent.Conv.ID.String())
-	if done, err := s.Store.Notified(ctx, to, group, msg.CreatedAt.Add(-notifyWindow)); err != nil || done {
-		return
-	}
-	sender, err := s.Store.UserByID(ctx, from.UserID)
+	views, err := s.viewMessages(ctx, viewer, []models.Message{*sent.Message})
 	if err != nil {
-		return
+		return messageView{}, err
 	}
-	preview := msg.Body
-	if utf8.RuneCountInString(preview) > 140 {
-		preview = string([]rune(preview)[:140]) + "…"
-	}
-	if _, err := s.Notify.Send(ctx, notify.Notification{UserID: to, Category: "message", GroupKey: group,
-		Title: "New message from " + sender.DisplayName, Body: preview,
-		Data: map[string]any{"conversation_id": sent.Conv.ID.String(), "message_id": msg.ID.String()}}); err != nil {
-		s.Log.WarnContext(ctx, "message notification not sent", "message_id", msg.ID, "error", err)
-	}
+	return views[0], nil
 }
 
 func (s *Server) deleteMessage(c *fiber.Ctx) error {
@@ -307,7 +251,7 @@ func (s *Server) deleteMessage(c *fiber.Ctx) error {
 			s.Log.WarnContext(ctx, "attachment blob not deleted", "attachment_id", a.ID, "error", err)
 		}
 	}
-	s.publish(ctx, msg.ConversationID, eventMessageDeleted.Of(messageDeleted{ID: id.String(), ConversationID: msg.ConversationID.String()}))
+	s.dm.Publish(ctx, msg.ConversationID, eventMessageDeleted.Of(messageDeleted{ID: id.String(), ConversationID: msg.ConversationID.String()}))
 	views, err := s.viewMessages(ctx, p.UserID, []models.Message{*msg})
 	if err != nil {
 		return err
@@ -340,7 +284,7 @@ func (s *Server) react(c *fiber.Ctx, emoji string, add bool) error {
 		return err
 	}
 	if changed {
-		s.publish(ctx, msg.ConversationID, eventMessageReaction.Of(messageReaction{
+		s.dm.Publish(ctx, msg.ConversationID, eventMessageReaction.Of(messageReaction{
 			MessageID: id.String(), UserID: p.UserID.String(), Emoji: emoji, Added: add}))
 	}
 	views, err := s.viewMessages(ctx, p.UserID, []models.Message{*msg})

@@ -70,11 +70,3 @@ func (s *Server) conversationAccess(ctx context.Context, userID string, _ models
 	}
 	return nil
 }
-
-// publish sends an event to a conversation's room; the database already
-// holds what it tells, so a failure is only a late update.
-func (s *Server) publish(ctx context.Context, conversation uuid.UUID, ev realtime.Event) {
-	if _, err := s.Hub.Publish(ctx, realtime.ConversationRoom(conversation.String()), ev); err != nil {
-		s.Log.WarnContext(ctx, "conversation event not published", "type", ev.Type, "error", err)
-	}
-}

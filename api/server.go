@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -30,6 +29,7 @@ import (
 	"github.com/fanfare/fanfare/internal/ratelimit"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/messaging"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/notifier"
 )
@@ -55,14 +55,17 @@ type Deps struct {
 // Server is the HTTP api.
 type Server struct {
 	Deps
-	app         *fiber.App
-	tokens      *auth.Tokens
-	notifyLocks [256]sync.Mutex // striped by conversation: see notifyOffline
+	app    *fiber.App
+	tokens *auth.Tokens
+	dm     *messaging.Messages // the direct-message use cases
 }
 
 // New builds the api with every middleware and route.
 func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, tokens: d.Auth.Tokens}
+	// The use cases read the clock through Auth, which tests may move.
+	now := func() time.Time { return s.Auth.Now() }
+	s.dm = &messaging.Messages{Store: d.Store, Hub: d.Hub, Notify: d.Notify, Log: d.Log, Now: now}
 	s.app = fiber.New(fiber.Config{
 		AppName: "fanfare",
 		// The default; bodyLimitOf raises it for the routes that need more.
