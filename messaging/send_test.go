@@ -92,4 +92,3 @@ func TestSend(t *testing.T) {
 		require.Equal(t, 1, rendered)
 	})
 }
-
