@@ -8,10 +8,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/membership"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/workflows"
 )
@@ -92,40 +92,19 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if fan == artist.ID {
-		return models.FieldError("id", "artists cannot join their own club")
+	if err := membership.Joinable(fan, artist.ID); err != nil {
+		return err
 	}
 	req, err := decodeJSON[subscribeRequest](c)
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	club, err := s.Store.Club(ctx, artist.ID)
-	if err != nil {
-		return err
-	}
-	if req.PaymentMethod == "" {
-		if s.Billing.Name() != "sandbox" {
-			return models.FieldError("payment_method", "a saved card is required")
-		}
-		req.PaymentMethod = "pm_card_visa"
-	}
-	customer, err := s.Billing.Customer(ctx, fan, req.PaymentMethod)
-	if err != nil {
-		return err
-	}
-	tctx, cancel := s.temporalContext(ctx)
-	defer cancel()
-	st, err := s.memberships().Subscribe(tctx, artist.ID, fan, updateID(c),
-		workflows.SubscribeInput{Tier: req.Tier, Customer: customer, PaymentMethod: req.PaymentMethod, Terms: club.Terms()}, s.Auth.Now())
+	sub, quota, err := s.member.Subscribe(c.UserContext(), membership.Subscribe{ArtistID: artist.ID, FanID: fan,
+		Tier: req.Tier, PaymentMethod: req.PaymentMethod, UpdateID: updateID(c)})
 	if err != nil {
 		return workflowError(err)
 	}
-	// The answer comes from the workflow's state: the period just opened,
-	// with its whole quota left, needs no read back.
-	sub := st.Subscription(st.WorkflowID())
-	quota := &models.QuotaPeriod{QuotaLimit: st.PeriodQuota(), PeriodEnd: st.PeriodEnd}
-	return c.Status(http.StatusCreated).JSON(viewMembership(&sub, quota))
+	return c.Status(http.StatusCreated).JSON(viewMembership(sub, quota))
 }
 
 // updateID makes a retry with the same Idempotency-Key one update for
@@ -151,40 +130,22 @@ func (s *Server) changeTier(c *fiber.Ctx) error {
 		return err
 	}
 	return s.updateMembership(c, func(ctx context.Context, artistID, fanID uuid.UUID, updateID string) error {
-		club, err := s.Store.Club(c.UserContext(), artistID)
-		if err != nil {
-			return err
-		}
-		return s.memberships().ChangeTier(ctx, artistID, fanID, updateID, workflows.ChangeTierInput{Tier: req.Tier, Terms: club.Terms()})
+		return s.member.ChangeTier(ctx, artistID, fanID, req.Tier, updateID)
 	})
 }
 
-func (s *Server) cancelMembership(c *fiber.Ctx) error {
-	return s.updateMembership(c, s.memberships().Cancel)
-}
+func (s *Server) cancelMembership(c *fiber.Ctx) error { return s.updateMembership(c, s.member.Cancel) }
 
-func (s *Server) resumeMembership(c *fiber.Ctx) error {
-	return s.updateMembership(c, s.memberships().Resume)
-}
+func (s *Server) resumeMembership(c *fiber.Ctx) error { return s.updateMembership(c, s.member.Resume) }
 
-// updateMembership runs an update of the caller's membership workflow
+// updateMembership runs a membership command on the caller's membership
 // and answers with the membership it left.
-func (s *Server) updateMembership(c *fiber.Ctx, update func(ctx context.Context, artistID, fanID uuid.UUID, updateID string) error) error {
+func (s *Server) updateMembership(c *fiber.Ctx, command func(ctx context.Context, artistID, fanID uuid.UUID, updateID string) error) error {
 	fan, artist, err := s.fanAndArtist(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	tctx, cancel := s.temporalContext(ctx)
-	defer cancel()
-	if err := update(tctx, artist.ID, fan, updateID(c)); err != nil {
-		if errors.As(err, new(*serviceerror.NotFound)) {
-			// No running membership: it ended, or there never was one.
-			if _, err := s.Store.Membership(ctx, artist.ID, fan); err == nil {
-				return models.Errorf(models.CodeConflict, "the membership has ended: subscribe again")
-			}
-			return models.ErrNotFound
-		}
+	if err := command(c.UserContext(), artist.ID, fan, updateID(c)); err != nil {
 		return workflowError(err)
 	}
 	return s.viewMembership(c, artist.ID, fan)

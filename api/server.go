@@ -29,6 +29,7 @@ import (
 	"github.com/fanfare/fanfare/internal/ratelimit"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/membership"
 	"github.com/fanfare/fanfare/messaging"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/notifier"
@@ -57,7 +58,8 @@ type Server struct {
 	Deps
 	app    *fiber.App
 	tokens *auth.Tokens
-	dm     *messaging.Messages // the direct-message use cases
+	dm     *messaging.Messages  // the direct-message use cases
+	member *membership.Commands // the membership commands
 }
 
 // New builds the api with every middleware and route.
@@ -66,6 +68,7 @@ func New(d Deps) (*Server, error) {
 	// The use cases read the clock through Auth, which tests may move.
 	now := func() time.Time { return s.Auth.Now() }
 	s.dm = &messaging.Messages{Store: d.Store, Hub: d.Hub, Notify: d.Notify, Log: d.Log, Now: now}
+	s.member = &membership.Commands{Store: d.Store, Billing: d.Billing, Workflows: s.memberships(), Timeout: d.Config.TemporalCallTimeout, Now: now}
 	s.app = fiber.New(fiber.Config{
 		AppName: "fanfare",
 		// The default; bodyLimitOf raises it for the routes that need more.

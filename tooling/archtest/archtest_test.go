@@ -49,8 +49,9 @@ func under(p string, roots ...string) bool {
 }
 
 // The layers, top to bottom (docs/architecture.md draws them): cmd → app
-// (the composition root) → api → notifier and the workflow clients →
-// worker → workflows → activities → internal/* (leaf services) → models.
+// (the composition root) → api → the use cases (messaging, membership) →
+// notifier and the workflow clients → worker → workflows → activities →
+// internal/* (leaf services) → models.
 // Imports point down; tooling sits beside them.
 var rules = []rule{{
 	applies: func(p string) bool { return under(p, "workflows") },
@@ -74,10 +75,14 @@ var rules = []rule{{
 	// every feature without knowing the routes.
 	applies: func(p string) bool { return under(p, "internal") },
 	allowed: func(imp dep) bool {
-		return !imp.own || !under(imp.path, "api", "worker", "workflows", "activities", "notifier", "app")
+		return !imp.own || !under(imp.path, "api", "worker", "workflows", "activities", "notifier", "app", "messaging", "membership")
 	},
-	why: "internal/ holds the leaf services; they never import api, worker, workflows, activities, notifier " +
-		"or the composition root (app)",
+	why: "internal/ holds the leaf services; they never import api, worker, workflows, activities, notifier, " +
+		"the use cases (messaging, membership) or the composition root (app)",
+}, {
+	applies: func(p string) bool { return under(p, "messaging", "membership") },
+	allowed: func(imp dep) bool { return !imp.own || !under(imp.path, "api", "app") },
+	why:     "the use cases (messaging, membership) sit below api and app: a handler, a socket frame or a test calls them",
 }, {
 	applies: func(p string) bool { return under(p, "internal/searchattr") },
 	allowed: func(imp dep) bool { return imp.std || imp.path == "go.temporal.io/sdk/temporal" },
@@ -208,6 +213,13 @@ func TestTheRules(t *testing.T) {
 		{"internal/searchattr", "go.temporal.io/sdk/temporal", false},
 		{"internal/searchattr", "go.temporal.io/sdk/client", true},
 		{"api", "workflows", false},
+		{"api", "messaging", false},
+		{"messaging", "notifier", false},
+		{"messaging", "api", true},
+		{"membership", "workflows", false},
+		{"membership", "app", true},
+		{"internal/store", "messaging", true},
+		{"internal/realtime", "membership", true},
 		{"app", "api", false},
 		{"api", "tooling/testenv", true},
 		{"cmd/fanfare", "tooling/seed", false},
