@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,8 +14,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
@@ -103,7 +99,7 @@ func TestTenNotificationsMakeOneDigestEmail(t *testing.T) {
 	require.Contains(t, headers["List-Unsubscribe"], "/api/notifications/unsubscribe?token=")
 	body := mail["content"].([]any)[0].(map[string]any)["value"].(string)
 	require.Equal(t, 10, strings.Count(body, "• News "))
-	recordHistory(t, app, "inbox/"+fan.User.ID, "inbox_v1.json")
+	testenv.RecordHistory(t, app.Platform.Temporal, "inbox/"+fan.User.ID, "inbox_v1.json")
 }
 
 // Without a SendGrid key mail lands in the dev outbox; the one-click
@@ -213,22 +209,4 @@ func activityFailures(t *testing.T, app *testenv.App, userID string) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-// recordHistory writes a workflow's history as a replay fixture when
-// FANFARE_RECORD_FIXTURES is set: fixtures come from the real dev server.
-func recordHistory(t *testing.T, app *testenv.App, workflowID, file string) {
-	if os.Getenv("FANFARE_RECORD_FIXTURES") == "" {
-		return
-	}
-	iter := app.Platform.Temporal.GetWorkflowHistory(t.Context(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var h historypb.History
-	for iter.HasNext() {
-		e, err := iter.Next()
-		require.NoError(t, err)
-		h.Events = append(h.Events, e)
-	}
-	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(testenv.RepoRoot(), "workflows", "testdata", file), b, 0o644))
 }

@@ -211,7 +211,7 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 	require.EqualValues(t, 1200, c.Tiers[2].PriceCents)
 	require.Equal(t, 7, c.Tiers[2].DMQuota)
 
-	recordHistory(t, app, id, "membership_v2.json")
+	testenv.RecordHistory(t, app.Platform.Temporal, id, "membership_v2.json")
 
 	// docs/operations.md, with the pinned CLI: find, read, repair.
 	run := func(args ...string) (string, error) {

@@ -107,7 +107,7 @@ func TestStripeChargesAndWebhooksSettleMemberships(t *testing.T) {
 	app.Do(t, http.MethodGet, path+"/subscription", paid.AccessToken, nil).Decode(t, &m)
 	require.Equal(t, 5, m.Quota.Limit, "the period's DMs, once paid")
 	require.Equal(t, true, app.Dial(t, paid.AccessToken).Request("join_room", backstage, nil)["ok"])
-	recordHistory(t, app, workflows.SubscriptionID(artist.User.ID, paid.User.ID), "membership_pending_v2.json")
+	testenv.RecordHistory(t, app.Platform.Temporal, workflows.SubscriptionID(artist.User.ID, paid.User.ID), "membership_pending_v2.json")
 
 	// A failed first charge ends the membership before it began: no grace
 	// period. It cannot be resumed or canceled, only joined anew.
