@@ -67,9 +67,9 @@ func TestKeyedBroadcastRunsOnce(t *testing.T) {
 	again, err := app.Platform.Notify.Broadcast(ctx, audience, x, "release/1/public")
 	require.NoError(t, err, "a broadcast that ended is not an error")
 	require.Equal(t, first, again)
-	d, err := tc.DescribeWorkflowExecution(ctx, workflows.BroadcastID(first), "")
+	d, err := tc.DescribeWorkflow(ctx, workflows.BroadcastID(first), "")
 	require.NoError(t, err)
-	require.Equal(t, run.GetRunID(), d.WorkflowExecutionInfo.Execution.RunId, "no second run")
+	require.Equal(t, run.GetRunID(), d.WorkflowExecution.RunID, "no second run")
 
 	other, err := app.Platform.Notify.Broadcast(ctx, audience, x, "release/1/supporter")
 	require.NoError(t, err)
