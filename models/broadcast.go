@@ -7,19 +7,23 @@ import (
 )
 
 // AudienceKind is the kind of people a broadcast reaches. Each kind is one
-// page query of the broadcast activity (activities.Broadcast.recipients);
-// tier members, party RSVPs and an artist's members are kinds to come,
-// each with the fields of Audience it needs (a tier, a party).
+// page query of the broadcast activity (activities.Broadcast.recipients),
+// with the fields of Audience it needs (tiers; a party's RSVPs to come).
 type AudienceKind string
 
-// AudienceFollowers: the artist's followers.
-const AudienceFollowers AudienceKind = "followers"
+// Audience kinds.
+const (
+	AudienceFollowers  AudienceKind = "followers"   // the artist's followers
+	AudienceMembers    AudienceKind = "members"     // live members of Tiers, following or not
+	AudienceNonMembers AudienceKind = "non_members" // followers holding no live membership
+)
 
-// Audience is who a broadcast reaches: a kind, and the artist whose
-// broadcast it is (who may follow its progress).
+// Audience is who a broadcast reaches: a kind, the artist whose broadcast
+// it is (who may follow its progress), and the kind's fields.
 type Audience struct {
 	Kind     AudienceKind
 	ArtistID uuid.UUID
+	Tiers    []Tier // AudienceMembers: the paid tiers reached
 }
 
 // Followers is the audience of an artist's followers.
@@ -27,11 +31,22 @@ func Followers(artistID uuid.UUID) Audience {
 	return Audience{Kind: AudienceFollowers, ArtistID: artistID}
 }
 
+// Members is the audience of an artist's live members of the given tiers.
+func Members(artistID uuid.UUID, tiers ...Tier) Audience {
+	return Audience{Kind: AudienceMembers, ArtistID: artistID, Tiers: tiers}
+}
+
+// NonMembers is the audience of an artist's followers who are not members.
+func NonMembers(artistID uuid.UUID) Audience {
+	return Audience{Kind: AudienceNonMembers, ArtistID: artistID}
+}
+
 // Broadcast is one notification to an audience.
 type Broadcast struct {
 	ID        string
 	ArtistID  string       // whose broadcast it is
 	Audience  AudienceKind // "" in broadcasts started before kinds: followers
+	Tiers     []Tier       // AudienceMembers: the tiers reached
 	Category  string
 	GroupKey  string
 	Title     string

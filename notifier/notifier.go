@@ -102,7 +102,7 @@ func (n *Notifier) Broadcast(ctx context.Context, audience models.Audience, x no
 		id = uuid.NewSHA1(broadcastKeys, []byte(key))
 	}
 	b := models.Broadcast{
-		ID: id.String(), ArtistID: audience.ArtistID.String(), Audience: audience.Kind, Category: row.Category,
+		ID: id.String(), ArtistID: audience.ArtistID.String(), Audience: audience.Kind, Tiers: audience.Tiers, Category: row.Category,
 		GroupKey: row.GroupKey, Title: row.Title, Body: row.Body, TTL: x.TTL, CreatedAt: row.CreatedAt,
 	}
 	return b.ID, workflows.BroadcastClient{Conn: n.Workflows}.Start(ctx, b)
