@@ -172,10 +172,11 @@ func (p *Platform) Worker() sdkworker.Worker {
 		Store: p.Store, Senders: p.senders,
 		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence,
 			Mailer: p.Mailer, Inboxes: p.Notify, Now: p.Auth.Now},
-		Billing: p.Billing,
-		Notify:  p.Notify,
-		Rooms:   p.Hub.Publisher,
-		Blobs:   p.Blobs,
+		Billing:    p.Billing,
+		Notify:     p.Notify,
+		Broadcasts: p.Notify,
+		Rooms:      p.Hub.Publisher,
+		Blobs:      p.Blobs,
 	})
 }
 

@@ -77,12 +77,18 @@ var Workflows = []Definition{
 		},
 		Fixtures: []string{"membership_v1.json", "membership_v2.json", "membership_pending_v2.json"},
 	},
+	{
+		Workflow:         workflows.ReleaseWorkflow,
+		Activities:       func(d Deps) []any { return []any{&activities.Release{Broadcasts: d.Broadcasts}} },
+		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID, searchattr.ReleasePhase},
+		Fixtures:         []string{"release_v1.json"},
+	},
 }
 
 // upcoming are attributes registered before their workflows exist (the
-// party and release workflows), as the production script registers them, so
-// operators' saved queries and the registration stay the same when they land.
-var upcoming = []temporal.SearchAttributeKey{searchattr.PartyStatus, searchattr.ReleasePhase}
+// party workflow), as the production script registers them, so operators'
+// saved queries and the registration stay the same when they land.
+var upcoming = []temporal.SearchAttributeKey{searchattr.PartyStatus}
 
 // SearchAttributes are the attributes the workflows set, each once, for
 // registration on the namespace.
