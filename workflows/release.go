@@ -126,9 +126,6 @@ func (w *release) open(ctx workflow.Context) error {
 	now := workflow.Now(ctx)
 	phase := models.ReleaseScheduled
 	for _, win := range releaseWindows {
-		if w.st.Cancelled {
-			return nil
-		}
 		if opensAt(w.st.PublicAt, win.Tier).After(now) {
 			break
 		}
@@ -136,15 +133,15 @@ func (w *release) open(ctx workflow.Context) error {
 		if w.announced(win.Phase) {
 			continue
 		}
+		if w.st.Cancelled { // a cancel came while an earlier window was announced
+			return nil
+		}
 		if err := w.enter(ctx, win.Phase); err != nil {
 			return err
 		}
 		if err := w.announce(ctx, win.Phase, win.Tier, now); err != nil {
 			return err
 		}
-	}
-	if w.st.Cancelled {
-		return nil
 	}
 	w.st.NextPhaseAt = w.nextAt(now)
 	return w.enter(ctx, phase)

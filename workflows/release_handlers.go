@@ -23,13 +23,13 @@ func (w *release) register(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.canCancel})
 }
 
-// changeable refuses a change to a release that is cancelled or public:
-// the time the api gives fans access by has passed.
+// changeable refuses a change to a release that is cancelled or public
+// (its time has come, whether or not its public announcement went out).
 func (w *release) changeable(ctx workflow.Context) error {
 	switch {
 	case w.st.Cancelled:
 		return rejected(models.CodeConflict, "the release is cancelled")
-	case w.st.Phase == models.ReleasePublic || w.st.Phase == models.ReleaseDone || !workflow.Now(ctx).Before(w.st.PublicAt):
+	case !workflow.Now(ctx).Before(w.st.PublicAt):
 		return rejected(models.CodeConflict, "the release is already public")
 	}
 	return nil

@@ -307,3 +307,19 @@ func TestReleaseScheduledInsideAWindow(t *testing.T) {
 	require.Equal(t, "Early access: Night Drive", rt.announced[0].in.Title)
 	require.Equal(t, []time.Duration{3 * time.Second, hours(24)}, rt.timers)
 }
+
+// A cancel that comes while a window is being announced stops the windows
+// due after it: here both early windows are open at the start, and the
+// notifier makes the superfan announcement wait.
+func TestReleaseCancelledWhileAnnouncing(t *testing.T) {
+	rt := newReleaseTest(t, hours(24)-time.Second)
+	rt.fail[workflows.ReleaseID(rt.r.ContentID)+"/early_superfan"] = 3
+	cancel := rt.update(time.Second/2, workflows.UpdateCancelRelease)
+	st := rt.run()
+
+	require.NoError(t, cancel.err)
+	require.Len(t, rt.announced, 1)
+	require.Equal(t, 7*time.Second, rt.announced[0].at, "after three retries")
+	require.Equal(t, []string{"early_superfan", "cancelled"}, rt.upserts)
+	require.Equal(t, models.ReleaseCancelled, st.Phase)
+}
