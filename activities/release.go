@@ -3,8 +3,6 @@ package activities
 import (
 	"context"
 
-	"go.temporal.io/sdk/temporal"
-
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/models"
 )
@@ -35,10 +33,6 @@ type Announcement struct {
 // Announce starts the announcement's broadcast and returns its id. A
 // retry starts nothing new: the broadcast id derives from the key.
 func (a *Release) Announce(ctx context.Context, in Announcement) (string, error) {
-	id, err := a.Broadcasts.Broadcast(ctx, in.Audience,
+	return a.Broadcasts.Broadcast(ctx, in.Audience,
 		notify.Notification{Category: "release", GroupKey: in.GroupKey, Title: in.Title, Body: in.Body}, in.Key)
-	if models.ErrorCode(err) == models.CodeInvalid {
-		return "", temporal.NewNonRetryableApplicationError(err.Error(), "BadAnnouncement", err)
-	}
-	return id, err
 }

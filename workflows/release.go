@@ -89,8 +89,9 @@ type release struct {
 // release is public says it is out now rather than early.
 func ReleaseWorkflow(ctx workflow.Context, r models.Release) (ReleaseState, error) {
 	w := &release{
-		title:   r.Title,
-		st:      ReleaseState{ContentID: r.ContentID, ArtistID: r.ArtistID, PublicAt: r.PublicAt.UTC(), Phase: models.ReleaseScheduled},
+		title: r.Title,
+		st: ReleaseState{ContentID: r.ContentID, ArtistID: r.ArtistID, PublicAt: r.PublicAt.UTC(), Phase: models.ReleaseScheduled,
+			Announced: []ReleaseAnnouncement{}},
 		changed: workflow.NewBufferedChannel(ctx, 1),
 	}
 	if err := w.register(ctx); err != nil {

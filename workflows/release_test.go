@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -286,11 +287,12 @@ func TestReleaseCannotChangeOncePublic(t *testing.T) {
 // audience once; as the release is public by then, each says it is out.
 func TestReleaseStartedLateOpensEveryWindowAtOnce(t *testing.T) {
 	rt := newReleaseTest(t, -hours(1))
+	rt.r.Title = strings.Repeat("é", 120) // 240 bytes: clipped to fit a notification title
 	st := rt.run()
 
 	rt.check(announced{models.ReleaseEarlySuperfan, 0}, announced{models.ReleaseEarlySupporter, 0}, announced{models.ReleasePublic, 0})
 	for _, a := range rt.announced {
-		require.Equal(t, "Out now: Night Drive", a.in.Title)
+		require.Equal(t, "Out now: "+strings.Repeat("é", 75)+"…", a.in.Title)
 	}
 	require.Empty(t, rt.timers)
 	require.Equal(t, []string{"early_superfan", "early_supporter", "public", "done"}, rt.upserts)
