@@ -16,14 +16,14 @@ import (
 
 // Deps are what the activities need.
 type Deps struct {
-	Store      *store.Store
-	Senders    map[models.Channel]activities.Sender // outward notification channels
-	Broadcast  *activities.Broadcast
-	Billing    billing.Provider
-	Notify     activities.Notify
-	Broadcasts activities.Broadcaster // release announcements
-	Rooms      realtime.Publisher     // tells the api instances of access that ended
-	Blobs      blobs.Store            // uploads
+	Store     *store.Store
+	Senders   map[models.Channel]activities.Sender // outward notification channels
+	Broadcast *activities.Broadcast
+	Billing   billing.Provider
+	Notify    activities.Notify
+	Announce  activities.Broadcaster
+	Rooms     realtime.Publisher // tells the api instances of access that ended
+	Blobs     blobs.Store        // uploads
 }
 
 // New returns a worker for taskQueue with every workflow and activity
