@@ -22,7 +22,8 @@ import (
 // superfan window at once; the worker is stopped, the supporter window's
 // timer fires while no worker runs, and a new worker announces the
 // supporter phase, once. Then the client's refusals come back as models
-// errors, a second Schedule moves the running release, and a cancel ends it.
+// errors, a second Schedule moves the running release, a cancel ends it,
+// and a Schedule after that starts a new run that repeats no broadcast.
 func TestReleaseSurvivesAWorkerRestart(t *testing.T) {
 	app := testenv.StartApp(t) // its worker runs the broadcasts the releases start
 	c := app.Platform.Temporal
@@ -99,7 +100,24 @@ func TestReleaseSurvivesAWorkerRestart(t *testing.T) {
 	require.Equal(t, models.CodeNotFound, models.ErrorCode(err), "an ended release runs no more")
 	require.Equal(t, int64(2), count(ctx, app, broadcasts), "nothing more was announced")
 	testenv.RecordHistory(t, c, id, "release_v1.json")
+
+	// Scheduled again, the release is a new run whose open window is
+	// announced under the broadcast id of the first: nobody hears it twice.
+	st, err = releases.Schedule(ctx, later, time.Now())
+	require.NoError(t, err)
+	require.False(t, st.Cancelled)
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		again := state(c)
+		if assert.Len(c, again.Announced, 1) {
+			assert.Equal(c, models.ReleaseEarlySuperfan, again.Announced[0].Phase)
+			assert.Equal(c, end.Announced[0].BroadcastID, again.Announced[0].BroadcastID)
+		}
+	}, time.Minute, 50*time.Millisecond)
+	require.Equal(t, int64(2), count(ctx, app, broadcasts))
+	_, err = releases.Cancel(ctx, r.ContentID)
+	require.NoError(t, err)
 }
+
 
 func phases(st workflows.ReleaseState) []models.ReleasePhase {
 	var out []models.ReleasePhase
