@@ -118,7 +118,6 @@ func TestReleaseSurvivesAWorkerRestart(t *testing.T) {
 	require.NoError(t, err)
 }
 
-
 func phases(st workflows.ReleaseState) []models.ReleasePhase {
 	var out []models.ReleasePhase
 	for _, a := range st.Announced {
