@@ -18,7 +18,7 @@ import (
 	"github.com/fanfare/fanfare/workflows"
 )
 
-// A release scheduled 24 h and 3 s ahead on the real dev server opens the
+// A release scheduled 24 h and 5 s ahead on the real dev server opens the
 // superfan window at once; the worker is stopped, the supporter window's
 // timer fires while no worker runs, and a new worker announces the
 // supporter phase, once. Then the client's refusals come back as models
@@ -36,7 +36,7 @@ func TestReleaseSurvivesAWorkerRestart(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	r := models.Release{ContentID: uuid.New(), ArtistID: uuid.New(), Title: "Night Drive", PublicAt: time.Now().UTC().Add(24*time.Hour + 3*time.Second)}
+	r := models.Release{ContentID: uuid.New(), ArtistID: uuid.New(), Title: "Night Drive", PublicAt: time.Now().UTC().Add(24*time.Hour + 5*time.Second)}
 	id := workflows.ReleaseID(r.ContentID)
 
 	w := startWorker()
@@ -52,6 +52,7 @@ func TestReleaseSurvivesAWorkerRestart(t *testing.T) {
 		assert.Equal(c, []models.ReleasePhase{models.ReleaseEarlySuperfan}, phases(state(c)))
 	}, time.Minute, 50*time.Millisecond, "the superfan window opened at once")
 	w.Stop()
+	require.False(t, timerFired(ctx, app, id), "the worker stopped before the supporter window opened")
 
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		assert.True(c, timerFired(ctx, app, id), "the supporter window's timer fired with no worker running")
