@@ -18,6 +18,8 @@ var decodeSeeds = []string{
 	`{"email":1}`, `{"role":"admin"}`, `{"unknown":true}`, `[]`, `null`, `{}`, `{"email":"a"} x`,
 	`{"tier":"superfan","payment_method":"pm_card_visa"}`, `{"tier":"gold"}`, `{"tier":"supporter","payment_method":"\u00e9"}`,
 	`{"description":"x","superfan_price_cents":1200,"dm_quota":7,"exclusive_content":[{"title":"t","min_tier":"supporter"}],"milestones":[{"title":"m","members":10}]}`,
+	`{"kind":"track","title":"T","duration_seconds":200,"min_tier":"superfan","public_at":"2027-01-01T00:00:00Z","media_url":"https://cdn.example/a.mp3"}`,
+	`{"kind":"post","body":"x","duration_seconds":-1,"public_at":"yesterday"}`, `{"position_seconds":10,"seconds_listened":1e9}`,
 	`{"exclusive_content":[{"title":"","min_tier":"follower","url":"javascript:alert(1)"}]}`, `{"dm_quota":-1}`, `{"decline":"card_declined"}`,
 	`{"body":"hi","attachments":["01a2155f-e90f-7889-a0f7-7bd703571cf5"],"idempotency_key":"k"}`, `{"pinned":true,"read_up_to":"x"}`,
 	`{"body":"<script>alert(1)</script>"}`, `{"emoji":"👍🏽"}`, `{"reason":"spam"}`,
@@ -56,6 +58,8 @@ func FuzzDecodeSendMessage(f *testing.F)      { fuzzDecode[sendMessageRequest](f
 func FuzzDecodeConversation(f *testing.F)     { fuzzDecode[updateConversationRequest](f) }
 func FuzzDecodePushSubscription(f *testing.F) { fuzzDecode[pushSubscriptionRequest](f) }
 func FuzzDecodeAnnouncement(f *testing.F)     { fuzzDecode[announcementRequest](f) }
+func FuzzDecodeContent(f *testing.F)          { fuzzDecode[contentRequest](f) }
+func FuzzDecodePlay(f *testing.F)             { fuzzDecode[playRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {
@@ -115,6 +119,7 @@ func fuzzQuery[T any](f *testing.F) {
 }
 
 func FuzzQueryConversations(f *testing.F) { fuzzQuery[conversationQuery](f) }
+func FuzzQueryContent(f *testing.F)       { fuzzQuery[pageQuery](f) }
 func FuzzQueryMembers(f *testing.F)       { fuzzQuery[memberQuery](f) }
 func FuzzQueryMessages(f *testing.F)      { fuzzQuery[messageQuery](f) }
 func FuzzQueryNotifications(f *testing.F) { fuzzQuery[notificationQuery](f) }
