@@ -77,7 +77,9 @@ func (c *contentClub) create(t *testing.T, body map[string]any) contentItem {
 	return item
 }
 
-func (c *contentClub) setClock(at time.Time) { c.app.Platform.Auth.Now = func() time.Time { return at } }
+func (c *contentClub) setClock(at time.Time) {
+	c.app.Platform.Auth.Now = func() time.Time { return at }
+}
 
 // Who opens a superfan-only item and a scheduled release, with the api's
 // clock moved through the release's windows: CanAccess decides, and a 403
@@ -367,7 +369,9 @@ func TestPlaysCappedAndOnlyOfAccessibleContent(t *testing.T) {
 	report := func(token string, id string, position, listened int) testenv.Response {
 		return c.app.Do(t, http.MethodPost, plays(id), token, map[string]any{"position_seconds": position, "seconds_listened": listened})
 	}
-	stored := func() int { return len(testenv.Rows[models.Play](t, c.app.Platform.Store, "created_at", "content_id = ?", mustUUID(t, track.ID))) }
+	stored := func() int {
+		return len(testenv.Rows[models.Play](t, c.app.Platform.Store, "created_at", "content_id = ?", mustUUID(t, track.ID)))
+	}
 
 	r := report(c.callers["supporter"], track.ID, 10, 10)
 	require.Equal(t, http.StatusForbidden, r.Status, string(r.Body))

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -123,3 +124,29 @@ func FuzzQueryContent(f *testing.F)       { fuzzQuery[pageQuery](f) }
 func FuzzQueryMembers(f *testing.F)       { fuzzQuery[memberQuery](f) }
 func FuzzQueryMessages(f *testing.F)      { fuzzQuery[messageQuery](f) }
 func FuzzQueryNotifications(f *testing.F) { fuzzQuery[notificationQuery](f) }
+
+// Whatever a decoded content body holds, applying it to an item either
+// passes the item's checks or is an invalid-input error naming a field.
+func FuzzContentApply(f *testing.F) {
+	for _, s := range decodeSeeds {
+		f.Add([]byte(s))
+	}
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := decodeBytes[contentRequest](body)
+		if err != nil {
+			return
+		}
+		item := &models.Content{}
+		if err := req.apply(item, now); err != nil {
+			var appErr *models.Error
+			if !errors.As(err, &appErr) || appErr.Code != models.CodeInvalid || appErr.Field == "" {
+				t.Fatalf("error %v is not an invalid-input error naming a field", err)
+			}
+			return
+		}
+		if item.Title == "" || item.MinTier.Rank() < 0 || (item.PublicAt != nil && !item.PublicAt.After(now)) {
+			t.Fatalf("accepted item %+v", item)
+		}
+	})
+}
