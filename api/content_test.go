@@ -145,6 +145,28 @@ func TestContentAccessByTierAndClock(t *testing.T) {
 	}
 }
 
+// The 403's fields are in the OpenAPI document's error schema.
+func TestContentErrorFieldsAreDocumented(t *testing.T) {
+	app := testenv.StartApp(t)
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	app.Do(t, http.MethodGet, "/openapi.json", "", nil).Decode(t, &doc)
+	found := false
+	for _, s := range doc.Components.Schemas {
+		if s.Properties["code"] != nil && s.Properties["retry_at"] != nil {
+			require.Contains(t, s.Properties, "required_tier")
+			require.Contains(t, s.Properties, "available_at")
+			found = true
+		}
+	}
+	require.True(t, found, "the error detail schema")
+}
+
 // The list: newest first in cursor pages; what the caller may not open is
 // a teaser without body or media, with when it opens to them.
 func TestContentListShowsLockedTeasers(t *testing.T) {
