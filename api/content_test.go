@@ -428,3 +428,19 @@ func TestPlaysCappedAndOnlyOfAccessibleContent(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, r.Status)
 	require.Equal(t, "rate_limited", r.ErrorCode(t))
 }
+
+// The media route takes CONTENT_MEDIA_MAX_BYTES, not the attachment limit;
+// past it 413, nothing stored.
+func TestContentMediaBodyLimit(t *testing.T) {
+	c := newContentClub(t, testenv.WithConfig(func(cfg *config.Config) {
+		cfg.AttachmentMaxBytes, cfg.ContentMediaMaxBytes = 1<<20, 3<<20
+	}))
+	item := c.create(t, map[string]any{"kind": "post", "title": "Cover"})
+	media := c.path() + "/" + item.ID + "/media"
+	r := c.app.Send(t, contentUpload(t, c.app, c.artist.AccessToken, media, testenv.PNG(2<<20)))
+	require.Equal(t, http.StatusOK, r.Status, "above the attachment limit: %s", r.Body)
+	r = c.app.Send(t, contentUpload(t, c.app, c.artist.AccessToken, media, testenv.PNG(4<<20)))
+	require.Equal(t, http.StatusRequestEntityTooLarge, r.Status, string(r.Body))
+	r = c.app.Do(t, http.MethodGet, "/api/content/"+item.ID+"/media", "", nil)
+	require.Len(t, r.Body, 2<<20, "the first upload stays")
+}
