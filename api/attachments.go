@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gabriel-vasile/mimetype"
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/fanfare/fanfare/internal/blobs"
@@ -51,54 +49,28 @@ func viewAttachment(a *models.Attachment) attachmentView {
 }
 
 func (s *Server) uploadAttachment(c *fiber.Ctx) error {
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return models.FieldError("file", "send the file as multipart/form-data field \"file\"")
-	}
-	if fh.Size > int64(s.Config.AttachmentMaxBytes) {
-		return models.Errorf(models.CodeTooLarge, "attachments are at most %d bytes", s.Config.AttachmentMaxBytes)
-	}
-	if fh.Size == 0 {
-		return models.FieldError("file", "the file is empty")
-	}
-	f, err := fh.Open()
+	f, err := readUpload(c, s.Config.AttachmentMaxBytes, attachmentTypes, "attachments may be images, audio or PDF")
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	head := make([]byte, 3072)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return err
-	}
-	head = head[:n]
-	kind := mimetype.Detect(head)
-	allowed := ""
-	for _, t := range attachmentTypes {
-		if kind.Is(t) {
-			allowed = t
-		}
-	}
-	if allowed == "" {
-		return &models.Error{Code: models.CodeUnsupported, Message: "attachments may be images, audio or PDF; this file is " + kind.String(), Field: "file"}
-	}
 	// Hashed before anything is written: the row, with its hash, reserves
 	// the quota first, so refused uploads never reach the blob store.
 	sum := sha256.New()
-	if _, err := io.Copy(sum, io.MultiReader(bytes.NewReader(head), f)); err != nil {
+	if _, err := io.Copy(sum, f); err != nil {
 		return err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
 	p, _ := caller(c)
-	a := &models.Attachment{ID: models.NewID(), UploaderID: p.UserID, ContentType: allowed, SizeBytes: fh.Size,
+	a := &models.Attachment{ID: models.NewID(), UploaderID: p.UserID, ContentType: f.contentType, SizeBytes: f.size,
 		SHA256: hex.EncodeToString(sum.Sum(nil)), CreatedAt: s.Auth.Now()}
 	ctx := c.UserContext()
 	if err := s.Store.CreateUpload(ctx, a, s.Config.UploadPendingQuota); err != nil {
 		return err
 	}
-	if err := s.Blobs.Put(ctx, a.ID.String(), f, fh.Size, allowed); err != nil {
+	if err := s.Blobs.Put(ctx, a.ID.String(), f, f.size, f.contentType); err != nil {
 		// Nothing half-written: the row goes too (the upload sweep takes it
 		// a day later should this delete fail as well).
 		_ = s.Store.DeleteUpload(ctx, a.ID)

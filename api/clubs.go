@@ -1,12 +1,12 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
@@ -27,18 +27,9 @@ type clubView struct {
 	Description      string                 `json:"description"`
 	WelcomeMessage   string                 `json:"welcome_message"`
 	Tiers            []tierView             `json:"tiers"`
-	ExclusiveContent []contentView          `json:"exclusive_content"`
+	ExclusiveContent []contentView          `json:"exclusive_content" description:"The artist's newest content above the follower tier (at most 50; GET /api/artists/{id}/content lists all), locked teasers for callers who may not open it"`
 	Milestones       []models.ClubMilestone `json:"milestones"`
 	UpdatedAt        *time.Time             `json:"updated_at"`
-}
-
-// contentView is an exclusive item as the caller may see it: its url only
-// when models.CanAccess lets the caller in.
-type contentView struct {
-	Title   string      `json:"title"`
-	URL     string      `json:"url,omitempty"`
-	MinTier models.Tier `json:"min_tier"`
-	Locked  bool        `json:"locked" description:"The caller's tier is below min_tier: no url."`
 }
 
 type updateClubRequest struct {
@@ -47,14 +38,13 @@ type updateClubRequest struct {
 	SupporterPriceCents *int64                 `json:"supporter_price_cents,omitempty" validate:"omitempty,min=100,max=100000" description:"null: the catalogue's $5"`
 	SuperfanPriceCents  *int64                 `json:"superfan_price_cents,omitempty" validate:"omitempty,min=100,max=100000" description:"null: the catalogue's $10"`
 	DMQuota             *int                   `json:"dm_quota,omitempty" validate:"omitempty,min=0,max=1000" description:"superfan DMs per month; null: the catalogue's 5"`
-	ExclusiveContent    []models.ClubContent   `json:"exclusive_content" validate:"max=200,dive"`
 	Milestones          []models.ClubMilestone `json:"milestones" validate:"max=50,dive"`
 }
 
 func (s *Server) clubRoutes(r *routes) {
 	r.add(fiber.MethodGet, "/api/artists/:id/club", op{summary: "An artist's fan club: tiers, perks, prices, member counts", tag: "clubs",
 		out: clubView{}, errors: []int{http.StatusNotFound}}, s.authenticateOptional, s.club)
-	r.add(fiber.MethodPut, "/api/artists/:id/club", op{summary: "Set up the artist's own club: text, price and quota overrides, exclusive content, goals", tag: "clubs", auth: true,
+	r.add(fiber.MethodPut, "/api/artists/:id/club", op{summary: "Set up the artist's own club: text, price and quota overrides, goals (exclusive content: POST /api/artists/{id}/content)", tag: "clubs", auth: true,
 		in: updateClubRequest{}, out: clubView{}, errors: []int{http.StatusBadRequest, http.StatusNotFound}, owner: artistOwned},
 		s.authenticate, requireRole(models.RoleArtist), s.updateClub)
 }
@@ -76,9 +66,18 @@ func (s *Server) viewClub(c *fiber.Ctx, a *models.Artist) error {
 	if err != nil {
 		return err
 	}
-	content, err := s.viewContent(c, a.ID, club.ExclusiveContent)
+	items, err := s.Store.ExclusiveContents(c.UserContext(), a.ID, clubListMax)
 	if err != nil {
 		return err
+	}
+	viewer, err := s.viewerOf(c, a.ID)
+	if err != nil {
+		return err
+	}
+	now := s.Auth.Now()
+	content := make([]contentView, len(items))
+	for i := range items {
+		content[i] = viewContent(viewer, &items[i], now)
 	}
 	terms := club.Terms()
 	v := clubView{ArtistID: a.ID.String(), Description: club.Description, WelcomeMessage: club.WelcomeMessage,
@@ -101,45 +100,21 @@ func (s *Server) viewClub(c *fiber.Ctx, a *models.Artist) error {
 	return c.JSON(v)
 }
 
-// viewContent hides the url of every item the caller's tier does not reach.
-func (s *Server) viewContent(c *fiber.Ctx, artistID uuid.UUID, items []models.ClubContent) ([]contentView, error) {
-	v := models.Viewer{Tier: models.TierFollower} // anonymous
-	if p, ok := caller(c); ok {
-		tier, err := s.Store.TierOf(c.UserContext(), artistID, p.UserID)
-		if err != nil {
-			return nil, err
-		}
-		v = models.Viewer{UserID: p.UserID, Role: p.Role, Tier: tier}
-	}
-	out := make([]contentView, len(items))
-	for i, it := range items {
-		out[i] = contentView{Title: it.Title, MinTier: it.MinTier, URL: it.URL}
-		res := models.Resource{Kind: models.ResourceContent, ArtistID: artistID, MinTier: it.MinTier}
-		if !models.CanAccess(v, res, s.Auth.Now()) {
-			out[i].URL, out[i].Locked = "", true
-		}
-	}
-	return out, nil
-}
-
 func (s *Server) updateClub(c *fiber.Ctx) error {
-	a, err := s.findArtist(c)
+	a, err := s.ownedArtist(c)
 	if err != nil {
 		return err
 	}
-	if p, _ := caller(c); !owns(p, a.ID.String()) {
-		return models.ErrForbidden
-	}
 	req, err := decodeJSON[updateClubRequest](c)
+	if e := (*models.Error)(nil); errors.As(err, &e) && e.Field == "exclusive_content" {
+		return models.FieldError(e.Field, "exclusive content is content now: POST /api/artists/%s/content (min_tier supporter or superfan)", a.ID)
+	}
 	if err != nil {
 		return err
 	}
 	club := &models.FanClub{ArtistID: a.ID, Description: req.Description, WelcomeMessage: req.WelcomeMessage,
 		SupporterCents: req.SupporterPriceCents, SuperfanCents: req.SuperfanPriceCents, DMQuota: req.DMQuota,
-		ExclusiveContent: req.ExclusiveContent, Milestones: req.Milestones, UpdatedAt: s.Auth.Now()}
-	if club.ExclusiveContent == nil {
-		club.ExclusiveContent = []models.ClubContent{}
-	}
+		Milestones: req.Milestones, UpdatedAt: s.Auth.Now()}
 	if club.Milestones == nil {
 		club.Milestones = []models.ClubMilestone{}
 	}

@@ -5,57 +5,51 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/fanfare/fanfare/models"
 )
 
-// A club's exclusive content is listed to everyone, with its url only for
-// the callers models.CanAccess lets in.
-func TestExclusiveContentURLsFollowTheTier(t *testing.T) {
-	c := newClub(t)
+// The club lists the artist's content above the follower tier: whole for
+// the callers models.CanAccess lets in, a locked teaser (no media) for the
+// others. The club no longer takes a list of its own.
+func TestExclusiveContentFollowsTheTier(t *testing.T) {
+	c := newContentClub(t)
 	path := "/api/artists/" + c.artist.User.ID
-	r := c.app.Do(t, http.MethodPut, path+"/club", c.artist.AccessToken, map[string]any{
-		"exclusive_content": []map[string]any{
-			{"title": "Demo", "url": "https://cdn.example/demo.mp3", "min_tier": "supporter"},
-			{"title": "Session", "url": "https://cdn.example/session.mp4", "min_tier": "superfan"},
-		},
-	})
-	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
-
-	follower := c.member(t, "Follower", "")
-	require.Equal(t, http.StatusOK, c.app.Do(t, http.MethodPost, path+"/follow", follower.AccessToken, nil).Status)
 	const (
 		demo    = "https://cdn.example/demo.mp3"
 		session = "https://cdn.example/session.mp4"
 	)
-	for _, tc := range []struct {
-		name  string
-		token string
-		urls  [2]string // what each item shows; "" is locked
-	}{
-		{"anonymous", "", [2]string{}},
-		{"follower", follower.AccessToken, [2]string{}},
-		{"supporter", c.member(t, "Supporter", models.TierSupporter).AccessToken, [2]string{demo, ""}},
-		{"superfan", c.member(t, "Superfan", models.TierSuperfan).AccessToken, [2]string{demo, session}},
-		{"the artist", c.artist.AccessToken, [2]string{demo, session}},
+	c.create(t, map[string]any{"kind": "post", "title": "Public", "body": "for all"})
+	c.create(t, map[string]any{"kind": "track", "title": "Demo", "duration_seconds": 120, "media_url": demo, "min_tier": "supporter"})
+	c.create(t, map[string]any{"kind": "video", "title": "Session", "duration_seconds": 900, "media_url": session, "min_tier": "superfan"})
+
+	r := c.app.Do(t, http.MethodPut, path+"/club", c.artist.AccessToken, map[string]any{
+		"exclusive_content": []map[string]any{{"title": "Old way", "url": demo, "min_tier": "supporter"}},
+	})
+	require.Equal(t, http.StatusBadRequest, r.Status, string(r.Body))
+	require.Contains(t, string(r.Body), `"field":"exclusive_content"`)
+	require.Contains(t, string(r.Body), path+"/content")
+
+	for name, urls := range map[string][2]string{ // Session, Demo (newest first); "" is locked
+		"anonymous": {}, "follower": {},
+		"supporter": {"", demo}, "superfan": {session, demo},
+		"owner": {session, demo}, "admin": {session, demo},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := c.app.Do(t, http.MethodGet, path+"/club", tc.token, nil)
+		t.Run(name, func(t *testing.T) {
+			r := c.app.Do(t, http.MethodGet, path+"/club", c.callers[name], nil)
 			require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 			var club struct {
-				ExclusiveContent []map[string]any `json:"exclusive_content"`
+				ExclusiveContent []contentItem `json:"exclusive_content"`
 			}
 			r.Decode(t, &club)
-			require.Len(t, club.ExclusiveContent, 2)
-			for i, want := range []map[string]any{
-				{"title": "Demo", "min_tier": "supporter"},
-				{"title": "Session", "min_tier": "superfan"},
-			} {
-				want["locked"] = tc.urls[i] == ""
-				if tc.urls[i] != "" {
-					want["url"] = tc.urls[i]
+			require.Len(t, club.ExclusiveContent, 2, "no public items")
+			for i, title := range []string{"Session", "Demo"} {
+				got := club.ExclusiveContent[i]
+				require.Equal(t, title, got.Title)
+				require.Equal(t, urls[i] == "", got.Locked)
+				if urls[i] == "" {
+					require.Nil(t, got.Media, "no url in a teaser")
+				} else {
+					require.Equal(t, urls[i], got.Media.URL)
 				}
-				require.Equal(t, want, club.ExclusiveContent[i], "no url key at all when locked")
 			}
 		})
 	}

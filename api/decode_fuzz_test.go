@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -18,6 +19,8 @@ var decodeSeeds = []string{
 	`{"email":1}`, `{"role":"admin"}`, `{"unknown":true}`, `[]`, `null`, `{}`, `{"email":"a"} x`,
 	`{"tier":"superfan","payment_method":"pm_card_visa"}`, `{"tier":"gold"}`, `{"tier":"supporter","payment_method":"\u00e9"}`,
 	`{"description":"x","superfan_price_cents":1200,"dm_quota":7,"exclusive_content":[{"title":"t","min_tier":"supporter"}],"milestones":[{"title":"m","members":10}]}`,
+	`{"kind":"track","title":"T","duration_seconds":200,"min_tier":"superfan","public_at":"2027-01-01T00:00:00Z","media_url":"https://cdn.example/a.mp3"}`,
+	`{"kind":"post","body":"x","duration_seconds":-1,"public_at":"yesterday"}`, `{"position_seconds":10,"seconds_listened":1e9}`,
 	`{"exclusive_content":[{"title":"","min_tier":"follower","url":"javascript:alert(1)"}]}`, `{"dm_quota":-1}`, `{"decline":"card_declined"}`,
 	`{"body":"hi","attachments":["01a2155f-e90f-7889-a0f7-7bd703571cf5"],"idempotency_key":"k"}`, `{"pinned":true,"read_up_to":"x"}`,
 	`{"body":"<script>alert(1)</script>"}`, `{"emoji":"👍🏽"}`, `{"reason":"spam"}`,
@@ -56,6 +59,8 @@ func FuzzDecodeSendMessage(f *testing.F)      { fuzzDecode[sendMessageRequest](f
 func FuzzDecodeConversation(f *testing.F)     { fuzzDecode[updateConversationRequest](f) }
 func FuzzDecodePushSubscription(f *testing.F) { fuzzDecode[pushSubscriptionRequest](f) }
 func FuzzDecodeAnnouncement(f *testing.F)     { fuzzDecode[announcementRequest](f) }
+func FuzzDecodeContent(f *testing.F)          { fuzzDecode[contentRequest](f) }
+func FuzzDecodePlay(f *testing.F)             { fuzzDecode[playRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {
@@ -115,6 +120,33 @@ func fuzzQuery[T any](f *testing.F) {
 }
 
 func FuzzQueryConversations(f *testing.F) { fuzzQuery[conversationQuery](f) }
+func FuzzQueryContent(f *testing.F)       { fuzzQuery[pageQuery](f) }
 func FuzzQueryMembers(f *testing.F)       { fuzzQuery[memberQuery](f) }
 func FuzzQueryMessages(f *testing.F)      { fuzzQuery[messageQuery](f) }
 func FuzzQueryNotifications(f *testing.F) { fuzzQuery[notificationQuery](f) }
+
+// Whatever a decoded content body holds, applying it to an item either
+// passes the item's checks or is an invalid-input error naming a field.
+func FuzzContentApply(f *testing.F) {
+	for _, s := range decodeSeeds {
+		f.Add([]byte(s))
+	}
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := decodeBytes[contentRequest](body)
+		if err != nil {
+			return
+		}
+		item := &models.Content{}
+		if err := req.apply(item, now); err != nil {
+			var appErr *models.Error
+			if !errors.As(err, &appErr) || appErr.Code != models.CodeInvalid || appErr.Field == "" {
+				t.Fatalf("error %v is not an invalid-input error naming a field", err)
+			}
+			return
+		}
+		if item.Title == "" || item.MinTier.Rank() < 0 || (item.PublicAt != nil && !item.PublicAt.After(now)) {
+			t.Fatalf("accepted item %+v", item)
+		}
+	})
+}

@@ -33,6 +33,9 @@ type errorDetail struct {
 	Message string      `json:"message"`
 	Field   string      `json:"field,omitempty"`
 	RetryAt *time.Time  `json:"retry_at,omitempty" description:"When a quota resets (quota_exceeded)"`
+	// Locked content (forbidden).
+	RequiredTier models.Tier `json:"required_tier,omitempty" enum:"follower,supporter,superfan" description:"Locked content (forbidden): the lowest tier let in now (the content's own tier before any window opens)"`
+	AvailableAt  *time.Time  `json:"available_at,omitempty" description:"Locked content (forbidden): when it opens to the caller; absent when their tier never gets it"`
 }
 
 // statusOf is the one map from error codes to HTTP statuses.
@@ -124,7 +127,11 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		)
 		switch {
 		case errors.As(err, &appErr):
-			body = errorDetail{Code: appErr.Code, Message: appErr.Message, Field: appErr.Field}
+			body = errorDetail{Code: appErr.Code, Message: appErr.Message, Field: appErr.Field, RequiredTier: appErr.RequiredTier}
+			if !appErr.AvailableAt.IsZero() {
+				at := appErr.AvailableAt.UTC()
+				body.AvailableAt = &at
+			}
 			status = statusOf[appErr.Code]
 			if !appErr.RetryAt.IsZero() {
 				at := appErr.RetryAt.UTC()

@@ -70,8 +70,7 @@ func TestMembershipThroughRESTOnTheDevServer(t *testing.T) {
 	require.Equal(t, "invalid", bad.ErrorCode(t))
 	r := app.Do(t, http.MethodPut, path+"/club", artist.AccessToken, map[string]any{
 		"description": "Nova's club", "superfan_price_cents": 1200, "dm_quota": 7,
-		"exclusive_content": []map[string]any{{"title": "Demo tape", "min_tier": "supporter"}},
-		"milestones":        []map[string]any{{"title": "100 members", "members": 100, "reward": "a live session"}},
+		"milestones": []map[string]any{{"title": "100 members", "members": 100, "reward": "a live session"}},
 	})
 	require.Equal(t, 200, r.Status, string(r.Body))
 

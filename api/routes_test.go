@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"iter"
 	"maps"
@@ -57,6 +56,10 @@ var (
 		"DELETE /api/artists/{id}/subscription":      "the caller's own membership in any artist's club",
 		"POST /api/artists/{id}/subscription/resume": "the caller's own membership in any artist's club",
 		"GET /api/messages/quota/{artistId}":         "the caller's own DM quota with any artist",
+		"GET /api/artists/{id}/content":              "an artist's content list: models.CanAccess locks items, nobody owns the list",
+		"GET /api/content/{id}":                      "tiered, not owned: models.CanAccess decides (403 with required_tier)",
+		"GET /api/content/{id}/media":                "tiered, not owned: models.CanAccess decides (403 with required_tier)",
+		"POST /api/content/{id}/plays":               "the caller's own play of an item models.CanAccess lets them open",
 	}
 	// strangerInput: a valid query or body for owned routes that check their
 	// input before their owner, so a stranger's call reaches the owner check.
@@ -218,16 +221,9 @@ func (w *accessWorld) fill(t *testing.T, path string) (string, []string) {
 }
 
 func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
-	ctx := context.Background()
 	a, b := app.Register(t, "artist", "Artist A"), app.Register(t, "artist", "Artist B")
 	f, g := app.Register(t, "fan", "Fan F"), app.Register(t, "fan", "Fan G")
-	root := app.Register(t, "fan", "Admin")
-	require.NoError(t, app.Platform.Store.DB(ctx).Model(&models.User{}).Where("id = ?", root.User.ID).Update("role", models.RoleAdmin).Error)
-	var admin testenv.Session
-	r := app.Do(t, http.MethodPost, "/api/auth/login", "", map[string]any{"email": root.User.Email, "password": testenv.TestPassword})
-	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
-	r.Decode(t, &admin)
-	require.Equal(t, "admin", admin.User.Role)
+	admin := registerAdmin(t, app)
 
 	artist := "/api/artists/" + a.User.ID
 	expect := func(status int, r testenv.Response) testenv.Response {
@@ -250,6 +246,10 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 	att := id.ID
 	expect(http.StatusCreated, app.Do(t, http.MethodPost, "/api/messages/conversations/"+conv+"/messages", f.AccessToken,
 		map[string]any{"attachments": []string{att}}))
+	expect(http.StatusCreated, app.Do(t, http.MethodPost, artist+"/content", a.AccessToken,
+		map[string]any{"kind": "track", "title": "B-side", "duration_seconds": 180, "min_tier": "superfan"})).Decode(t, &id)
+	content := id.ID
+	expect(http.StatusOK, app.Send(t, contentUpload(t, app, a.AccessToken, artist+"/content/"+content+"/media", testenv.PNG(64))))
 	expect(http.StatusAccepted, app.Do(t, http.MethodPost, artist+"/announcements", a.AccessToken, map[string]any{"title": "Tour dates"})).Decode(t, &id)
 	var inbox struct{ Items []struct{ ID string } }
 	require.Eventually(t, func() bool {
@@ -261,8 +261,20 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 	return &accessWorld{
 		callers: map[string]string{A: a.AccessToken, "artist B": b.AccessToken, F: f.AccessToken, "fan G": g.AccessToken, "admin": admin.AccessToken},
 		ids: map[string]string{"artists": a.User.ID, "quota": a.User.ID, "conversations": conv, "messages": msg,
-			"attachments": att, "notifications": inbox.Items[0].ID, "broadcasts": id.BroadcastID},
+			"attachments": att, "notifications": inbox.Items[0].ID, "broadcasts": id.BroadcastID, "content": content},
 		owners: map[string][]string{"artists": {A}, "broadcasts": {A}, "conversations": {A, F}, "messages": {A, F},
-			"attachments": {A, F}, "notifications": {F}},
+			"attachments": {A, F}, "notifications": {F}, "content": {A}},
 	}
+}
+
+// registerAdmin registers a user, makes them an admin and signs them in.
+func registerAdmin(t *testing.T, app *testenv.App) testenv.Session {
+	root := app.Register(t, "fan", "Admin")
+	require.NoError(t, app.Platform.Store.DB(t.Context()).Model(&models.User{}).Where("id = ?", root.User.ID).Update("role", models.RoleAdmin).Error)
+	var admin testenv.Session
+	r := app.Do(t, http.MethodPost, "/api/auth/login", "", map[string]any{"email": root.User.Email, "password": testenv.TestPassword})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r.Decode(t, &admin)
+	require.Equal(t, "admin", admin.User.Role)
+	return admin
 }

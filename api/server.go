@@ -112,6 +112,7 @@ func New(d Deps) (*Server, error) {
 	s.meRoutes(r)
 	s.artistRoutes(r)
 	s.clubRoutes(r)
+	s.contentRoutes(r)
 	s.membershipRoutes(r)
 	s.sandboxRoutes(r)
 	s.messageRoutes(r)
@@ -146,6 +147,8 @@ func (s *Server) bodyLimitOf(method, uri string) int {
 	case method != fiber.MethodPost:
 	case path == attachmentsPath:
 		return s.Config.AttachmentMaxBytes + 64<<10 // and the multipart framing
+	case contentMediaPath.MatchString(path):
+		return s.Config.ContentMediaMaxBytes + 64<<10
 	case path == sendGridWebhookPath, path == stripeWebhookPath:
 		return max(s.Config.BodyLimit, webhookBodyLimit)
 	}

@@ -32,6 +32,10 @@ type Error struct {
 	Message string
 	Field   string
 	RetryAt time.Time // when a quota or limit lets the caller try again (zero: not said)
+	// Locked content (forbidden): the tier it needs, and when it opens
+	// to the caller (zero: never at their tier). See Locked.
+	RequiredTier Tier
+	AvailableAt  time.Time
 }
 
 func (e *Error) Error() string {

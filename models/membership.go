@@ -6,25 +6,17 @@ import (
 	"github.com/google/uuid"
 )
 
-// FanClub is an artist's club: its text, price and quota overrides, the
-// exclusive content it lists and the goals the artist sets for it.
+// FanClub is an artist's club: its text, price and quota overrides and the
+// goals the artist sets for it (its exclusive content is Content rows).
 type FanClub struct {
-	ArtistID         uuid.UUID `gorm:"primaryKey"`
-	Description      string
-	WelcomeMessage   string
-	SupporterCents   *int64 // nil: the catalogue's price
-	SuperfanCents    *int64
-	DMQuota          *int
-	ExclusiveContent []ClubContent   `gorm:"serializer:json"`
-	Milestones       []ClubMilestone `gorm:"serializer:json"`
-	UpdatedAt        time.Time
-}
-
-// ClubContent is an item the club lists as exclusive to a tier.
-type ClubContent struct {
-	Title   string `json:"title" validate:"required,max=200"`
-	URL     string `json:"url,omitempty" validate:"omitempty,http_url,max=512"`
-	MinTier Tier   `json:"min_tier" validate:"required,oneof=supporter superfan"`
+	ArtistID       uuid.UUID `gorm:"primaryKey"`
+	Description    string
+	WelcomeMessage string
+	SupporterCents *int64 // nil: the catalogue's price
+	SuperfanCents  *int64
+	DMQuota        *int
+	Milestones     []ClubMilestone `gorm:"serializer:json"`
+	UpdatedAt      time.Time
 }
 
 // ClubMilestone is a goal of the club, reached at a member count.

@@ -166,3 +166,18 @@ func CanAccess(v Viewer, r Resource, now time.Time) bool {
 	}
 	return r.Kind == ResourceContent || r.Kind == ResourceParty
 }
+
+// AvailableAt is when CanAccess starts to let v reach r: the zero time when
+// it always has, false when it never will at v's tier. It asks the one rule
+// at the two instants the catalogue can make it change.
+func AvailableAt(v Viewer, r Resource) (time.Time, bool) {
+	if CanAccess(v, r, time.Time{}) {
+		return time.Time{}, true
+	}
+	if spec, ok := Spec(v.Tier); ok && r.PublicAt != nil {
+		if at := r.PublicAt.Add(-spec.EarlyAccess); CanAccess(v, r, at) {
+			return at, true
+		}
+	}
+	return time.Time{}, false
+}

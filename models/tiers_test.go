@@ -18,6 +18,7 @@ func TestCanAccessEveryTierResourceAndTime(t *testing.T) {
 		"36 h before":   public.Add(-36 * time.Hour),
 		"12 h before":   public.Add(-12 * time.Hour),
 		"public":        public,
+		"a day after":   public.Add(24 * time.Hour),
 	}
 	type res struct {
 		name string
@@ -29,6 +30,7 @@ func TestCanAccessEveryTierResourceAndTime(t *testing.T) {
 		{"scheduled release", models.Resource{Kind: models.ResourceContent, PublicAt: &public}},
 		{"exclusive track", models.Resource{Kind: models.ResourceContent, MinTier: models.TierSupporter}},
 		{"superfan-only release", models.Resource{Kind: models.ResourceContent, MinTier: models.TierSuperfan, PublicAt: at(public)}},
+		{"supporter-only release", models.Resource{Kind: models.ResourceContent, MinTier: models.TierSupporter, PublicAt: at(public)}},
 		{"public party", models.Resource{Kind: models.ResourceParty}},
 		{"members party", models.Resource{Kind: models.ResourceParty, MinTier: models.TierSupporter}},
 		{"qa", models.Resource{Kind: models.ResourceQA}},
@@ -54,12 +56,21 @@ func TestCanAccessEveryTierResourceAndTime(t *testing.T) {
 		"36 h before":   {false, false, true},
 		"12 h before":   {false, true, true},
 		"public":        {true, true, true},
+		"a day after":   {true, true, true},
+	}
+	supporterOnly := map[string][3]bool{
+		"3 days before": {false, false, false},
+		"36 h before":   {false, false, true},
+		"12 h before":   {false, true, true},
+		"public":        {false, true, true},
+		"a day after":   {false, true, true},
 	}
 	superfanOnly := map[string][3]bool{
 		"3 days before": {false, false, false},
 		"36 h before":   {false, false, true},
 		"12 h before":   {false, false, true},
 		"public":        {false, false, true},
+		"a day after":   {false, false, true},
 	}
 	covered := map[models.ResourceKind]bool{}
 	for _, r := range resources {
@@ -73,14 +84,20 @@ func TestCanAccessEveryTierResourceAndTime(t *testing.T) {
 					expect = scheduled[when][i]
 				case "superfan-only release":
 					expect = superfanOnly[when][i]
+				case "supporter-only release":
+					expect = supporterOnly[when][i]
 				}
 				t.Run(fmt.Sprintf("%s/%s/%s", r.name, tier, when), func(t *testing.T) {
-					require.Equal(t, expect, models.CanAccess(models.Viewer{UserID: fan, Role: models.RoleFan, Tier: tier}, r.r, now))
+					v := models.Viewer{UserID: fan, Role: models.RoleFan, Tier: tier}
+					require.Equal(t, expect, models.CanAccess(v, r.r, now))
+					requireAvailableAtAgrees(t, v, r.r, now)
 				})
 			}
 			t.Run(r.name+"/artist and admin/"+when, func(t *testing.T) {
 				require.True(t, models.CanAccess(models.Viewer{UserID: artist, Role: models.RoleArtist, Tier: models.TierFollower}, r.r, now))
 				require.True(t, models.CanAccess(models.Viewer{UserID: fan, Role: models.RoleAdmin}, r.r, now))
+				requireAvailableAtAgrees(t, models.Viewer{UserID: artist, Role: models.RoleArtist, Tier: models.TierFollower}, r.r, now)
+				requireAvailableAtAgrees(t, models.Viewer{UserID: fan, Role: models.RoleAdmin}, r.r, now)
 			})
 		}
 	}
@@ -88,6 +105,36 @@ func TestCanAccessEveryTierResourceAndTime(t *testing.T) {
 		require.True(t, covered[k], "no row for %s", k)
 	}
 	require.False(t, models.CanAccess(models.Viewer{UserID: fan, Tier: "gold"}, models.Resource{Kind: models.ResourceContent, ArtistID: artist}, public))
+}
+
+// requireAvailableAtAgrees checks AvailableAt against CanAccess at now and
+// on either side of the instant it names.
+func requireAvailableAtAgrees(t *testing.T, v models.Viewer, r models.Resource, now time.Time) {
+	t.Helper()
+	at, ok := models.AvailableAt(v, r)
+	require.Equal(t, ok && !now.Before(at), models.CanAccess(v, r, now), "AvailableAt %v %v at %v", at, ok, now)
+	if ok && !at.IsZero() {
+		require.True(t, models.CanAccess(v, r, at), "open at %v", at)
+		require.False(t, models.CanAccess(v, r, at.Add(-time.Nanosecond)), "closed just before %v", at)
+	}
+}
+
+// Locked names the lowest tier let in now and when the viewer's opens.
+func TestLockedNamesTheTierAndTime(t *testing.T) {
+	public := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	release := models.Resource{Kind: models.ResourceContent, ArtistID: models.NewID(), PublicAt: &public}
+	follower := models.Viewer{UserID: models.NewID(), Role: models.RoleFan, Tier: models.TierFollower}
+	e := models.Locked(follower, release, public.Add(-36*time.Hour))
+	require.Equal(t, models.CodeForbidden, e.Code)
+	require.Equal(t, models.TierSuperfan, e.RequiredTier, "only superfans are in 36 h before")
+	require.Equal(t, public, e.AvailableAt)
+	e = models.Locked(follower, release, public.Add(-72*time.Hour))
+	require.Equal(t, models.TierFollower, e.RequiredTier, "no tier is in yet: the content's own")
+
+	exclusive := models.Resource{Kind: models.ResourceContent, ArtistID: release.ArtistID, MinTier: models.TierSuperfan}
+	e = models.Locked(models.Viewer{Tier: models.TierSupporter}, exclusive, public)
+	require.Equal(t, models.TierSuperfan, e.RequiredTier)
+	require.True(t, e.AvailableAt.IsZero(), "never at their tier")
 }
 
 func TestTermsPriceAndQuota(t *testing.T) {

@@ -62,9 +62,11 @@ type Config struct {
 	BodyLimit   int      `env:"BODY_LIMIT" envDefault:"65536"`
 	RateLimit   int      `env:"RATE_LIMIT" envDefault:"600"`
 	// Direct messages a user may send a minute (0: no limit).
-	MessageRateLimit int           `env:"MESSAGE_RATE_LIMIT" envDefault:"30"`
-	AuthRateLimit    int           `env:"AUTH_RATE_LIMIT" envDefault:"30"`
-	ShutdownTimeout  time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	MessageRateLimit int `env:"MESSAGE_RATE_LIMIT" envDefault:"30"`
+	AuthRateLimit    int `env:"AUTH_RATE_LIMIT" envDefault:"30"`
+	// Play reports a user may send a minute (0: no limit).
+	PlayRateLimit   int           `env:"PLAY_RATE_LIMIT" envDefault:"60"`
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 
 	// Refreshes a minute per refresh-token family (an unknown token counts
 	// against AUTH_RATE_LIMIT of its address).
@@ -82,13 +84,15 @@ type Config struct {
 
 	// Attachments of direct messages: on disk under DATA_DIR, or in an
 	// S3-compatible bucket when S3_ENDPOINT is set.
-	AttachmentMaxBytes int    `env:"ATTACHMENT_MAX_BYTES" envDefault:"8388608"`
-	S3Endpoint         string `env:"S3_ENDPOINT"` // host:port
-	S3Region           string `env:"S3_REGION" envDefault:"us-east-1"`
-	S3Bucket           string `env:"S3_BUCKET" envDefault:"fanfare-attachments"`
-	S3AccessKey        string `env:"S3_ACCESS_KEY" secret:"true"`
-	S3SecretKey        string `env:"S3_SECRET_KEY" secret:"true"`
-	S3Secure           bool   `env:"S3_SECURE" envDefault:"true"`
+	AttachmentMaxBytes int `env:"ATTACHMENT_MAX_BYTES" envDefault:"8388608"`
+	// Uploaded media of content (tracks, videos, images), in the same store.
+	ContentMediaMaxBytes int    `env:"CONTENT_MEDIA_MAX_BYTES" envDefault:"67108864"`
+	S3Endpoint           string `env:"S3_ENDPOINT"` // host:port
+	S3Region             string `env:"S3_REGION" envDefault:"us-east-1"`
+	S3Bucket             string `env:"S3_BUCKET" envDefault:"fanfare-attachments"`
+	S3AccessKey          string `env:"S3_ACCESS_KEY" secret:"true"`
+	S3SecretKey          string `env:"S3_SECRET_KEY" secret:"true"`
+	S3Secure             bool   `env:"S3_SECURE" envDefault:"true"`
 
 	// Payments: the sandbox keeps its books in the database and charges
 	// nothing (refused in production); stripe charges cards through
@@ -273,7 +277,10 @@ func (c Config) Validate() error {
 	if c.AttachmentMaxBytes < 1024 {
 		bad("ATTACHMENT_MAX_BYTES", "must be at least 1024 bytes")
 	}
-	if c.RateLimit < 0 || c.AuthRateLimit < 0 || c.MessageRateLimit < 0 || c.RefreshRateLimit < 0 {
+	if c.ContentMediaMaxBytes < 1024 {
+		bad("CONTENT_MEDIA_MAX_BYTES", "must be at least 1024 bytes")
+	}
+	if c.RateLimit < 0 || c.AuthRateLimit < 0 || c.MessageRateLimit < 0 || c.RefreshRateLimit < 0 || c.PlayRateLimit < 0 {
 		bad("RATE_LIMIT", "limits must not be negative (0 turns a limiter off)")
 	}
 	for name, n := range map[string]int{"WS_MAX_CONNS_PER_USER": c.WSMaxConnsPerUser, "WS_MAX_ROOMS": c.WSMaxRooms, "WS_SEND_QUEUE": c.WSSendQueue} {

@@ -15,7 +15,7 @@ import (
 func (s *Store) Club(ctx context.Context, artistID uuid.UUID) (*models.FanClub, error) {
 	c, err := first[models.FanClub](s.DB(ctx).Where("artist_id = ?", artistID))
 	if errors.Is(err, models.ErrNotFound) {
-		return &models.FanClub{ArtistID: artistID, ExclusiveContent: []models.ClubContent{}, Milestones: []models.ClubMilestone{}}, nil
+		return &models.FanClub{ArtistID: artistID, Milestones: []models.ClubMilestone{}}, nil
 	}
 	return c, err
 }

@@ -184,7 +184,7 @@ func conversationCursor(h conversationHead) string {
 	if h.Pinned {
 		p = "1"
 	}
-	return p + "|" + h.LastAt.UTC().Format(time.RFC3339Nano) + "|" + h.ID.String()
+	return p + "|" + timeCursor(h.LastAt, h.ID)
 }
 
 func parseConversationCursor(c string) (bool, time.Time, uuid.UUID, error) {
@@ -192,7 +192,7 @@ func parseConversationCursor(c string) (bool, time.Time, uuid.UUID, error) {
 	if len(c) < 40 || c[1] != '|' || (c[0] != '0' && c[0] != '1') {
 		return false, time.Time{}, uuid.Nil, bad
 	}
-	at, id, err := parseMemberCursor(c[2:])
+	at, id, err := parseTimeCursor(c[2:])
 	if err != nil {
 		return false, time.Time{}, uuid.Nil, bad
 	}

@@ -80,7 +80,7 @@ func (s *Store) Members(ctx context.Context, artistID uuid.UUID, f MemberFilter)
 		q = q.Where("status = ?", f.Status)
 	}
 	if f.After != "" {
-		since, fan, err := parseMemberCursor(f.After)
+		since, fan, err := parseTimeCursor(f.After)
 		if err != nil {
 			return nil, "", err
 		}
@@ -90,12 +90,15 @@ func (s *Store) Members(ctx context.Context, artistID uuid.UUID, f MemberFilter)
 	if err := q.Order("member_since DESC, fan_id").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
 		return nil, "", err
 	}
-	return page(rows, f.Limit, func(r models.Subscription) string {
-		return r.MemberSince.UTC().Format(time.RFC3339Nano) + "|" + r.FanID.String()
-	})
+	return page(rows, f.Limit, func(r models.Subscription) string { return timeCursor(r.MemberSince, r.FanID) })
 }
 
-func parseMemberCursor(c string) (time.Time, uuid.UUID, error) {
+// timeCursor is the keyset cursor of a list ordered by a time then an id.
+func timeCursor(at time.Time, id uuid.UUID) string {
+	return at.UTC().Format(time.RFC3339Nano) + "|" + id.String()
+}
+
+func parseTimeCursor(c string) (time.Time, uuid.UUID, error) {
 	bad := models.FieldError("cursor", "cursor is not one this api gave")
 	if len(c) < 38 || c[len(c)-37] != '|' {
 		return time.Time{}, uuid.Nil, bad

@@ -7,6 +7,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
@@ -68,16 +70,40 @@ func Run(ctx context.Context, st *store.Store, out io.Writer) error {
 	if club.UpdatedAt.IsZero() { // never set up: the demo club
 		club.Description = "Early demos, the monthly Q&A and, for superfans, a line to Nova."
 		club.WelcomeMessage = "Welcome backstage!"
-		club.ExclusiveContent = []models.ClubContent{{Title: "Night Drive (demo)", MinTier: models.TierSupporter}}
 		club.Milestones = []models.ClubMilestone{{Title: "100 members", Members: 100, Reward: "a live session"}}
 		club.UpdatedAt = time.Now().UTC()
 		if err := st.SaveClub(ctx, club); err != nil {
 			return fmt.Errorf("seed club: %w", err)
 		}
+		if err := seedContent(ctx, st, artist.ID, club.UpdatedAt); err != nil {
+			return fmt.Errorf("seed content: %w", err)
+		}
 	}
 	fmt.Fprintf(out, "Demo logins (password %q):\n", Password)
 	for _, a := range Accounts {
 		fmt.Fprintf(out, "  %-7s %s\n", a.Role, a.Email)
+	}
+	return nil
+}
+
+// seedContent gives the demo club an exclusive demo, a public post, a
+// superfan video and a release three days ahead (inside no window yet).
+func seedContent(ctx context.Context, st *store.Store, artistID uuid.UUID, now time.Time) error {
+	release := now.Add(72 * time.Hour).Truncate(time.Hour)
+	items := []models.Content{
+		{Kind: models.ContentTrack, Title: "Night Drive (demo)", DurationSeconds: 214, MinTier: models.TierSupporter},
+		{Kind: models.ContentPost, Title: "Tour diary: Lisbon", Body: "Thank you Lisbon! New songs soon.", MinTier: models.TierFollower},
+		{Kind: models.ContentVideo, Title: "Studio session", DurationSeconds: 1260, MinTier: models.TierSuperfan},
+		{Kind: models.ContentTrack, Title: "Afterglow (single)", DurationSeconds: 187, MinTier: models.TierFollower, PublicAt: &release},
+	}
+	for i := range items {
+		c := &items[i]
+		c.ID, c.ArtistID = models.NewID(), artistID
+		c.CreatedAt = now.Add(time.Duration(i) * time.Millisecond) // the list shows them newest first
+		c.UpdatedAt = c.CreatedAt
+		if err := st.CreateContent(ctx, c); err != nil {
+			return err
+		}
 	}
 	return nil
 }
