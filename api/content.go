@@ -15,6 +15,7 @@ import (
 
 	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/workflows"
 )
 
 // contentMediaTypes are the uploads content may carry, sniffed from their
@@ -31,8 +32,7 @@ const (
 	contentTitleMax = 200
 	contentBodyMax  = 10000
 	contentURLMax   = 2048
-	scheduleAhead   = 365 * 24 * time.Hour // public_at at most this far ahead
-	clubListMax     = 50                   // exclusive items the club page shows
+	clubListMax     = 50 // exclusive items the club page shows
 )
 
 type contentView struct {
@@ -70,7 +70,7 @@ type contentRequest struct {
 	DurationSeconds *int                `json:"duration_seconds,omitempty" minimum:"0" maximum:"86400" description:"1..86400 for tracks and videos; 0 for posts"`
 	MediaURL        *string             `json:"media_url,omitempty" maxLength:"2048" description:"External https media, never fetched by the server; \"\" removes it. Uploads go to POST …/content/{contentID}/media"`
 	MinTier         *models.Tier        `json:"min_tier,omitempty" enum:"follower,supporter,superfan" description:"The lowest tier let in (default follower)"`
-	PublicAt        *time.Time          `json:"public_at,omitempty" description:"When it becomes public, at most a year ahead; a past time means public now"`
+	PublicAt        *time.Time          `json:"public_at,omitempty" description:"When it becomes public: in the future, at most a year ahead. Members are told as their early-access windows open (ReleaseWorkflow)"`
 }
 
 type playRequest struct {
@@ -212,10 +212,13 @@ func (req *contentRequest) apply(item *models.Content, now time.Time) error {
 		item.MinTier = *req.MinTier
 	}
 	if req.PublicAt != nil {
+		if err := models.CheckPublicAt(*req.PublicAt, now); err != nil {
+			return err
+		}
 		item.PublicAt = req.PublicAt
 	}
 	if item.PublicAt != nil && !item.PublicAt.After(now) {
-		item.PublicAt = nil // public now
+		item.PublicAt = nil // public since then
 	}
 	if item.MinTier == "" {
 		item.MinTier = models.TierFollower
@@ -239,8 +242,6 @@ func checkContent(item *models.Content, now time.Time) error {
 		return models.FieldError("duration_seconds", "posts have no duration")
 	case item.MinTier.Rank() < 0:
 		return models.FieldError("min_tier", "min_tier must be follower, supporter or superfan")
-	case item.PublicAt != nil && item.PublicAt.After(now.Add(scheduleAhead)):
-		return models.FieldError("public_at", "public_at must be at most a year ahead")
 	}
 	if item.MediaURL != "" {
 		u, err := url.Parse(item.MediaURL)
@@ -268,6 +269,11 @@ func (s *Server) createContent(c *fiber.Ctx) error {
 	if err := s.Store.CreateContent(c.UserContext(), item); err != nil {
 		return err
 	}
+	if item.PublicAt != nil {
+		if err := s.release(c.UserContext(), item, now); err != nil {
+			return errors.Join(err, s.Store.DeleteContent(c.UserContext(), item.ArtistID, item.ID, now)) // nothing left visible
+		}
+	}
 	return c.Status(http.StatusCreated).JSON(viewContent(models.Viewer{UserID: a.ID}, item, now))
 }
 
@@ -281,7 +287,7 @@ func (s *Server) updateContent(c *fiber.Ctx) error {
 		return err
 	}
 	now := s.Auth.Now()
-	oldKey := item.MediaKey
+	old := *item
 	if err := req.apply(item, now); err != nil {
 		return err
 	}
@@ -289,7 +295,12 @@ func (s *Server) updateContent(c *fiber.Ctx) error {
 	if err := s.Store.UpdateContent(c.UserContext(), item); err != nil {
 		return err
 	}
-	s.dropBlob(c.UserContext(), oldKey, item.MediaKey)
+	if req.PublicAt != nil {
+		if err := s.release(c.UserContext(), item, now); err != nil {
+			return errors.Join(err, s.Store.UpdateContent(c.UserContext(), &old)) // as it was
+		}
+	}
+	s.dropBlob(c.UserContext(), old.MediaKey, item.MediaKey)
 	return c.JSON(viewContent(models.Viewer{UserID: item.ArtistID}, item, now))
 }
 
@@ -298,10 +309,36 @@ func (s *Server) deleteContent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.DeleteContent(c.UserContext(), item.ArtistID, item.ID, s.Auth.Now()); err != nil {
+	now := s.Auth.Now()
+	if item.PublicAt != nil && item.PublicAt.After(now) {
+		item.PublicAt = nil // no longer to be released
+		if err := s.release(c.UserContext(), item, now); err != nil {
+			return err
+		}
+	}
+	if err := s.Store.DeleteContent(c.UserContext(), item.ArtistID, item.ID, now); err != nil {
 		return err
 	}
 	return c.SendStatus(http.StatusNoContent)
+}
+
+// release makes the item's ReleaseWorkflow follow its public_at: started
+// or moved to a future time, cancelled otherwise (a release that is not
+// running or already public is left alone). The workflow only announces:
+// access follows public_at through models.CanAccess, whatever ran.
+func (s *Server) release(ctx context.Context, item *models.Content, now time.Time) error {
+	ctx, cancel := s.temporalContext(ctx)
+	defer cancel()
+	releases := workflows.ReleaseClient{Conn: s.workflows()}
+	if item.PublicAt != nil {
+		_, err := releases.Schedule(ctx, models.Release{ContentID: item.ID, ArtistID: item.ArtistID, Title: item.Title, PublicAt: *item.PublicAt}, now)
+		return err
+	}
+	_, err := releases.Cancel(ctx, item.ID)
+	if code := models.ErrorCode(err); code == models.CodeNotFound || code == models.CodeConflict {
+		return nil
+	}
+	return err
 }
 
 // dropBlob deletes a replaced upload once the row no longer names it; a

@@ -373,8 +373,12 @@ func TestContentCreateIdempotentAndValidated(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, c.app.Do(t, http.MethodPost, c.path(), c.artist.AccessToken, long).Status)
 	require.Equal(t, 2, count(), "nothing written")
 
-	past := c.create(t, map[string]any{"kind": "post", "title": "Late", "public_at": now.Add(-time.Hour)})
-	require.Nil(t, past.PublicAt, "a past public_at means public now")
+	past := c.app.Do(t, http.MethodPost, c.path(), c.artist.AccessToken, map[string]any{"kind": "post", "title": "Late", "public_at": now.Add(-time.Hour)})
+	require.Equal(t, http.StatusBadRequest, past.Status, "a release time in the past")
+	var refused struct{ Error struct{ Field string } }
+	past.Decode(t, &refused)
+	require.Equal(t, "public_at", refused.Error.Field)
+	require.Equal(t, 2, count(), "nothing written")
 	require.False(t, c.create(t, map[string]any{"kind": "post", "title": "Open"}).Locked)
 }
 

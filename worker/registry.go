@@ -79,7 +79,7 @@ var Workflows = []Definition{
 	},
 	{
 		Workflow:         workflows.ReleaseWorkflow,
-		Activities:       func(d Deps) []any { return []any{&activities.Release{Broadcasts: d.Announce}} },
+		Activities:       func(d Deps) []any { return []any{&activities.Release{Store: d.Store, Broadcasts: d.Announce}} },
 		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID, searchattr.ReleasePhase},
 		Fixtures:         []string{"release_v1.json"},
 	},

@@ -30,13 +30,16 @@ func TestReleaseSurvivesAWorkerRestart(t *testing.T) {
 	queue := "release-" + uuid.NewString()
 	releases := workflows.ReleaseClient{Conn: workflows.Conn{Client: c, TaskQueue: queue}}
 	startWorker := func() sdkworker.Worker {
-		w := worker.New(c, queue, worker.Deps{Announce: app.Platform.Notify})
+		w := worker.New(c, queue, worker.Deps{Store: app.Platform.Store, Announce: app.Platform.Notify})
 		require.NoError(t, w.Start())
 		return w
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	r := models.Release{ContentID: uuid.New(), ArtistID: uuid.New(), Title: "Night Drive", PublicAt: time.Now().UTC().Add(24*time.Hour + 5*time.Second)}
+	artist := uuid.MustParse(app.Register(t, "artist", "Release Artist").User.ID)
+	r := models.Release{ContentID: uuid.New(), ArtistID: artist, Title: "Night Drive", PublicAt: time.Now().UTC().Add(24*time.Hour + 5*time.Second)}
+	require.NoError(t, app.Platform.Store.CreateContent(ctx, &models.Content{ID: r.ContentID, ArtistID: artist, Kind: models.ContentTrack,
+		Title: r.Title, DurationSeconds: 200, MinTier: models.TierFollower, PublicAt: &r.PublicAt, CreatedAt: time.Now(), UpdatedAt: time.Now()}))
 	id := workflows.ReleaseID(r.ContentID)
 
 	w := startWorker()

@@ -194,7 +194,7 @@ func (w *release) announce(ctx workflow.Context, phase models.ReleasePhase, tier
 	})
 	var a *activities.Release
 	var id string
-	in := activities.Announcement{Key: releaseKey(w.st.ContentID, phase), GroupKey: ReleaseID(w.st.ContentID), Audience: audience, Title: title, Body: body}
+	in := activities.Announcement{ContentID: w.st.ContentID, Key: releaseKey(w.st.ContentID, phase), GroupKey: ReleaseID(w.st.ContentID), Audience: audience, Title: title, Body: body}
 	if err := workflow.ExecuteActivity(actx, a.Announce, in).Get(ctx, &id); err != nil {
 		return err
 	}
