@@ -18,6 +18,7 @@ type FanClub struct {
 	ExclusiveContent []ClubContent   `gorm:"serializer:json"`
 	Milestones       []ClubMilestone `gorm:"serializer:json"`
 	UpdatedAt        time.Time
+	ClosedAt         *time.Time // closed by the artist: no new members, no Q&A schedule
 }
 
 // ClubContent is an item the club lists as exclusive to a tier.

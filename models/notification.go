@@ -49,6 +49,7 @@ var Categories = map[string]Category{
 	"milestone":    {"milestone", PriorityLow, []Channel{ChannelInApp, ChannelEmail}},
 	"billing":      {"billing", PriorityHigh, []Channel{ChannelInApp, ChannelEmail}},
 	"security":     {"security", PriorityUrgent, []Channel{ChannelInApp, ChannelEmail}},
+	"qa":           {"qa", PriorityNormal, []Channel{ChannelInApp, ChannelPush, ChannelEmail}},
 }
 
 // Transactional reports whether a category's mail is sent whatever the
