@@ -176,6 +176,8 @@ func (p *Platform) Worker() sdkworker.Worker {
 		Notify:  p.Notify,
 		Rooms:   p.Hub.Publisher,
 		Blobs:   p.Blobs,
+		// The notifier, as activities that announce use it.
+		Broadcaster: p.Notify,
 	})
 }
 

@@ -77,6 +77,13 @@ var Workflows = []Definition{
 		},
 		Fixtures: []string{"membership_v1.json", "membership_v2.json", "membership_pending_v2.json"},
 	},
+	{
+		// Scheduled per club by the api (QAClient.EnsureSchedule), not here.
+		Workflow:         workflows.QASessionWorkflow,
+		Activities:       func(d Deps) []any { return []any{&activities.QA{Store: d.Store, Broadcast: d.Broadcaster}} },
+		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID},
+		Fixtures:         []string{"qa_v1.json"},
+	},
 }
 
 // upcoming are attributes registered before their workflows exist (the

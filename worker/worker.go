@@ -23,6 +23,8 @@ type Deps struct {
 	Notify    activities.Notify
 	Rooms     realtime.Publisher // tells the api instances of access that ended
 	Blobs     blobs.Store        // uploads
+	// Broadcaster starts the broadcasts activities announce (the notifier).
+	Broadcaster activities.Broadcaster
 }
 
 // New returns a worker for taskQueue with every workflow and activity
