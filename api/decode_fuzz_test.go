@@ -5,11 +5,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/fanfare/fanfare/messaging"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/perks"
 )
 
 var decodeSeeds = []string{
@@ -21,6 +23,7 @@ var decodeSeeds = []string{
 	`{"exclusive_content":[{"title":"","min_tier":"follower","url":"javascript:alert(1)"}]}`, `{"dm_quota":-1}`, `{"decline":"card_declined"}`,
 	`{"body":"hi","attachments":["01a2155f-e90f-7889-a0f7-7bd703571cf5"],"idempotency_key":"k"}`, `{"pinned":true,"read_up_to":"x"}`,
 	`{"body":"<script>alert(1)</script>"}`, `{"emoji":"👍🏽"}`, `{"reason":"spam"}`,
+	`{"answer":"<b>yes</b>"}`, `{"body":"b","media_url":"https://cdn.example.com/a.jpg"}`, `{"body":"b","media_url":"javascript:alert(1)"}`,
 	`{"birth_year":1e400}`, `{"email":"\u0000"}`, `{"time_zone":"../../etc/passwd"}`, `{"refresh_token":"` + string(make([]byte, 300)) + `"}`,
 }
 
@@ -56,6 +59,9 @@ func FuzzDecodeSendMessage(f *testing.F)      { fuzzDecode[sendMessageRequest](f
 func FuzzDecodeConversation(f *testing.F)     { fuzzDecode[updateConversationRequest](f) }
 func FuzzDecodePushSubscription(f *testing.F) { fuzzDecode[pushSubscriptionRequest](f) }
 func FuzzDecodeAnnouncement(f *testing.F)     { fuzzDecode[announcementRequest](f) }
+func FuzzDecodeAsk(f *testing.F)              { fuzzDecode[askRequest](f) }
+func FuzzDecodeAnswer(f *testing.F)           { fuzzDecode[answerRequest](f) }
+func FuzzDecodeBackstagePost(f *testing.F)    { fuzzDecode[backstagePostRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {
@@ -118,3 +124,25 @@ func FuzzQueryConversations(f *testing.F) { fuzzQuery[conversationQuery](f) }
 func FuzzQueryMembers(f *testing.F)       { fuzzQuery[memberQuery](f) }
 func FuzzQueryMessages(f *testing.F)      { fuzzQuery[messageQuery](f) }
 func FuzzQueryNotifications(f *testing.F) { fuzzQuery[notificationQuery](f) }
+func FuzzQueryIDPage(f *testing.F)        { fuzzQuery[idPage](f) }
+
+// Whatever the text of a question, answer or post, what is stored holds no
+// tag and keeps to its limit.
+func FuzzPerkText(f *testing.F) {
+	for _, s := range append(decodeSeeds, "<img src=x onerror=alert(1)>", "a < b > c", "<<script>x", "\xff\xfe", "   ") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		text, err := perks.Text(raw, "body", 50)
+		if err != nil {
+			var appErr *models.Error
+			if !errors.As(err, &appErr) || appErr.Code != models.CodeInvalid || appErr.Field != "body" {
+				t.Fatalf("error %v is not an invalid-input error on body", err)
+			}
+			return
+		}
+		if strings.ContainsAny(text, "<>") || text == "" || utf8.RuneCountInString(text) > 50 {
+			t.Fatalf("sanitized text %q", text)
+		}
+	})
+}
