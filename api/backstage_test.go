@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/tooling/testenv"
@@ -20,7 +21,7 @@ type backstagePost struct {
 // The artist's backstage posts reach superfans' sockets and the feed;
 // supporters and others are kept out; bad posts write nothing.
 func TestBackstageFeed(t *testing.T) {
-	c := newClub(t)
+	c := newClub(t, testenv.WithConfig(func(c *config.Config) { c.MessageRateLimit = 8 })) // the posts below
 	app, artist := c.app, c.artist
 	feed := "/api/artists/" + artist.User.ID + "/backstage/posts"
 	room := realtime.BackstageRoom(artist.User.ID)
@@ -75,4 +76,9 @@ func TestBackstageFeed(t *testing.T) {
 	r = app.Do(t, http.MethodGet, feed, supporter.AccessToken, nil)
 	require.Equal(t, http.StatusForbidden, r.Status, string(r.Body))
 	require.Equal(t, "forbidden", r.ErrorCode(t))
+
+	r = app.Do(t, http.MethodPost, feed, artist.AccessToken, map[string]any{"body": "ninth in a minute"})
+	require.Equal(t, http.StatusTooManyRequests, r.Status, string(r.Body))
+	require.Equal(t, "rate_limited", r.ErrorCode(t))
+	require.Len(t, testenv.Rows[models.BackstagePost](t, app.Platform.Store, "id", "artist_id = ?", artist.User.ID), 3)
 }
