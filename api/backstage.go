@@ -100,18 +100,21 @@ func viewBackstagePost(p *models.BackstagePost) backstagePostView {
 }
 
 func (s *Server) backstageRealtime(h *realtime.Hub) {
-	h.RoomKind("backstage", realtime.Kind{Access: s.backstageAccess})
+	h.RoomKind("backstage", realtime.Kind{Access: perkRoom(s.backstage.CanRead)})
 }
 
-// backstageAccess: the artist, admins, and fans whose tier has the perk.
-func (s *Server) backstageAccess(ctx context.Context, userID string, role models.Role, id string) error {
-	artistID, err := uuid.Parse(id)
-	if err != nil {
-		return models.ErrNotFound
+// perkRoom is the Access of a perk's room kind, whose id names what check
+// guards (an artist, a session).
+func perkRoom(check func(ctx context.Context, id uuid.UUID, who perks.Who) error) realtime.Access {
+	return func(ctx context.Context, userID string, role models.Role, id string) error {
+		key, err := uuid.Parse(id)
+		if err != nil {
+			return models.ErrNotFound
+		}
+		user, err := uuid.Parse(userID)
+		if err != nil {
+			return models.ErrForbidden
+		}
+		return check(ctx, key, perks.Who{UserID: user, Role: role})
 	}
-	user, err := uuid.Parse(userID)
-	if err != nil {
-		return models.ErrForbidden
-	}
-	return s.backstage.CanRead(ctx, artistID, perks.Who{UserID: user, Role: role})
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fanfare/fanfare/internal/realtime"
-	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/perks"
 )
 
@@ -27,21 +26,10 @@ type qaVote struct {
 }
 
 func (s *Server) qaRealtime(h *realtime.Hub) {
-	h.RoomKind("qa", realtime.Kind{Access: s.qaAccess})
-}
-
-// qaAccess: those who may take part in the session's Q&A.
-func (s *Server) qaAccess(ctx context.Context, userID string, role models.Role, id string) error {
-	session, err := uuid.Parse(id)
-	if err != nil {
-		return models.ErrNotFound
-	}
-	user, err := uuid.Parse(userID)
-	if err != nil {
-		return models.ErrForbidden
-	}
-	_, err = s.qa.Session(ctx, session, perks.Who{UserID: user, Role: role})
-	return err
+	h.RoomKind("qa", realtime.Kind{Access: perkRoom(func(ctx context.Context, id uuid.UUID, who perks.Who) error {
+		_, err := s.qa.Session(ctx, id, who)
+		return err
+	})})
 }
 
 // publishQA sends an event to a session's room; the database already

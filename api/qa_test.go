@@ -1,13 +1,11 @@
 package api_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -68,20 +66,9 @@ func TestQAMonthlySessionEndToEnd(t *testing.T) {
 
 	// A run of the schedule opens the month's session; the artist's manual
 	// open of the same month is the same session.
-	before := len(d.Info.RecentActions)
-	require.NoError(t, sched.Trigger(ctx, client.ScheduleTriggerOptions{}))
-	var started *client.ScheduleWorkflowExecution
-	require.EventuallyWithT(t, func(c *assert.CollectT) {
-		d, err := sched.Describe(ctx)
-		if assert.NoError(c, err) && assert.Greater(c, len(d.Info.RecentActions), before) {
-			started = d.Info.RecentActions[len(d.Info.RecentActions)-1].StartWorkflowResult
-		}
-	}, 30*time.Second, 100*time.Millisecond, "the triggered run started")
-	wctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
 	var sessionID string
-	require.NoError(t, app.Platform.Temporal.GetWorkflow(wctx, started.WorkflowID, started.FirstExecutionRunID).Get(wctx, &sessionID))
-	testenv.RecordHistory(t, app.Platform.Temporal, started.WorkflowID, "qa_v1.json")
+	run := testenv.RunSchedule(t, app.Platform.Temporal, workflows.QAScheduleID(artistID), &sessionID)
+	testenv.RecordHistory(t, app.Platform.Temporal, run, "qa_v1.json")
 	var s qaSession
 	r := app.Do(t, http.MethodPost, path+"/qa", artist.AccessToken, nil)
 	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))

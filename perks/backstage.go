@@ -26,14 +26,7 @@ type Backstage struct {
 // CanRead checks who may read the artist's backstage: the artist, admins
 // and the members whose tier has the perk.
 func (b *Backstage) CanRead(ctx context.Context, artistID uuid.UUID, who Who) error {
-	tier, err := b.Store.TierOf(ctx, artistID, who.UserID)
-	if err != nil {
-		return err
-	}
-	if !models.CanAccess(models.Viewer{UserID: who.UserID, Role: who.Role, Tier: tier}, models.Resource{Kind: models.ResourceBackstage, ArtistID: artistID}, b.Now()) {
-		return models.Errorf(models.CodeForbidden, "the backstage is for superfans")
-	}
-	return nil
+	return allowed(ctx, b.Store, models.Resource{Kind: models.ResourceBackstage, ArtistID: artistID}, who, b.Now(), "the backstage is for superfans")
 }
 
 // Post stores the artist's post: sanitized text and an optional https

@@ -47,12 +47,17 @@ func (q *QA) Session(ctx context.Context, id uuid.UUID, who Who) (*models.QASess
 
 // CanJoin checks who may take part in the artist's Q&A.
 func (q *QA) CanJoin(ctx context.Context, artistID uuid.UUID, who Who) error {
-	tier, err := q.Store.TierOf(ctx, artistID, who.UserID)
+	return allowed(ctx, q.Store, models.Resource{Kind: models.ResourceQA, ArtistID: artistID}, who, q.Now(), "the Q&A is for supporters and superfans")
+}
+
+// allowed is models.CanAccess for who with their tier in the resource's club.
+func allowed(ctx context.Context, st *store.Store, r models.Resource, who Who, now time.Time, refusal string) error {
+	tier, err := st.TierOf(ctx, r.ArtistID, who.UserID)
 	if err != nil {
 		return err
 	}
-	if !models.CanAccess(models.Viewer{UserID: who.UserID, Role: who.Role, Tier: tier}, models.Resource{Kind: models.ResourceQA, ArtistID: artistID}, q.Now()) {
-		return models.Errorf(models.CodeForbidden, "the Q&A is for supporters and superfans")
+	if !models.CanAccess(models.Viewer{UserID: who.UserID, Role: who.Role, Tier: tier}, r, now) {
+		return models.Errorf(models.CodeForbidden, "%s", refusal)
 	}
 	return nil
 }
