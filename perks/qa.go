@@ -109,7 +109,9 @@ func (q *QA) Answer(ctx context.Context, s *models.QASession, questionID uuid.UU
 // claimed (on the asker's questions) before it is sent, so nobody is told
 // twice and a close repeated after a failure tells those the first did
 // not reach; a notice whose row could not be written after its claim is
-// lost (at most once).
+// lost (at most once). One Send per asker rather than a broadcast: each
+// notice carries the asker's own counts, and askers are few (at most
+// QuestionsPerAsker questions each, told closeNotices at a time).
 func (q *QA) Close(ctx context.Context, s *models.QASession) (sess *models.QASession, closed bool, err error) {
 	sess, closed, err = q.Store.CloseQASession(ctx, s.ID, q.Now())
 	if err != nil {
