@@ -123,8 +123,22 @@ func (a *Membership) Record(ctx context.Context, sub models.Subscription, quota 
 	if err := a.Store.RecordMembership(ctx, sub, quota, endedAt); err != nil || a.Rooms == nil {
 		return err
 	}
-	// A cancel or downgrade that took effect closes the backstage to the fan.
-	return a.Rooms.Recheck(ctx, realtime.BackstageRoom(sub.ArtistID.String()), sub.FanID.String(), realtime.ReasonMembershipChanged)
+	// A cancel or downgrade that took effect closes the backstage and the
+	// open Q&A sessions to the fan (closed ones publish nothing more).
+	rooms := []string{realtime.BackstageRoom(sub.ArtistID.String())}
+	sessions, err := a.Store.OpenQASessions(ctx, sub.ArtistID)
+	if err != nil {
+		return err
+	}
+	for _, id := range sessions {
+		rooms = append(rooms, realtime.QARoom(id.String()))
+	}
+	for _, room := range rooms {
+		if err := a.Rooms.Recheck(ctx, room, sub.FanID.String(), realtime.ReasonMembershipChanged); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MilestoneAward is a support-duration milestone reached.

@@ -11,14 +11,6 @@ import (
 	"github.com/fanfare/fanfare/models"
 )
 
-// Broadcaster is the platform's notifier (package notifier) as a release
-// uses it; declared here for the reason Notify is.
-type Broadcaster interface {
-	// Broadcast starts one broadcast per key: a second call with the same
-	// key starts nothing and returns the same broadcast id.
-	Broadcast(ctx context.Context, audience models.Audience, x notify.Notification, key string) (string, error)
-}
-
 // Release announces a release's phases.
 type Release struct {
 	Store      *store.Store

@@ -47,6 +47,9 @@ func (s *Server) clubRoutes(r *routes) {
 	r.add(fiber.MethodPut, "/api/artists/:id/club", op{summary: "Set up the artist's own club: text, price and quota overrides, goals (exclusive content: POST /api/artists/{id}/content)", tag: "clubs", auth: true,
 		in: updateClubRequest{}, out: clubView{}, errors: []int{http.StatusBadRequest, http.StatusNotFound}, owner: artistOwned},
 		s.authenticate, requireRole(models.RoleArtist), s.updateClub)
+	r.add(fiber.MethodDelete, "/api/artists/:id/club", op{summary: "Close the artist's own club: no new members (409), no more monthly Q&A; memberships running keep going; a PUT opens it again", tag: "clubs", auth: true,
+		errors: []int{http.StatusNotFound}, status: http.StatusNoContent, owner: artistOwned},
+		s.authenticate, requireRole(models.RoleArtist), s.closeClub)
 }
 
 func (s *Server) club(c *fiber.Ctx) error {
@@ -124,5 +127,31 @@ func (s *Server) updateClub(c *fiber.Ctx) error {
 	if err := s.Store.SaveClub(c.UserContext(), club); err != nil {
 		return err
 	}
+	// Every PUT makes sure of the schedule: a failed one is repaired by
+	// the next, and one an operator tuned is left alone.
+	ctx, cancel := s.temporalContext(c.UserContext())
+	defer cancel()
+	if err := s.qaClient().EnsureSchedule(ctx, a.ID); err != nil {
+		return err
+	}
 	return s.viewClub(c, a)
+}
+
+func (s *Server) closeClub(c *fiber.Ctx) error {
+	a, err := s.findArtist(c)
+	if err != nil {
+		return err
+	}
+	if p, _ := caller(c); !owns(p, a.ID.String()) {
+		return models.ErrForbidden
+	}
+	if err := s.Store.CloseClub(c.UserContext(), a.ID, s.Auth.Now()); err != nil {
+		return err
+	}
+	ctx, cancel := s.temporalContext(c.UserContext())
+	defer cancel()
+	if err := s.qaClient().DeleteSchedule(ctx, a.ID); err != nil {
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
 }

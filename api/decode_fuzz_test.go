@@ -6,11 +6,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/fanfare/fanfare/messaging"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/perks"
 )
 
 var decodeSeeds = []string{
@@ -24,6 +26,7 @@ var decodeSeeds = []string{
 	`{"exclusive_content":[{"title":"","min_tier":"follower","url":"javascript:alert(1)"}]}`, `{"dm_quota":-1}`, `{"decline":"card_declined"}`,
 	`{"body":"hi","attachments":["01a2155f-e90f-7889-a0f7-7bd703571cf5"],"idempotency_key":"k"}`, `{"pinned":true,"read_up_to":"x"}`,
 	`{"body":"<script>alert(1)</script>"}`, `{"emoji":"👍🏽"}`, `{"reason":"spam"}`,
+	`{"answer":"<b>yes</b>"}`, `{"body":"b","media_url":"https://cdn.example.com/a.jpg"}`, `{"body":"b","media_url":"javascript:alert(1)"}`,
 	`{"birth_year":1e400}`, `{"email":"\u0000"}`, `{"time_zone":"../../etc/passwd"}`, `{"refresh_token":"` + string(make([]byte, 300)) + `"}`,
 }
 
@@ -61,6 +64,9 @@ func FuzzDecodePushSubscription(f *testing.F) { fuzzDecode[pushSubscriptionReque
 func FuzzDecodeAnnouncement(f *testing.F)     { fuzzDecode[announcementRequest](f) }
 func FuzzDecodeContent(f *testing.F)          { fuzzDecode[contentRequest](f) }
 func FuzzDecodePlay(f *testing.F)             { fuzzDecode[playRequest](f) }
+func FuzzDecodeAsk(f *testing.F)              { fuzzDecode[askRequest](f) }
+func FuzzDecodeAnswer(f *testing.F)           { fuzzDecode[answerRequest](f) }
+func FuzzDecodeBackstagePost(f *testing.F)    { fuzzDecode[backstagePostRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {
@@ -147,6 +153,29 @@ func FuzzContentApply(f *testing.F) {
 		}
 		if item.Title == "" || item.MinTier.Rank() < 0 || (item.PublicAt != nil && !item.PublicAt.After(now)) {
 			t.Fatalf("accepted item %+v", item)
+		}
+	})
+}
+
+func FuzzQueryIDPage(f *testing.F) { fuzzQuery[idPage](f) }
+
+// Whatever the text of a question, answer or post, what is stored holds no
+// tag and keeps to its limit.
+func FuzzPerkText(f *testing.F) {
+	for _, s := range append(decodeSeeds, "<img src=x onerror=alert(1)>", "a < b > c", "<<script>x", "\xff\xfe", "   ") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		text, err := perks.Text(raw, "body", 50)
+		if err != nil {
+			var appErr *models.Error
+			if !errors.As(err, &appErr) || appErr.Code != models.CodeInvalid || appErr.Field != "body" {
+				t.Fatalf("error %v is not an invalid-input error on body", err)
+			}
+			return
+		}
+		if strings.ContainsAny(text, "<>") || text == "" || utf8.RuneCountInString(text) > 50 {
+			t.Fatalf("sanitized text %q", text)
 		}
 	})
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/fanfare/fanfare/messaging"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/notifier"
+	"github.com/fanfare/fanfare/perks"
 )
 
 // Deps are what the api needs; Redis is nil in the embedded mode.
@@ -56,10 +57,12 @@ type Deps struct {
 // Server is the HTTP api.
 type Server struct {
 	Deps
-	app    *fiber.App
-	tokens *auth.Tokens
-	dm     *messaging.Messages  // the direct-message use cases
-	member *membership.Commands // the membership commands
+	app       *fiber.App
+	tokens    *auth.Tokens
+	dm        *messaging.Messages  // the direct-message use cases
+	member    *membership.Commands // the membership commands
+	qa        *perks.QA            // the monthly Q&A
+	backstage *perks.Backstage     // the backstage feed
 }
 
 // New builds the api with every middleware and route.
@@ -69,6 +72,8 @@ func New(d Deps) (*Server, error) {
 	now := func() time.Time { return s.Auth.Now() }
 	s.dm = &messaging.Messages{Store: d.Store, Hub: d.Hub, Notify: d.Notify, Log: d.Log, Now: now}
 	s.member = &membership.Commands{Store: d.Store, Billing: d.Billing, Workflows: s.memberships(), Timeout: d.Config.TemporalCallTimeout, Now: now}
+	s.qa = &perks.QA{Store: d.Store, Notify: d.Notify, Now: now}
+	s.backstage = &perks.Backstage{Store: d.Store, Now: now}
 	s.app = fiber.New(fiber.Config{
 		AppName: "fanfare",
 		// The default; bodyLimitOf raises it for the routes that need more.
@@ -122,10 +127,13 @@ func New(d Deps) (*Server, error) {
 	s.announcementRoutes(r)
 	s.pushRoutes(r)
 	s.webhookRoutes(r)
+	s.qaRoutes(r)
+	s.backstageRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
 	s.messagingRealtime(d.Hub)
 	s.backstageRealtime(d.Hub)
 	s.artistRealtime(d.Hub)
+	s.qaRealtime(d.Hub)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}

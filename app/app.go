@@ -169,13 +169,15 @@ func (p *Platform) API() (*api.Server, error) {
 // Worker builds the Temporal worker with every workflow and activity.
 func (p *Platform) Worker() sdkworker.Worker {
 	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{
-		Store: p.Store, Senders: p.senders, Announce: p.Notify,
+		Store: p.Store, Senders: p.senders,
 		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence,
 			Mailer: p.Mailer, Inboxes: p.Notify, Now: p.Auth.Now},
 		Billing: p.Billing,
 		Notify:  p.Notify,
 		Rooms:   p.Hub.Publisher,
 		Blobs:   p.Blobs,
+		// The notifier, as activities that announce use it.
+		Broadcaster: p.Notify,
 	})
 }
 

@@ -54,6 +54,9 @@ func (c *Commands) Subscribe(ctx context.Context, in Subscribe) (*models.Subscri
 	if err != nil {
 		return nil, nil, err
 	}
+	if club.ClosedAt != nil { // members who joined before keep theirs (docs/operations.md)
+		return nil, nil, models.Errorf(models.CodeConflict, "the club is closed")
+	}
 	if in.PaymentMethod == "" {
 		if c.Billing.Name() != "sandbox" {
 			return nil, nil, models.FieldError("payment_method", "a saved card is required")

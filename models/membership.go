@@ -17,6 +17,7 @@ type FanClub struct {
 	DMQuota        *int
 	Milestones     []ClubMilestone `gorm:"serializer:json"`
 	UpdatedAt      time.Time
+	ClosedAt       *time.Time // closed by the artist: no new members, no Q&A schedule
 }
 
 // ClubMilestone is a goal of the club, reached at a member count.

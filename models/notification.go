@@ -49,6 +49,7 @@ var Categories = map[string]Category{
 	"milestone":    {"milestone", PriorityLow, []Channel{ChannelInApp, ChannelEmail}},
 	"billing":      {"billing", PriorityHigh, []Channel{ChannelInApp, ChannelEmail}},
 	"security":     {"security", PriorityUrgent, []Channel{ChannelInApp, ChannelEmail}},
+	"qa":           {"qa", PriorityNormal, []Channel{ChannelInApp, ChannelPush, ChannelEmail}},
 }
 
 // Transactional reports whether a category's mail is sent whatever the
@@ -132,11 +133,12 @@ func ViewOf(n *Notification) NotificationView {
 	return NotificationView{
 		ID: n.ID.String(), Category: n.Category, GroupKey: n.GroupKey, Priority: n.Priority,
 		Title: n.Title, Body: n.Body, Data: json.RawMessage(n.Data), Channels: strings.Split(n.Channels, ","),
-		CreatedAt: n.CreatedAt.UTC(), ExpiresAt: utc(n.ExpiresAt), ReadAt: utc(n.ReadAt),
+		CreatedAt: n.CreatedAt.UTC(), ExpiresAt: UTC(n.ExpiresAt), ReadAt: UTC(n.ReadAt),
 	}
 }
 
-func utc(t *time.Time) *time.Time {
+// UTC is t in UTC, nil for nil: an optional time as views show it.
+func UTC(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
 	}

@@ -79,9 +79,15 @@ var Workflows = []Definition{
 	},
 	{
 		Workflow:         workflows.ReleaseWorkflow,
-		Activities:       func(d Deps) []any { return []any{&activities.Release{Store: d.Store, Broadcasts: d.Announce}} },
+		Activities:       func(d Deps) []any { return []any{&activities.Release{Store: d.Store, Broadcasts: d.Broadcaster}} },
 		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID, searchattr.ReleasePhase},
 		Fixtures:         []string{"release_v1.json"},
+	}, {
+		// Scheduled per club by the api (QAClient.EnsureSchedule), not here.
+		Workflow:         workflows.QASessionWorkflow,
+		Activities:       func(d Deps) []any { return []any{&activities.QA{Store: d.Store, Broadcast: d.Broadcaster}} },
+		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID},
+		Fixtures:         []string{"qa_v1.json"},
 	},
 }
 

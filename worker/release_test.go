@@ -30,7 +30,7 @@ func TestReleaseSurvivesAWorkerRestart(t *testing.T) {
 	queue := "release-" + uuid.NewString()
 	releases := workflows.ReleaseClient{Conn: workflows.Conn{Client: c, TaskQueue: queue}}
 	startWorker := func() sdkworker.Worker {
-		w := worker.New(c, queue, worker.Deps{Store: app.Platform.Store, Announce: app.Platform.Notify})
+		w := worker.New(c, queue, worker.Deps{Store: app.Platform.Store, Broadcaster: app.Platform.Notify})
 		require.NoError(t, w.Start())
 		return w
 	}

@@ -21,9 +21,10 @@ type Deps struct {
 	Broadcast *activities.Broadcast
 	Billing   billing.Provider
 	Notify    activities.Notify
-	Announce  activities.Broadcaster
 	Rooms     realtime.Publisher // tells the api instances of access that ended
 	Blobs     blobs.Store        // uploads
+	// Broadcaster starts the broadcasts activities announce (the notifier).
+	Broadcaster activities.Broadcaster
 }
 
 // New returns a worker for taskQueue with every workflow and activity

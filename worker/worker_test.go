@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
@@ -96,7 +95,7 @@ func TestSchedulesRunTheirSweeps(t *testing.T) {
 		}
 		require.NoError(t, st.CreateNotifications(t.Context(), rows))
 		var deleted int64
-		testenv.RecordHistory(t, c, runNow(t, c, workflows.ExpirySchedule, &deleted), "expiry_v1.json")
+		testenv.RecordHistory(t, c, testenv.RunSchedule(t, c, workflows.ExpirySchedule, &deleted), "expiry_v1.json")
 		require.EqualValues(t, 1, deleted)
 		left := testenv.Rows[models.Notification](t, st, "created_at", "user_id = ?", user)
 		require.Len(t, left, 2)
@@ -126,7 +125,7 @@ func TestSchedulesRunTheirSweeps(t *testing.T) {
 			Update("created_at", time.Now().Add(-workflows.UploadTTL-time.Minute)).Error)
 
 		var deleted int
-		testenv.RecordHistory(t, c, runNow(t, c, workflows.UploadSweepSchedule, &deleted), "uploads_v1.json")
+		testenv.RecordHistory(t, c, testenv.RunSchedule(t, c, workflows.UploadSweepSchedule, &deleted), "uploads_v1.json")
 		require.Equal(t, 1, deleted)
 		left := testenv.Rows[models.Attachment](t, st, "created_at", "uploader_id = ?", fan.User.ID)
 		require.Len(t, left, 2)
@@ -141,26 +140,4 @@ func TestSchedulesRunTheirSweeps(t *testing.T) {
 			require.Equal(t, testenv.PNG(100), r.Body)
 		}
 	})
-}
-
-// runNow triggers the schedule, waits for the run it started to finish
-// with result, and returns the run's workflow id.
-func runNow(t *testing.T, c client.Client, schedule string, result any) string {
-	ctx := t.Context()
-	h := c.ScheduleClient().GetHandle(ctx, schedule)
-	d, err := h.Describe(ctx)
-	require.NoError(t, err)
-	before := len(d.Info.RecentActions)
-	require.NoError(t, h.Trigger(ctx, client.ScheduleTriggerOptions{}))
-	var started *client.ScheduleWorkflowExecution
-	require.EventuallyWithT(t, func(c *assert.CollectT) {
-		d, err := h.Describe(ctx)
-		if assert.NoError(c, err) && assert.Greater(c, len(d.Info.RecentActions), before) {
-			started = d.Info.RecentActions[len(d.Info.RecentActions)-1].StartWorkflowResult
-		}
-	}, 30*time.Second, 100*time.Millisecond, "the triggered run started")
-	wctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	require.NoError(t, c.GetWorkflow(wctx, started.WorkflowID, started.FirstExecutionRunID).Get(wctx, result))
-	return started.WorkflowID
 }

@@ -24,11 +24,16 @@ type Conn struct {
 // tuned it. A run still going when the next is due makes the next one skip
 // (the default).
 func (c Conn) EnsureSchedule(ctx context.Context, id string, every time.Duration, wf any) error {
-	_, err := c.Client.ScheduleClient().Create(ctx, client.ScheduleOptions{
+	return c.ensure(ctx, client.ScheduleOptions{
 		ID:     id,
 		Spec:   client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}},
 		Action: &client.ScheduleWorkflowAction{ID: id, Workflow: wf, TaskQueue: c.TaskQueue},
 	})
+}
+
+// ensure creates a schedule unless one with its id exists.
+func (c Conn) ensure(ctx context.Context, o client.ScheduleOptions) error {
+	_, err := c.Client.ScheduleClient().Create(ctx, o)
 	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		return nil
 	}

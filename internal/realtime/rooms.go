@@ -63,6 +63,9 @@ func ConversationRoom(id string) string { return "conversation:" + id }
 // BackstageRoom is an artist's virtual backstage.
 func BackstageRoom(artistID string) string { return "backstage:" + artistID }
 
+// QARoom is the live room of a Q&A session.
+func QARoom(sessionID string) string { return "qa:" + sessionID }
+
 func splitRoom(room string) (kind, id string, ok bool) {
 	kind, id, ok = strings.Cut(room, ":")
 	return kind, id, ok && kind != "" && id != ""

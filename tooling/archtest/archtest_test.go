@@ -75,14 +75,14 @@ var rules = []rule{{
 	// every feature without knowing the routes.
 	applies: func(p string) bool { return under(p, "internal") },
 	allowed: func(imp dep) bool {
-		return !imp.own || !under(imp.path, "api", "worker", "workflows", "activities", "notifier", "app", "messaging", "membership")
+		return !imp.own || !under(imp.path, "api", "worker", "workflows", "activities", "notifier", "app", "messaging", "membership", "perks")
 	},
 	why: "internal/ holds the leaf services; they never import api, worker, workflows, activities, notifier, " +
-		"the use cases (messaging, membership) or the composition root (app)",
+		"the use cases (messaging, membership, perks) or the composition root (app)",
 }, {
-	applies: func(p string) bool { return under(p, "messaging", "membership") },
+	applies: func(p string) bool { return under(p, "messaging", "membership", "perks") },
 	allowed: func(imp dep) bool { return !imp.own || !under(imp.path, "api", "app") },
-	why:     "the use cases (messaging, membership) sit below api and app: a handler, a socket frame or a test calls them",
+	why:     "the use cases (messaging, membership, perks) sit below api and app: a handler, a socket frame or a test calls them",
 }, {
 	applies: func(p string) bool { return under(p, "internal/searchattr") },
 	allowed: func(imp dep) bool { return imp.std || imp.path == "go.temporal.io/sdk/temporal" },
@@ -220,6 +220,9 @@ func TestTheRules(t *testing.T) {
 		{"membership", "app", true},
 		{"internal/store", "messaging", true},
 		{"internal/realtime", "membership", true},
+		{"perks", "notifier", false},
+		{"perks", "api", true},
+		{"internal/store", "perks", true},
 		{"app", "api", false},
 		{"api", "tooling/testenv", true},
 		{"cmd/fanfare", "tooling/seed", false},
