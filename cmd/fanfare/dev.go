@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/fanfare/fanfare/internal/temporalx"
 	"github.com/fanfare/fanfare/tooling/seed"
 	"github.com/fanfare/fanfare/worker"
+	"github.com/fanfare/fanfare/workflows"
 )
 
 func devCmd() *cobra.Command {
@@ -72,6 +74,12 @@ func devCmd() *cobra.Command {
 			if err := seed.Run(ctx, p.Store, out); err != nil {
 				return err
 			}
+			go func() { // once the worker below runs
+				wf := workflows.Conn{Client: p.Temporal, TaskQueue: cfg.TemporalTaskQueue}
+				if err := seed.StartWorkflows(ctx, p.Store, wf, time.Now()); err != nil && ctx.Err() == nil {
+					log.Error("demo workflows", "err", err)
+				}
+			}()
 			printURLs(out, ln.Addr().(*net.TCPAddr).Port, cfg.TemporalUIPort)
 			return p.Run(ctx, ln, true)
 		},

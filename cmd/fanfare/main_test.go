@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
@@ -104,10 +105,10 @@ func (o *output) String() string {
 // → follow journey, stops cleanly on Ctrl-C and keeps its data for the next run.
 func TestDevRunsTheWholePlatformAndKeepsItsData(t *testing.T) {
 	dir := t.TempDir()
-	httpPort, uiPort := testenv.FreePort(t), testenv.FreePort(t)
+	httpPort, uiPort, temporalPort := testenv.FreePort(t), testenv.FreePort(t), testenv.FreePort(t)
 	env := []string{
 		"DATA_DIR=" + dir, "DATABASE_URL=sqlite://" + filepath.Join(dir, "fanfare.db"),
-		fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", httpPort), fmt.Sprintf("TEMPORAL_PORT=%d", testenv.FreePort(t)),
+		fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", httpPort), fmt.Sprintf("TEMPORAL_PORT=%d", temporalPort),
 		fmt.Sprintf("TEMPORAL_UI_PORT=%d", uiPort), "TEMPORAL_CLI=" + filepath.Join(testenv.RepoRoot(), "bin", "temporal"),
 		"TEMPORAL_ADDRESS=", "REDIS_URL=", "LOG_LEVEL=warn",
 	}
@@ -188,6 +189,26 @@ func TestDevRunsTheWholePlatformAndKeepsItsData(t *testing.T) {
 	require.Equal(t, http.StatusCreated, status, "%v", conv)
 	status, msg := call(http.MethodPost, "/api/messages/conversations/"+conv["id"].(string)+"/messages", token, map[string]any{"body": "Hello from dev"})
 	require.Equal(t, http.StatusCreated, status, "%v", msg)
+	// The demo release is locked to the new superfan until their window,
+	// and runs its ReleaseWorkflow; the club has its Q&A schedule.
+	status, content := call(http.MethodGet, "/api/artists/"+sub["artist_id"].(string)+"/content", token, nil)
+	require.Equal(t, http.StatusOK, status, "%v", content)
+	var release map[string]any
+	for _, it := range content["items"].([]any) {
+		if it := it.(map[string]any); it["title"] == "Afterglow (single)" {
+			release = it
+		}
+	}
+	require.NotNil(t, release, "%v", content)
+	require.Equal(t, true, release["locked"])
+	tc, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", temporalPort)})
+	require.NoError(t, err)
+	defer tc.Close()
+	require.Eventually(t, func() bool { // started beside the api, once the worker runs
+		_, err := tc.DescribeWorkflow(t.Context(), "release/"+release["id"].(string), "")
+		_, err2 := tc.ScheduleClient().GetHandle(t.Context(), "qa/"+sub["artist_id"].(string)).Describe(t.Context())
+		return err == nil && err2 == nil
+	}, 30*time.Second, 100*time.Millisecond, "the demo release runs and the club has its monthly Q&A")
 	stop(cmd, out)
 
 	cmd, out = start()

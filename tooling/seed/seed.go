@@ -12,6 +12,7 @@ import (
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/workflows"
 )
 
 // ErrProduction refuses demo accounts, whose password is public, in production.
@@ -103,6 +104,35 @@ func seedContent(ctx context.Context, st *store.Store, artistID uuid.UUID, now t
 		c.UpdatedAt = c.CreatedAt
 		if err := st.CreateContent(ctx, c); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// StartWorkflows starts for the demo what the api starts for a real club:
+// the ReleaseWorkflow of each scheduled item and the monthly Q&A schedule.
+// It needs a running worker (a release is scheduled by an update), so
+// `fanfare dev` calls it once the platform runs; calling it again changes
+// nothing.
+func StartWorkflows(ctx context.Context, st *store.Store, wf workflows.Conn, now time.Time) error {
+	artist, err := st.UserByEmail(ctx, Accounts[0].Email)
+	if err != nil {
+		return err
+	}
+	if err := (workflows.QAClient{Conn: wf}).EnsureSchedule(ctx, artist.ID); err != nil {
+		return fmt.Errorf("seed Q&A schedule: %w", err)
+	}
+	items, _, err := st.Contents(ctx, artist.ID, "", 50)
+	if err != nil {
+		return err
+	}
+	for _, c := range items {
+		if c.PublicAt == nil || !c.PublicAt.After(now) {
+			continue
+		}
+		r := models.Release{ContentID: c.ID, ArtistID: artist.ID, Title: c.Title, PublicAt: *c.PublicAt}
+		if _, err := (workflows.ReleaseClient{Conn: wf}).Schedule(ctx, r, now); err != nil {
+			return fmt.Errorf("seed release %s: %w", c.Title, err)
 		}
 	}
 	return nil
