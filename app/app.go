@@ -175,8 +175,7 @@ func (p *Platform) Worker() sdkworker.Worker {
 		broadcast.Pusher = p.Pusher
 	}
 	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{
-		Store: p.Store, Senders: p.senders,
-		Broadcast: broadcast,
+		Store: p.Store, Senders: p.senders, Broadcast: broadcast,
 		Billing: p.Billing,
 		Notify:  p.Notify,
 		Rooms:   p.Hub.Publisher,
