@@ -32,20 +32,8 @@ import (
 // start to its last notification row, its last SendGrid request and (for
 // the superfans) its last web push, at a local SendGrid and push service.
 func BroadcastMembers(ctx context.Context, cfg config.Config, n int, out io.Writer) error {
-	var mails, pushes, lastMail, lastPush atomic.Int64
-	sg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		mails.Add(1)
-		lastMail.Store(time.Now().UnixNano())
-		w.WriteHeader(http.StatusAccepted)
-	}))
+	sg, push := newCounter(http.StatusAccepted), newCounter(http.StatusCreated)
 	defer sg.Close()
-	push := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		pushes.Add(1)
-		lastPush.Store(time.Now().UnixNano())
-		w.WriteHeader(http.StatusCreated)
-	}))
 	defer push.Close()
 	cfg.SendGridAPIKey, cfg.SendGridURL = "SG.bench", sg.URL
 	cfg.PushDialAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} // the local push service
@@ -93,8 +81,8 @@ func BroadcastMembers(ctx context.Context, cfg config.Config, n int, out io.Writ
 		if err != nil {
 			return err
 		}
-		mails.Store(0)
-		pushes.Store(0)
+		sg.requests.Store(0)
+		push.requests.Store(0)
 		start := time.Now()
 		x := notify.Notification{Category: "release", GroupKey: "artist:" + artist.String(), Title: "Benchmark", Body: "Out now"}
 		id, err := p.Notify.Broadcast(ctx, phase.audience, x, "")
@@ -113,19 +101,37 @@ func BroadcastMembers(ctx context.Context, cfg config.Config, n int, out io.Writ
 		fmt.Fprintf(out, "BENCH %s_recipients %d users\n", name, prog.Recipients)
 		fmt.Fprintf(out, "BENCH %s_seconds_last_row %.2f s\n", name, lastRow.Sub(start).Seconds())
 		fmt.Fprintf(out, "BENCH %s_seconds_done %.2f s\n", name, time.Since(start).Seconds())
-		fmt.Fprintf(out, "BENCH %s_sendgrid_requests %d requests\n", name, mails.Load())
-		if mails.Load() > 0 {
-			fmt.Fprintf(out, "BENCH %s_seconds_last_sendgrid %.2f s\n", name, time.Duration(lastMail.Load()-start.UnixNano()).Seconds())
+		fmt.Fprintf(out, "BENCH %s_sendgrid_requests %d requests\n", name, sg.requests.Load())
+		if sg.requests.Load() > 0 {
+			fmt.Fprintf(out, "BENCH %s_seconds_last_sendgrid %.2f s\n", name, time.Duration(sg.last.Load()-start.UnixNano()).Seconds())
 		}
-		fmt.Fprintf(out, "BENCH %s_web_pushes %d pushes\n", name, pushes.Load())
-		if pushes.Load() > 0 {
-			fmt.Fprintf(out, "BENCH %s_seconds_last_push %.2f s\n", name, time.Duration(lastPush.Load()-start.UnixNano()).Seconds())
+		fmt.Fprintf(out, "BENCH %s_web_pushes %d pushes\n", name, push.requests.Load())
+		if push.requests.Load() > 0 {
+			fmt.Fprintf(out, "BENCH %s_seconds_last_push %.2f s\n", name, time.Duration(push.last.Load()-start.UnixNano()).Seconds())
 		}
 		if prog.Recipients != count {
 			return fmt.Errorf("%s: %d recipients, the audience has %d", phase.name, prog.Recipients, count)
 		}
 	}
 	return nil
+}
+
+// counter is a local service that answers status to every request and
+// counts them, and when the last came.
+type counter struct {
+	*httptest.Server
+	requests, last atomic.Int64
+}
+
+func newCounter(status int) *counter {
+	c := &counter{}
+	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		c.requests.Add(1)
+		c.last.Store(time.Now().UnixNano())
+		w.WriteHeader(status)
+	}))
+	return c
 }
 
 // seedMembers makes a tenth of the artist's followers active superfans,
