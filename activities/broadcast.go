@@ -197,10 +197,21 @@ func (a *Broadcast) lanes(page []store.Recipient, chans [][]models.Channel, rows
 	return mail, push, inbox
 }
 
+// pushMargin is the time a page keeps after its pushes for the rest,
+// before its start-to-close timeout.
+const pushMargin = 30 * time.Second
+
 // push sends the rows by Web Push, heartbeating while it waits: a failing
 // browser's retries may outlast the heartbeat timeout. Browsers given up
-// are logged, not failed on (see DeliverPage).
+// are logged, not failed on (see DeliverPage), and so are pushes still
+// unsent near the page's timeout (a slow push service): a page timing out
+// would be retried and push again to all.
 func (a *Broadcast) push(ctx context.Context, rows []*models.Notification) (int, error) {
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-pushMargin))
+		defer cancel()
+	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {

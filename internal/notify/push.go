@@ -88,8 +88,8 @@ func (p *Pusher) Send(ctx context.Context, d models.Digest) error {
 	for i, s := range subs {
 		jobs[i] = pushJob{s, msg, urgency}
 	}
-	failed, errs, err := p.deliver(ctx, jobs, len(jobs))
-	if err != nil {
+	failed, errs := p.deliver(ctx, jobs, len(jobs))
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if len(failed) < len(jobs) {
@@ -108,9 +108,9 @@ func (p *Pusher) Send(ctx context.Context, d models.Digest) error {
 // browser its user subscribed, pagePushes at once. A browser that fails is
 // sent again on its own (Retries), and one still failing after that is
 // given up, not failed on: the caller's retry would push again to every
-// browser that got it. It records who got it, and returns how many rows
-// reached a browser and why each browser given up failed (err is for
-// what stopped it: the database, ctx).
+// browser that got it. So are those still unsent when ctx ends. It records
+// who got it, and returns how many rows reached a browser and why each
+// browser given up failed (err is for the database).
 func (p *Pusher) PushRows(ctx context.Context, rows []*models.Notification) (reached int, undelivered []error, err error) {
 	users := make([]uuid.UUID, len(rows))
 	for i, r := range rows {
@@ -133,10 +133,7 @@ func (p *Pusher) PushRows(ctx context.Context, rows []*models.Notification) (rea
 			jobs = append(jobs, pushJob{s, msg, urgency})
 		}
 	}
-	failed, errs, err := p.deliver(ctx, jobs, pagePushes)
-	if err != nil {
-		return 0, nil, err
-	}
+	failed, errs := p.deliver(ctx, jobs, pagePushes)
 	got := map[uuid.UUID]int{} // browsers reached, per user
 	for _, j := range jobs {
 		got[j.sub.UserID]++
@@ -151,7 +148,8 @@ func (p *Pusher) PushRows(ctx context.Context, rows []*models.Notification) (rea
 		}
 	}
 	if len(pushed) > 0 {
-		if err := p.Store.MarkPushed(ctx, pushed, p.Now()); err != nil {
+		// Recorded even when ctx ended: those pushes went out.
+		if err := p.Store.MarkPushed(context.WithoutCancel(ctx), pushed, p.Now()); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -175,23 +173,23 @@ func message(d models.Digest) ([]byte, webpush.Urgency) {
 
 // deliver sends every job, at most limit at once, and then, after each of
 // Retries, again the ones that failed. It returns those still failing,
-// with why; err only when ctx ends.
-func (p *Pusher) deliver(ctx context.Context, jobs []pushJob, limit int) (failed []pushJob, why []error, err error) {
+// with why; when ctx ends, the ones not sent yet.
+func (p *Pusher) deliver(ctx context.Context, jobs []pushJob, limit int) (failed []pushJob, why []error) {
 	failed = jobs
 	for attempt := 0; len(failed) > 0; attempt++ {
 		if attempt > 0 {
 			if attempt > len(p.Retries) {
-				return failed, why, nil
+				return failed, why
 			}
 			select {
 			case <-ctx.Done():
-				return nil, nil, ctx.Err()
+				return failed, append(why, ctx.Err())
 			case <-time.After(p.Retries[attempt-1]):
 			}
 		}
 		failed, why = p.sendEach(ctx, failed, limit)
 	}
-	return nil, nil, nil
+	return nil, nil
 }
 
 // sendEach sends every job, at most limit at once, and returns those that
