@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,21 +23,26 @@ import (
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 // A broadcast page's pushes never fail it: a browser whose push service
-// still has not answered when the page must end is given up, while the
-// user's browser that answered counts and the user is recorded as pushed.
+// still has not answered its retry when the page must end is given up,
+// while the user's browser that answered counts and the user is recorded
+// as pushed.
 func TestPushRowsGivesUpWhatTheDeadlineCuts(t *testing.T) {
 	st := testenv.Postgres(t)
 	hung, release := make(chan struct{}), make(chan struct{})
+	var tries atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/hang" {
+		switch {
+		case r.URL.Path == "/hang" && tries.Add(1) == 1: // fails at once, while /ok gets it
+			w.WriteHeader(http.StatusInternalServerError)
+		case r.URL.Path == "/hang": // and hangs on its retry
 			close(hung)
 			select { // answers nothing until the sender gives up
 			case <-r.Context().Done():
 			case <-release:
 			}
-			return
+		default:
+			w.WriteHeader(http.StatusCreated)
 		}
-		w.WriteHeader(http.StatusCreated)
 	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
@@ -44,6 +50,7 @@ func TestPushRowsGivesUpWhatTheDeadlineCuts(t *testing.T) {
 	require.NoError(t, err)
 	p := notify.NewPusher(st, notify.PushConfig{PublicKey: pub, PrivateKey: priv, Subject: "mailto:ops@example.com", AllowHTTP: true,
 		Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	p.Retries = []time.Duration{0}
 	u := &models.User{ID: models.NewID(), Email: "fan@example.com", PasswordHash: "x", Role: models.RoleFan, DisplayName: "Fan", TimeZone: "UTC"}
 	require.NoError(t, st.CreateUser(t.Context(), u, nil))
 	for _, path := range []string{"/ok", "/hang"} {
