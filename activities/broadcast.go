@@ -2,7 +2,10 @@ package activities
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,8 +38,18 @@ type Broadcast struct {
 	Publisher realtime.Publisher
 	Online    func(ctx context.Context, userIDs []string) (map[string]bool, error)
 	Mailer    BatchMailer
+	Pusher    WebPusher // nil when push is off
 	Inboxes   Inboxes
 	Now       func() time.Time
+}
+
+// WebPusher sends broadcast rows by Web Push (notify.Pusher).
+type WebPusher interface {
+	// PushRows pushes each row to every browser its user subscribed,
+	// retrying a failing browser on its own and giving it up after that;
+	// it returns how many rows reached a browser and why each browser
+	// given up failed.
+	PushRows(ctx context.Context, rows []*models.Notification) (reached int, undelivered []error, err error)
 }
 
 // Inboxes is the platform's notifier (package notifier) as a broadcast page
@@ -49,14 +62,16 @@ type Inboxes interface {
 	HandOff(ctx context.Context, row *models.Notification) ([]models.Channel, error)
 }
 
-// DeliverPage writes the inbox rows of the next page of recipients and
-// publishes them to those online. It mails, in one batch, the recipients
-// who want the email and whom no rule holds back now: outside their quiet
-// hours and not emailed within the hour, so under any hourly cap. The
-// others who want email or push go to their inbox, whose quiet hours and
-// caps decide. A retry of the same page writes no second row: row ids
-// derive from the broadcast and the recipient (a retried page may mail or
-// hand off twice).
+// DeliverPage writes the inbox rows of the next page of recipients, each
+// listing the channels of the category its recipient wants, and publishes
+// them to those online. Recipients whom no rule holds back now (outside
+// their quiet hours, not emailed or pushed within the hour, so under any
+// hourly cap) are mailed in one batch and pushed directly; the others who
+// want email or push go to their inbox, whose quiet hours and caps decide.
+// A retry of the same page writes no second row: row ids derive from the
+// broadcast and the recipient (a retried page may mail or hand off twice).
+// Pushes go last and never fail the page: a browser failing is retried on
+// its own, so a page retry never pushes twice to the browsers reached.
 func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p models.BroadcastProgress) (models.BroadcastProgress, error) {
 	page, err := a.recipients(ctx, b, p.Cursor)
 	if err != nil {
@@ -66,16 +81,17 @@ func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p model
 		p.Done = true
 		return p, nil
 	}
+	cat := models.Categories[b.Category]
 	users := make([]uuid.UUID, len(page))
 	ids := make([]string, len(page))
+	chans := make([][]models.Channel, len(page))
 	for i, r := range page {
-		users[i], ids[i] = r.UserID, r.UserID.String()
+		users[i], ids[i], chans[i] = r.UserID, r.UserID.String(), a.channels(r, cat)
 	}
-	rows, err := notify.BroadcastRows(b, users)
+	rows, err := notify.BroadcastRows(b, users, chans)
 	if err != nil {
 		return p, temporal.NewNonRetryableApplicationError(err.Error(), "BadBroadcast", err)
 	}
-	cat := models.Categories[b.Category]
 	if err := a.Store.CreateNotificationsOnce(ctx, rows); err != nil {
 		return p, err
 	}
@@ -92,7 +108,7 @@ func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p model
 			p.Pushed++
 		}
 	}
-	mail, inbox := a.lanes(page, rows, cat)
+	mail, push, inbox := a.lanes(page, chans, rows, cat)
 	if len(mail) > 0 {
 		sent, err := a.Mailer.SendBatch(ctx, mail, cat.Name, b.Title, b.Body)
 		if err != nil {
@@ -105,6 +121,13 @@ func (a *Broadcast) DeliverPage(ctx context.Context, b models.Broadcast, p model
 		return p, err
 	}
 	p.Emailed += emailed
+	if len(push) > 0 {
+		reached, err := a.push(ctx, push)
+		if err != nil {
+			return p, err
+		}
+		p.WebPushed += reached
+	}
 	p.Cursor = ids[len(ids)-1]
 	p.Recipients += len(page)
 	p.Pages++
@@ -121,30 +144,95 @@ func (a *Broadcast) recipients(ctx context.Context, b models.Broadcast, after st
 	switch b.Audience {
 	case models.AudienceFollowers, "":
 		return a.Store.FollowerPage(ctx, artist, after, BroadcastPageSize)
+	case models.AudienceMembers:
+		if len(b.Tiers) == 0 || slices.ContainsFunc(b.Tiers, func(t models.Tier) bool { return !t.Paid() }) {
+			return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("a members audience needs paid tiers, not %q", b.Tiers), "BadAudience", nil)
+		}
+		return a.Store.MemberPage(ctx, artist, b.Tiers, after, BroadcastPageSize)
+	case models.AudienceNonMembers:
+		return a.Store.NonMemberPage(ctx, artist, after, BroadcastPageSize)
 	}
 	return nil, temporal.NewNonRetryableApplicationError("unknown audience "+string(b.Audience), "UnknownAudience", nil)
 }
 
-// lanes splits a page into those mailed in its batch and the rows handed
-// to their recipients' inboxes: those who get push (the inbox sends it), and
-// those who want the email but are in their quiet hours or were emailed
-// within the hour (which an hourly cap may count). Urgent categories pass
-// quiet hours and caps in the inbox too.
-func (a *Broadcast) lanes(page []store.Recipient, rows []models.Notification, cat models.Category) (mail []store.Recipient, inbox []*models.Notification) {
-	now := a.Now()
-	for i, r := range page {
-		email := models.Wants(r.Channels, r.EmailUnsubscribed, cat, models.ChannelEmail)
-		push := r.Push && models.Wants(r.Channels, r.EmailUnsubscribed, cat, models.ChannelPush)
-		_, quiet := models.InboxSettings{QuietStart: r.QuietStart, QuietEnd: r.QuietEnd, TimeZone: r.TimeZone}.QuietUntil(now)
-		recent := r.EmailedAt != nil && now.Sub(*r.EmailedAt) < time.Hour
+// channels is what a broadcast of cat reaches r on: in-app always, email
+// and push as models.Wants says, push only to a user with a subscribed
+// browser while this worker pushes.
+func (a *Broadcast) channels(r store.Recipient, cat models.Category) []models.Channel {
+	out := []models.Channel{models.ChannelInApp}
+	for _, ch := range cat.Channels {
 		switch {
-		case push || email && (quiet || recent) && cat.Priority != models.PriorityUrgent:
-			inbox = append(inbox, &rows[i])
-		case email:
-			mail = append(mail, r)
+		case ch == models.ChannelInApp, ch == models.ChannelPush && (!r.Push || a.Pusher == nil):
+		case models.Wants(r.Channels, r.EmailUnsubscribed, cat, ch):
+			out = append(out, ch)
 		}
 	}
-	return mail, inbox
+	return out
+}
+
+// lanes splits a page by recipient: those no rule holds back now are
+// mailed in its batch and pushed directly, on the channels they want; the
+// rows of those who want email or push but are in their quiet hours, or
+// were emailed or pushed within the hour (which an hourly cap may count),
+// go to their inbox, whole, so that no channel reaches them twice.
+// Urgent categories pass quiet hours and caps in the inbox too.
+func (a *Broadcast) lanes(page []store.Recipient, chans [][]models.Channel, rows []models.Notification, cat models.Category) (mail []store.Recipient, push, inbox []*models.Notification) {
+	now := a.Now()
+	recent := func(t *time.Time) bool { return t != nil && now.Sub(*t) < time.Hour }
+	for i, r := range page {
+		email, pushed := slices.Contains(chans[i], models.ChannelEmail), slices.Contains(chans[i], models.ChannelPush)
+		_, quiet := models.InboxSettings{QuietStart: r.QuietStart, QuietEnd: r.QuietEnd, TimeZone: r.TimeZone}.QuietUntil(now)
+		held := cat.Priority != models.PriorityUrgent && (quiet || email && recent(r.EmailedAt) || pushed && recent(r.PushedAt))
+		switch {
+		case held && (email || pushed):
+			inbox = append(inbox, &rows[i])
+		case email && pushed:
+			mail, push = append(mail, r), append(push, &rows[i])
+		case email:
+			mail = append(mail, r)
+		case pushed:
+			push = append(push, &rows[i])
+		}
+	}
+	return mail, push, inbox
+}
+
+// pushMargin is the time a page keeps after its pushes for the rest,
+// before its start-to-close timeout.
+const pushMargin = 30 * time.Second
+
+// push sends the rows by Web Push, heartbeating while it waits: a failing
+// browser's retries may outlast the heartbeat timeout. Browsers given up
+// are logged, not failed on (see DeliverPage), and so are pushes still
+// unsent near the page's timeout (a slow push service): a page timing out
+// would be retried and push again to all.
+func (a *Broadcast) push(ctx context.Context, rows []*models.Notification) (int, error) {
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-pushMargin))
+		defer cancel()
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				activity.RecordHeartbeat(ctx, "pushing")
+			}
+		}
+	})
+	reached, undelivered, err := a.Pusher.PushRows(ctx, rows)
+	close(done)
+	wg.Wait()
+	if len(undelivered) > 0 {
+		activity.GetLogger(ctx).Warn("broadcast push given up", "browsers", len(undelivered), "error", errors.Join(undelivered...))
+	}
+	return reached, err
 }
 
 // handOff gives rows to their recipients' inboxes, a few at a time, and

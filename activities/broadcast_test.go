@@ -13,21 +13,37 @@ import (
 )
 
 // A broadcast pages through its audience's kind; a kind this worker does
-// not know (sent by a newer api during a deploy) fails at once instead of
-// being retried, and writes nothing.
+// not know (sent by a newer api during a deploy), or a members audience
+// without paid tiers, fails at once instead of being retried, and writes
+// nothing.
 func TestBroadcastAudienceKinds(t *testing.T) {
 	st := testenv.Postgres(t)
 	a := &activities.Broadcast{Store: st}
-	b := models.Broadcast{ID: models.NewID().String(), ArtistID: models.NewID().String(), Category: "announcement", Title: "x"}
-	for _, kind := range []models.AudienceKind{models.AudienceFollowers, ""} { // "": started before kinds
-		b.Audience = kind
+	artist := models.NewID()
+	for name, audience := range map[string]models.Audience{
+		"followers":    models.Followers(artist),
+		"before kinds": {ArtistID: artist},
+		"members":      models.Members(artist, models.TierSuperfan),
+		"both tiers":   models.Members(artist, models.TierSupporter, models.TierSuperfan),
+		"non-members":  models.NonMembers(artist),
+	} {
+		b := models.Broadcast{ID: models.NewID().String(), ArtistID: artist.String(), Audience: audience.Kind, Tiers: audience.Tiers,
+			Category: "announcement", Title: "x"}
 		p, err := a.DeliverPage(t.Context(), b, models.BroadcastProgress{})
-		require.NoError(t, err, kind)
-		require.True(t, p.Done, "no followers: done at once")
+		require.NoError(t, err, name)
+		require.True(t, p.Done, "%s: nobody there: done at once", name)
 	}
-	b.Audience = "party_rsvps"
-	_, err := a.DeliverPage(t.Context(), b, models.BroadcastProgress{})
-	var app *temporal.ApplicationError
-	require.True(t, errors.As(err, &app), "%v", err)
-	require.True(t, app.NonRetryable())
+	for name, audience := range map[string]models.Audience{
+		"unknown kind":  {Kind: "party_rsvps", ArtistID: artist},
+		"no tiers":      models.Members(artist),
+		"follower tier": models.Members(artist, models.TierFollower),
+		"unknown tier":  models.Members(artist, models.TierSuperfan, "gold"),
+	} {
+		b := models.Broadcast{ID: models.NewID().String(), ArtistID: artist.String(), Audience: audience.Kind, Tiers: audience.Tiers,
+			Category: "announcement", Title: "x"}
+		_, err := a.DeliverPage(t.Context(), b, models.BroadcastProgress{})
+		var app *temporal.ApplicationError
+		require.True(t, errors.As(err, &app), "%s: %v", name, err)
+		require.True(t, app.NonRetryable(), name)
+	}
 }

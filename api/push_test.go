@@ -39,7 +39,7 @@ type pushHit struct {
 
 // pushService stands in for a browser vendor's push service: /gone answers
 // 410 as for an expired subscription, /broken always 500, /flaky 500 twice
-// and then 201, /redirect 307 to /target.
+// and then 201, /once 500 once and then 201, /redirect 307 to /target.
 type pushService struct {
 	mu   sync.Mutex
 	hits map[string][]pushHit
@@ -65,7 +65,7 @@ func (p *pushService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/gone":
 		w.WriteHeader(http.StatusGone)
-	case r.URL.Path == "/broken", r.URL.Path == "/flaky" && n <= 2:
+	case r.URL.Path == "/broken", r.URL.Path == "/flaky" && n <= 2, r.URL.Path == "/once" && n == 1:
 		w.WriteHeader(http.StatusInternalServerError)
 	case r.URL.Path == "/redirect":
 		http.Redirect(w, r, "/target", http.StatusTemporaryRedirect)

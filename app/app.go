@@ -128,6 +128,7 @@ func (p *Platform) open(ctx context.Context) error {
 	} else if pub != "" {
 		p.Pusher = notify.NewPusher(p.Store, notify.PushConfig{PublicKey: pub, PrivateKey: priv, Subject: p.Config.VAPIDSubject,
 			AllowHTTP: !p.Config.Production(), Allow: p.Config.PushDialAllow})
+		p.Pusher.Now = p.Auth.Now
 		channels = append(channels, models.ChannelPush)
 		p.senders[models.ChannelPush] = p.Pusher
 	} else {
@@ -168,10 +169,13 @@ func (p *Platform) API() (*api.Server, error) {
 
 // Worker builds the Temporal worker with every workflow and activity.
 func (p *Platform) Worker() sdkworker.Worker {
+	broadcast := &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence,
+		Mailer: p.Mailer, Inboxes: p.Notify, Now: p.Auth.Now}
+	if p.Pusher != nil { // a nil *Pusher in the interface would not be nil
+		broadcast.Pusher = p.Pusher
+	}
 	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{
-		Store: p.Store, Senders: p.senders,
-		Broadcast: &activities.Broadcast{Store: p.Store, Publisher: p.Hub.Publisher, Online: p.Hub.Presence,
-			Mailer: p.Mailer, Inboxes: p.Notify, Now: p.Auth.Now},
+		Store: p.Store, Senders: p.senders, Broadcast: broadcast,
 		Billing: p.Billing,
 		Notify:  p.Notify,
 		Rooms:   p.Hub.Publisher,

@@ -107,6 +107,12 @@ bin/fanfare loadtest ws-idle http://127.0.0.1:3102 --clients "${IDLE_CLIENTS:-10
 psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
 REDIS_PREFIX=bench-bc: bin/fanfare loadtest broadcast --recipients "${BROADCAST_RECIPIENTS:-100000}" 2>/dev/null
 
+# A release's broadcasts (issue 12): the same number of followers, 10% of
+# them superfans with a browser subscribed to push and 20% supporters;
+# superfans, supporters, then the followers who are not members.
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+REDIS_PREFIX=bench-bcm: bin/fanfare loadtest broadcast --audience members --recipients "${BROADCAST_RECIPIENTS:-100000}" 2>/dev/null
+
 # Memberships: a bare Update-with-Start of a one-timer workflow (the
 # baseline) and POST /api/artists/:id/subscription, at 4 and 32 clients,
 # against one fresh dev server; then the heap with idle memberships.

@@ -62,6 +62,7 @@ type BroadcastProgress struct {
 	Recipients int    `json:"recipients"`
 	Pushed     int    `json:"pushed" description:"recipients online when it was sent"`
 	Emailed    int    `json:"emailed" description:"recipients whose inbox will email it (after their digest window and quiet hours)"`
+	WebPushed  int    `json:"web_pushed" description:"recipients the broadcast sent a web push to (on at least one browser); those whose inbox pushes it are not counted"`
 	Pages      int    `json:"pages"`
 	Done       bool   `json:"done"`
 }

@@ -143,19 +143,30 @@ func loadtestIdleCmd() *cobra.Command {
 
 func loadtestBroadcastCmd() *cobra.Command {
 	var n int
+	var audience string
 	cmd := &cobra.Command{
 		Use:   "broadcast",
 		Short: "Announce to N synthetic followers on DATABASE_URL (PostgreSQL) and time it",
-		Args:  cobra.NoArgs,
+		Long: "--audience followers announces to N followers. --audience members sends a release's three\n" +
+			"broadcasts to N followers of whom 10% are superfans (with a browser subscribed to push) and 20%\n" +
+			"supporters: to the superfans, the supporters, then the followers who are not members.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := config.Load()
 			if err != nil {
 				return err
 			}
-			return loadtest.Broadcast(cmd.Context(), cfg, n, cmd.OutOrStdout())
+			switch audience {
+			case "followers":
+				return loadtest.Broadcast(cmd.Context(), cfg, n, cmd.OutOrStdout())
+			case "members":
+				return loadtest.BroadcastMembers(cmd.Context(), cfg, n, cmd.OutOrStdout())
+			}
+			return fmt.Errorf("--audience must be followers or members, not %q", audience)
 		},
 	}
 	cmd.Flags().IntVar(&n, "recipients", 100000, "followers to create and notify")
+	cmd.Flags().StringVar(&audience, "audience", "followers", "followers, or members (a release's phases)")
 	return cmd
 }
 

@@ -80,9 +80,11 @@ func Row(x Notification, now time.Time) (*models.Notification, error) {
 }
 
 // BroadcastRows builds the in-app rows of a page of a broadcast's
-// recipients the way Row builds one. A row's id derives from the
-// broadcast and the recipient, so a retried page writes no second row.
-func BroadcastRows(b models.Broadcast, users []uuid.UUID) ([]models.Notification, error) {
+// recipients the way Row builds one, each listing the channels it reaches
+// its recipient on (channels[i], the category's that they want). A row's
+// id derives from the broadcast and the recipient, so a retried page
+// writes no second row.
+func BroadcastRows(b models.Broadcast, users []uuid.UUID, channels [][]models.Channel) ([]models.Notification, error) {
 	bid, err := uuid.Parse(b.ID)
 	if err != nil {
 		return nil, err
@@ -96,7 +98,7 @@ func BroadcastRows(b models.Broadcast, users []uuid.UUID) ([]models.Notification
 	rows := make([]models.Notification, len(users))
 	for i, u := range users {
 		rows[i] = *one
-		rows[i].ID, rows[i].UserID = rowID(bid, b.CreatedAt, u), u
+		rows[i].ID, rows[i].UserID, rows[i].Channels = rowID(bid, b.CreatedAt, u), u, joinChannels(channels[i])
 	}
 	return rows, nil
 }

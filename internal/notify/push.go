@@ -33,14 +33,16 @@ type PushConfig struct {
 	Allow      []netip.Prefix // tests only: non-public prefixes the client may dial (see pushGuard)
 }
 
-// Pusher sends digests by Web Push (VAPID) to every browser a user
-// subscribed, and forgets subscriptions the push service says are gone.
+// Pusher sends digests and broadcast rows by Web Push (VAPID) to every
+// browser a user subscribed, and forgets subscriptions the push service
+// says are gone.
 type Pusher struct {
 	PushConfig
 	Store *store.Store
 	// Waits before sending again to the subscriptions that failed; the ones
-	// that got the digest are not sent it again.
+	// that got the message are not sent it again.
 	Retries []time.Duration
+	Now     func() time.Time
 	guard   *ssrf.Guardian
 	client  *http.Client
 }
@@ -48,14 +50,24 @@ type Pusher struct {
 // NewPusher returns a Pusher whose client dials only public addresses.
 func NewPusher(st *store.Store, c PushConfig) *Pusher {
 	g := pushGuard(c.Allow)
-	return &Pusher{PushConfig: c, Store: st, Retries: []time.Duration{time.Second, 4 * time.Second}, guard: g, client: pushClient(g)}
+	return &Pusher{PushConfig: c, Store: st, Retries: []time.Duration{time.Second, 4 * time.Second}, Now: time.Now, guard: g, client: pushClient(g)}
 }
+
+// pagePushes is how many pushes a broadcast page has in flight at once.
+const pagePushes = 32
 
 type pushPayload struct {
 	Title    string   `json:"title"`
 	Body     string   `json:"body"`
 	GroupKey string   `json:"group_key"`
 	IDs      []string `json:"notification_ids"`
+}
+
+// pushJob is one message for one browser.
+type pushJob struct {
+	sub     models.PushSubscription
+	msg     []byte
+	urgency webpush.Urgency
 }
 
 // Send implements activities.Sender for the push channel. Each browser is
@@ -67,10 +79,85 @@ func (p *Pusher) Send(ctx context.Context, d models.Digest) error {
 	if err != nil {
 		return err
 	}
-	pending, err := p.Store.PushSubscriptions(ctx, userID)
+	subs, err := p.Store.PushSubscriptions(ctx, userID)
 	if err != nil {
 		return err
 	}
+	msg, urgency := message(d)
+	jobs := make([]pushJob, len(subs))
+	for i, s := range subs {
+		jobs[i] = pushJob{s, msg, urgency}
+	}
+	failed, errs := p.deliver(ctx, jobs, len(jobs))
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(failed) < len(jobs) {
+		if err := p.Store.MarkPushed(ctx, []uuid.UUID{userID}, p.Now()); err != nil {
+			return err
+		}
+	}
+	if len(failed) > 0 {
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("push not delivered to %d subscription(s)", len(failed)), "PushUndelivered", errors.Join(errs...))
+	}
+	return nil
+}
+
+// PushRows implements activities.WebPusher: it pushes each row to every
+// browser its user subscribed, pagePushes at once. A browser that fails is
+// sent again on its own (Retries), and one still failing after that is
+// given up, not failed on: the caller's retry would push again to every
+// browser that got it. So are those still unsent when ctx ends. It records
+// who got it, and returns how many rows reached a browser and why each
+// browser given up failed (err is for the database).
+func (p *Pusher) PushRows(ctx context.Context, rows []*models.Notification) (reached int, undelivered []error, err error) {
+	users := make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		users[i] = r.UserID
+	}
+	subs, err := p.Store.PushSubscriptionsOf(ctx, users)
+	if err != nil {
+		return 0, nil, err
+	}
+	byUser := map[uuid.UUID][]models.PushSubscription{}
+	for _, s := range subs {
+		byUser[s.UserID] = append(byUser[s.UserID], s)
+	}
+	var jobs []pushJob
+	for _, r := range rows {
+		msg, urgency := message(models.Digest{UserID: r.UserID.String(), Channel: models.ChannelPush, GroupKey: r.GroupKey, Items: []models.InboxItem{{
+			NotificationID: r.ID.String(), Category: r.Category, Channel: models.ChannelPush, GroupKey: r.GroupKey, Priority: r.Priority, Title: r.Title, Body: r.Body,
+		}}})
+		for _, s := range byUser[r.UserID] {
+			jobs = append(jobs, pushJob{s, msg, urgency})
+		}
+	}
+	failed, errs := p.deliver(ctx, jobs, pagePushes)
+	got := map[uuid.UUID]int{} // browsers reached, per user
+	for _, j := range jobs {
+		got[j.sub.UserID]++
+	}
+	for _, j := range failed {
+		got[j.sub.UserID]--
+	}
+	var pushed []uuid.UUID
+	for u, n := range got {
+		if n > 0 {
+			pushed = append(pushed, u)
+		}
+	}
+	if len(pushed) > 0 {
+		// Recorded even when ctx ended: those pushes went out.
+		if err := p.Store.MarkPushed(context.WithoutCancel(ctx), pushed, p.Now()); err != nil {
+			return 0, nil, err
+		}
+	}
+	return len(pushed), errs, nil
+}
+
+// message is the push payload of a digest, and its urgency.
+func message(d models.Digest) ([]byte, webpush.Urgency) {
 	subject, body := render(d)
 	payload := pushPayload{Title: subject, Body: body, GroupKey: d.GroupKey}
 	urgency := webpush.UrgencyNormal
@@ -81,39 +168,49 @@ func (p *Pusher) Send(ctx context.Context, d models.Digest) error {
 		}
 	}
 	msg, _ := json.Marshal(payload)
-	msg = slices.Clip(msg) // webpush-go appends to the message: no spare room to share between sends
-	var errs []error
-	for attempt := 0; len(pending) > 0; attempt++ {
+	return slices.Clip(msg), urgency // webpush-go appends to the message: no spare room to share between sends
+}
+
+// deliver sends every job, at most limit at once, and then, after each of
+// Retries, again the ones that failed. It returns those still failing,
+// with why; when ctx ends, the ones not sent yet.
+func (p *Pusher) deliver(ctx context.Context, jobs []pushJob, limit int) (failed []pushJob, why []error) {
+	failed = jobs
+	for attempt := 0; len(failed) > 0; attempt++ {
 		if attempt > 0 {
 			if attempt > len(p.Retries) {
-				return temporal.NewNonRetryableApplicationError(
-					fmt.Sprintf("push not delivered to %d subscription(s)", len(pending)), "PushUndelivered", errors.Join(errs...))
+				return failed, why
 			}
 			select {
 			case <-ctx.Done():
-				return ctx.Err()
+				return failed, append(why, ctx.Err())
 			case <-time.After(p.Retries[attempt-1]):
 			}
 		}
-		pending, errs = p.sendEach(ctx, pending, msg, urgency)
+		failed, why = p.sendEach(ctx, failed, limit)
 	}
-	return nil
+	return nil, nil
 }
 
-// sendEach sends msg to every subscription at once and returns those that
+// sendEach sends every job, at most limit at once, and returns those that
 // failed, with why.
-func (p *Pusher) sendEach(ctx context.Context, subs []models.PushSubscription, msg []byte, urgency webpush.Urgency) ([]models.PushSubscription, []error) {
-	errs := make([]error, len(subs))
+func (p *Pusher) sendEach(ctx context.Context, jobs []pushJob, limit int) ([]pushJob, []error) {
+	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
-	for i, s := range subs {
-		wg.Go(func() { errs[i] = p.sendOne(ctx, s, msg, urgency) })
+	sem := make(chan struct{}, max(limit, 1))
+	for i, j := range jobs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = p.sendOne(ctx, j.sub, j.msg, j.urgency)
+		})
 	}
 	wg.Wait()
-	var failed []models.PushSubscription
+	var failed []pushJob
 	var why []error
 	for i, err := range errs {
 		if err != nil {
-			failed, why = append(failed, subs[i]), append(why, err)
+			failed, why = append(failed, jobs[i]), append(why, err)
 		}
 	}
 	return failed, why

@@ -176,9 +176,8 @@ func (s *Store) UnsubscribeEmail(ctx context.Context, userID uuid.UUID, now time
 	return s.SaveNotificationPreferences(ctx, p)
 }
 
-// FollowerPage returns up to limit followers of an artist after the user id
-// Recipient is one follower in a broadcast's page, with what decides how
-// the broadcast reaches them.
+// Recipient is one user in a broadcast's page, with what decides how the
+// broadcast reaches them.
 type Recipient struct {
 	UserID            uuid.UUID
 	Email             string
@@ -189,30 +188,56 @@ type Recipient struct {
 	QuietStart        string
 	QuietEnd          string
 	EmailedAt         *time.Time // last emailed, by the inbox or a broadcast
+	PushedAt          *time.Time // last sent a web push, by the inbox or a broadcast
 	Push              bool       // has a browser subscribed to push
 }
 
 // FollowerPage returns up to limit followers of an artist after the user id
 // `after` (a keyset cursor), with their preferences, in one query.
 func (s *Store) FollowerPage(ctx context.Context, artistID uuid.UUID, after string, limit int) ([]Recipient, error) {
-	q := s.DB(ctx).Table("follows f").
-		Select(`u.id AS user_id, u.email, u.display_name, u.time_zone, u.emailed_at,
+	return recipientPage(s.DB(ctx).Table("follows f").Where("f.artist_id = ?", artistID), "f.user_id", after, limit)
+}
+
+// MemberPage returns up to limit live members of an artist's tiers (their
+// membership gives its tier now, as TierOf says; following or not) after
+// the user id `after`, as FollowerPage does.
+func (s *Store) MemberPage(ctx context.Context, artistID uuid.UUID, tiers []models.Tier, after string, limit int) ([]Recipient, error) {
+	q := s.DB(ctx).Table("subscriptions m").Where("m.artist_id = ? AND m.tier IN ? AND m.status IN ?", artistID, tiers, grantingStatuses)
+	return recipientPage(q, "m.fan_id", after, limit)
+}
+
+// NonMemberPage returns up to limit followers of an artist who hold no live
+// membership of its club after the user id `after`, as FollowerPage does.
+func (s *Store) NonMemberPage(ctx context.Context, artistID uuid.UUID, after string, limit int) ([]Recipient, error) {
+	q := s.DB(ctx).Table("follows f").Where(`f.artist_id = ? AND NOT EXISTS (SELECT 1 FROM subscriptions m
+		WHERE m.artist_id = f.artist_id AND m.fan_id = f.user_id AND m.status IN ?)`, artistID, grantingStatuses)
+	return recipientPage(q, "f.user_id", after, limit)
+}
+
+// recipientPage reads the users q names in its column user, in user id
+// order after the cursor, with their preferences and push, in one query.
+func recipientPage(q *gorm.DB, user, after string, limit int) ([]Recipient, error) {
+	q = q.Select(`u.id AS user_id, u.email, u.display_name, u.time_zone, u.emailed_at, u.pushed_at,
 			COALESCE(p.channels, '') AS channels, COALESCE(p.email_unsubscribed, false) AS email_unsubscribed,
 			COALESCE(p.quiet_start, '') AS quiet_start, COALESCE(p.quiet_end, '') AS quiet_end,
-			EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = f.user_id) AS push`).
-		Joins("JOIN users u ON u.id = f.user_id").
-		Joins("LEFT JOIN notification_preferences p ON p.user_id = f.user_id").
-		Where("f.artist_id = ?", artistID)
+			EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = u.id) AS push`).
+		Joins("JOIN users u ON u.id = " + user).
+		Joins("LEFT JOIN notification_preferences p ON p.user_id = u.id")
 	if after != "" {
-		q = q.Where("f.user_id > ?", after)
+		q = q.Where(user+" > ?", after)
 	}
 	var out []Recipient
-	return out, q.Order("f.user_id").Limit(limit).Scan(&out).Error
+	return out, q.Order(user).Limit(limit).Scan(&out).Error
 }
 
 // MarkEmailed records that the users were emailed at t.
 func (s *Store) MarkEmailed(ctx context.Context, userIDs []uuid.UUID, t time.Time) error {
 	return s.DB(ctx).Table("users").Where("id IN ?", userIDs).Update("emailed_at", t).Error
+}
+
+// MarkPushed records that the users were sent a web push at t.
+func (s *Store) MarkPushed(ctx context.Context, userIDs []uuid.UUID, t time.Time) error {
+	return s.DB(ctx).Table("users").Where("id IN ?", userIDs).Update("pushed_at", t).Error
 }
 
 // CreateNotificationsOnce inserts inbox rows, skipping ids already there

@@ -59,3 +59,9 @@ func (s *Store) PushSubscriptions(ctx context.Context, userID uuid.UUID) ([]mode
 	var out []models.PushSubscription
 	return out, s.DB(ctx).Where("user_id = ?", userID).Find(&out).Error
 }
+
+// PushSubscriptionsOf returns the subscriptions of many users, in one query.
+func (s *Store) PushSubscriptionsOf(ctx context.Context, userIDs []uuid.UUID) ([]models.PushSubscription, error) {
+	var out []models.PushSubscription
+	return out, s.DB(ctx).Where("user_id IN ?", userIDs).Find(&out).Error
+}
