@@ -472,7 +472,7 @@ func TestMembershipChargesTheClubsTermsNotTheCallers(t *testing.T) {
 	supporter, superfan, quota := int64(700), int64(1500), 9
 	require.NoError(t, mt.st.SaveClub(context.Background(), &models.FanClub{ArtistID: mt.artist,
 		SupporterCents: &supporter, SuperfanCents: &superfan, DMQuota: &quota,
-		ExclusiveContent: []models.ClubContent{}, Milestones: []models.ClubMilestone{}, UpdatedAt: time.Now()}))
+		Milestones: []models.ClubMilestone{}, UpdatedAt: time.Now()}))
 	forged := models.Terms{Currency: "usd"}
 	start := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
 	var sub, up *outcome

@@ -16,22 +16,22 @@ import (
 	"github.com/fanfare/fanfare/workflows"
 )
 
-// announced records the broadcasts the Q&A activity starts (activities.Broadcaster).
-type announced struct {
+// qaAnnounced records the broadcasts the Q&A activity starts (activities.Broadcaster).
+type qaAnnounced struct {
 	mu    sync.Mutex
-	calls []announcement
+	calls []qaAnnouncement
 }
 
-type announcement struct {
+type qaAnnouncement struct {
 	audience models.Audience
 	category string
 	key      string
 }
 
-func (a *announced) Broadcast(_ context.Context, audience models.Audience, x notify.Notification, key string) (string, error) {
+func (a *qaAnnounced) Broadcast(_ context.Context, audience models.Audience, x notify.Notification, key string) (string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.calls = append(a.calls, announcement{audience, x.Category, key})
+	a.calls = append(a.calls, qaAnnouncement{audience, x.Category, key})
 	return key, nil
 }
 
@@ -45,7 +45,7 @@ func TestQASessionWorkflowOpensOneSessionAMonth(t *testing.T) {
 	ctx := t.Context()
 	artist := &models.User{ID: models.NewID(), Email: "artist@example.com", Role: models.RoleArtist, DisplayName: "Nova", TimeZone: "UTC"}
 	require.NoError(t, st.CreateUser(ctx, artist, &models.Artist{Slug: "nova", Name: "Nova"}))
-	rec := &announced{}
+	rec := &qaAnnounced{}
 	run := func(at time.Time) string {
 		var s testsuite.WorkflowTestSuite
 		env := s.NewTestWorkflowEnvironment()
@@ -65,8 +65,8 @@ func TestQASessionWorkflowOpensOneSessionAMonth(t *testing.T) {
 	require.Len(t, sessions, 1)
 	require.Equal(t, "2026-12", sessions[0].Month)
 	require.Equal(t, models.QAOpen, sessions[0].Status)
-	want := announcement{models.Members(artist.ID, models.TierSupporter, models.TierSuperfan), "qa", "qa/" + first + "/open"}
-	require.Equal(t, []announcement{want, want}, rec.calls, "the same key on a repeated run")
+	want := qaAnnouncement{models.Members(artist.ID, models.TierSupporter, models.TierSuperfan), "qa", "qa/" + first + "/open"}
+	require.Equal(t, []qaAnnouncement{want, want}, rec.calls, "the same key on a repeated run")
 
 	jan := run(dec.AddDate(0, 1, 0))
 	require.NotEqual(t, first, jan)
