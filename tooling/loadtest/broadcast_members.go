@@ -18,19 +18,23 @@ import (
 
 	"github.com/fanfare/fanfare/app"
 	"github.com/fanfare/fanfare/internal/config"
-	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/internal/temporalx"
 	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/worker"
 	"github.com/fanfare/fanfare/workflows"
 )
 
-// BroadcastMembers measures a release's three announcements to n fans of
-// one artist on PostgreSQL, as its phases send them: to the superfans (10%
-// of the fans, each with one browser subscribed to push), to the
-// supporters (20%), then to the followers who are not members (the other
-// 70%); every fan follows. For each it prints the time from the broadcast's
-// start to its last notification row, its last SendGrid request and (for
-// the superfans) its last web push, at a local SendGrid and push service.
+// BroadcastMembers measures a release to n fans of one artist on
+// PostgreSQL, through its ReleaseWorkflow: each window opens on the
+// workflow's own timer (the release is scheduled, then moved, so that the
+// superfan, the supporter and the public window each open two seconds
+// ahead), and its announcement goes to the superfans (10% of the fans,
+// each with one browser subscribed to push), the supporters (20%), then
+// the followers who are not members (the other 70%); every fan follows.
+// For each phase it prints the time from the window's opening (the timer)
+// to its last notification row, its last SendGrid request and (for the
+// superfans) its last web push, at a local SendGrid and push service.
 func BroadcastMembers(ctx context.Context, cfg config.Config, n int, out io.Writer) error {
 	sg, push := newCounter(http.StatusAccepted), newCounter(http.StatusCreated)
 	defer sg.Close()
@@ -56,24 +60,36 @@ func BroadcastMembers(ctx context.Context, cfg config.Config, n int, out io.Writ
 	if err := seedMembers(ctx, p, artist, push.URL); err != nil {
 		return err
 	}
+	now := time.Now().UTC()
+	item := &models.Content{ID: models.NewID(), ArtistID: artist, Kind: models.ContentTrack, Title: "Benchmark",
+		DurationSeconds: 180, MinTier: models.TierFollower, CreatedAt: now, UpdatedAt: now}
+	if err := p.Store.CreateContent(ctx, item); err != nil {
+		return err
+	}
+	// Registered before the release starts (Run registers them too, beside it).
+	if err := temporalx.RegisterSearchAttributes(ctx, p.Temporal, cfg.TemporalNamespace, worker.SearchAttributes()); err != nil {
+		return err
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- p.Run(runCtx, nil, true) }()
 	defer func() { stop(); <-done }()
 
+	releases := workflows.ReleaseClient{Conn: workflows.Conn{Client: p.Temporal, TaskQueue: cfg.TemporalTaskQueue}}
 	scale := fmt.Sprintf("broadcast_members_%dk", n/1000)
-	for _, phase := range []struct {
-		name     string
-		audience models.Audience
-		page     func(after string) ([]store.Recipient, error)
+	for i, phase := range []struct {
+		name  string
+		phase models.ReleasePhase
+		tier  models.Tier // whose window opens
+		page  func(after string) ([]store.Recipient, error)
 	}{
-		{"superfan", models.Members(artist, models.TierSuperfan), func(after string) ([]store.Recipient, error) {
+		{"superfan", models.ReleaseEarlySuperfan, models.TierSuperfan, func(after string) ([]store.Recipient, error) {
 			return p.Store.MemberPage(ctx, artist, []models.Tier{models.TierSuperfan}, after, 1000)
 		}},
-		{"supporter", models.Members(artist, models.TierSupporter), func(after string) ([]store.Recipient, error) {
+		{"supporter", models.ReleaseEarlySupporter, models.TierSupporter, func(after string) ([]store.Recipient, error) {
 			return p.Store.MemberPage(ctx, artist, []models.Tier{models.TierSupporter}, after, 1000)
 		}},
-		{"non_members", models.NonMembers(artist), func(after string) ([]store.Recipient, error) {
+		{"non_members", models.ReleasePublic, models.TierFollower, func(after string) ([]store.Recipient, error) {
 			return p.Store.NonMemberPage(ctx, artist, after, 1000)
 		}},
 	} {
@@ -83,9 +99,18 @@ func BroadcastMembers(ctx context.Context, cfg config.Config, n int, out io.Writ
 		}
 		sg.requests.Store(0)
 		push.requests.Store(0)
-		start := time.Now()
-		x := notify.Notification{Category: "release", GroupKey: "artist:" + artist.String(), Title: "Benchmark", Body: "Out now"}
-		id, err := p.Notify.Broadcast(ctx, phase.audience, x, "")
+		spec, _ := models.Spec(phase.tier)
+		opens := time.Now().Add(2 * time.Second).Truncate(time.Millisecond)
+		r := models.Release{ContentID: item.ID, ArtistID: artist, Title: item.Title, PublicAt: opens.Add(spec.EarlyAccess)}
+		if i == 0 {
+			_, err = releases.Schedule(ctx, r, time.Now())
+		} else {
+			_, err = releases.Reschedule(ctx, item.ID, r.PublicAt)
+		}
+		if err != nil {
+			return err
+		}
+		id, err := announced(ctx, releases, item.ID, phase.phase)
 		if err != nil {
 			return err
 		}
@@ -99,21 +124,44 @@ func BroadcastMembers(ctx context.Context, cfg config.Config, n int, out io.Writ
 		}
 		name := scale + "_" + phase.name
 		fmt.Fprintf(out, "BENCH %s_recipients %d users\n", name, prog.Recipients)
-		fmt.Fprintf(out, "BENCH %s_seconds_last_row %.2f s\n", name, lastRow.Sub(start).Seconds())
-		fmt.Fprintf(out, "BENCH %s_seconds_done %.2f s\n", name, time.Since(start).Seconds())
+		fmt.Fprintf(out, "BENCH %s_seconds_last_row %.2f s\n", name, lastRow.Sub(opens).Seconds())
+		fmt.Fprintf(out, "BENCH %s_seconds_done %.2f s\n", name, time.Since(opens).Seconds())
 		fmt.Fprintf(out, "BENCH %s_sendgrid_requests %d requests\n", name, sg.requests.Load())
 		if sg.requests.Load() > 0 {
-			fmt.Fprintf(out, "BENCH %s_seconds_last_sendgrid %.2f s\n", name, time.Duration(sg.last.Load()-start.UnixNano()).Seconds())
+			fmt.Fprintf(out, "BENCH %s_seconds_last_sendgrid %.2f s\n", name, time.Duration(sg.last.Load()-opens.UnixNano()).Seconds())
 		}
 		fmt.Fprintf(out, "BENCH %s_web_pushes %d pushes\n", name, push.requests.Load())
 		if push.requests.Load() > 0 {
-			fmt.Fprintf(out, "BENCH %s_seconds_last_push %.2f s\n", name, time.Duration(push.last.Load()-start.UnixNano()).Seconds())
+			fmt.Fprintf(out, "BENCH %s_seconds_last_push %.2f s\n", name, time.Duration(push.last.Load()-opens.UnixNano()).Seconds())
 		}
 		if prog.Recipients != count {
 			return fmt.Errorf("%s: %d recipients, the audience has %d", phase.name, prog.Recipients, count)
 		}
 	}
 	return nil
+}
+
+// announced waits until the release has announced phase and returns the
+// id of the broadcast that carries it.
+func announced(ctx context.Context, releases workflows.ReleaseClient, contentID uuid.UUID, phase models.ReleasePhase) (string, error) {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		st, err := releases.State(ctx, contentID)
+		if err != nil {
+			return "", err
+		}
+		for _, a := range st.Announced {
+			if a.Phase == phase {
+				return a.BroadcastID, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-tick.C:
+		}
+	}
 }
 
 // counter is a local service that answers status to every request and
@@ -171,19 +219,13 @@ func audienceSize(page func(after string) ([]store.Recipient, error)) (int, uuid
 	}
 }
 
-// awaitRow returns when the broadcast's row for user appears: its id
-// derives from the broadcast (an unkeyed one's, a UUIDv7) and the user.
+// awaitRow returns when the broadcast's row for user appears.
 func awaitRow(ctx context.Context, st *store.Store, broadcastID string, user uuid.UUID) (time.Time, error) {
-	rows, err := notify.BroadcastRows(models.Broadcast{ID: broadcastID, Category: "release", Title: "x"},
-		[]uuid.UUID{user}, [][]models.Channel{{models.ChannelInApp}})
-	if err != nil {
-		return time.Time{}, err
-	}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		var n int64
-		if err := st.DB(ctx).Model(&models.Notification{}).Where("id = ?", rows[0].ID).Count(&n).Error; err != nil {
+		if err := st.DB(ctx).Model(&models.Notification{}).Where("user_id = ? AND broadcast_id = ?", user, broadcastID).Count(&n).Error; err != nil {
 			return time.Time{}, err
 		}
 		if n > 0 {
