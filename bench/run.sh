@@ -69,6 +69,31 @@ me_rps=$(awk '/api_me_rps/ {print $3}' "$work/me.txt")
 bare_rps=$(awk '/bare_fiber_rps/ {print $3}' "$work/bare.txt")
 awk -v a="$me_rps" -v b="$pg_tps" 'BEGIN { printf "BENCH api_me_vs_pgbench %.2f ratio\n", a / b }'
 awk -v a="$me_rps" -v b="$bare_rps" 'BEGIN { printf "BENCH api_me_vs_bare_fiber %.2f ratio\n", a / b }'
+
+# Content (issue 12): a supporter lists an artist's 60 items (a third of
+# them superfan-only teasers) at CONNS connections, next to pgbench -S's
+# own p99 at the same client count (its per-transaction log, sampled).
+pgbench -S -c "$CONNS" -j 2 -T "${DURATION%s}" --log --sampling-rate 0.05 --log-prefix "$work/pglog" "$PG/fanfare_pgbench" >/dev/null 2>&1
+pg_p99=$(cat "$work"/pglog.* | awk '{print $3}' | sort -n | awk '{v[NR] = $1} END {printf "%.2f", v[int(NR * 0.99)] / 1000}')
+echo "BENCH pgbench_select_p99 $pg_p99 ms"
+artist=$(curl -sf -XPOST http://127.0.0.1:3100/api/auth/register -H 'Content-Type: application/json' \
+  -d '{"email":"bench-artist@example.com","password":"correct horse battery staple","display_name":"Bench Artist","role":"artist"}')
+artist_token=$(printf '%s' "$artist" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+artist_id=$(printf '%s' "$artist" | sed -n 's/.*"user":{"id":"\([^"]*\)".*/\1/p')
+tiers=(follower supporter superfan)
+for i in $(seq 1 60); do
+  curl -sf -XPOST "http://127.0.0.1:3100/api/artists/$artist_id/content" -H "Authorization: Bearer $artist_token" \
+    -H 'Content-Type: application/json' -d "{\"kind\":\"track\",\"title\":\"Track $i\",\"duration_seconds\":200,\"min_tier\":\"${tiers[i % 3]}\"}" >/dev/null
+done
+# The api here runs no worker, so the membership is written as its workflow would.
+psql -q "$PG/fanfare_bench" -c "INSERT INTO subscriptions (artist_id, fan_id, workflow_id, tier, status, member_since, period,
+  period_start, period_end, price_cents, currency, created_at, updated_at)
+  SELECT '$artist_id', id, 'bench', 'supporter', 'active', now(), 1, now(), now() + interval '1 month', 500, 'usd', now(), now()
+  FROM users WHERE email = 'bench@example.com'"
+bin/fanfare loadtest http --name content_list --conns "$CONNS" --duration "$DURATION" \
+  -H "Authorization: Bearer $token" "http://127.0.0.1:3100/api/artists/$artist_id/content" 2>/dev/null | tee "$work/content.txt"
+awk -v a="$(awk '/content_list_p99/ {print $3}' "$work/content.txt")" -v b="$pg_p99" 'BEGIN { printf "BENCH content_list_p99_vs_pgbench_p99 %.2f ratio\n", a / b }'
+awk -v a="$(awk '/content_list_rps/ {print $3}' "$work/content.txt")" -v b="$pg_tps" 'BEGIN { printf "BENCH content_list_vs_pgbench %.2f ratio\n", a / b }'
 kill "${pids[@]}" 2>/dev/null || true # a fresh Temporal server and api for each part
 bin/temporal server start-dev --headless --ip 127.0.0.1 --port 7298 --log-level error >"$work/temporal2.log" 2>&1 &
 pids+=($!)
