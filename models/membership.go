@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -55,9 +56,11 @@ const (
 )
 
 // Grants reports whether a membership in this status gives its tier.
-func (s SubscriptionStatus) Grants() bool {
-	return s == StatusActive || s == StatusPastDue || s == StatusCanceling
-}
+func (s SubscriptionStatus) Grants() bool { return slices.Contains(GrantingStatuses, s) }
+
+// GrantingStatuses are the statuses that give a membership's tier: the one
+// list queries filter by ("live" members).
+var GrantingStatuses = []SubscriptionStatus{StatusActive, StatusPastDue, StatusCanceling}
 
 // Subscription mirrors a membership workflow's state for queries; only
 // the workflow's activities write it.

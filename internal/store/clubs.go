@@ -35,8 +35,6 @@ type TierCount struct {
 func (s *Store) MemberCounts(ctx context.Context, artistID uuid.UUID) ([]TierCount, error) {
 	var out []TierCount
 	err := s.DB(ctx).Model(&models.Subscription{}).Select("tier, count(*) AS count").
-		Where("artist_id = ? AND status IN ?", artistID, grantingStatuses).Group("tier").Scan(&out).Error
+		Where("artist_id = ? AND status IN ?", artistID, models.GrantingStatuses).Group("tier").Scan(&out).Error
 	return out, err
 }
-
-var grantingStatuses = []models.SubscriptionStatus{models.StatusActive, models.StatusPastDue, models.StatusCanceling}

@@ -62,7 +62,7 @@ func (s *Store) SendMessage(ctx context.Context, in Send) (*Sent, error) {
 	if err := s.DB(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM messages WHERE sender_id = ? AND body_hash = ? AND created_at > ? AND deleted_at IS NULL) AS dup,
 		(SELECT sub.tier FROM conversations c JOIN subscriptions sub ON sub.artist_id = c.artist_id AND sub.fan_id = c.fan_id
 		 WHERE c.id = ? AND sub.status IN ?) AS tier`,
-		in.SenderID, in.BodyHash, in.Now.Add(-in.DuplicateWindow), in.ConversationID, grantingStatuses).Scan(&pre).Error; err != nil {
+		in.SenderID, in.BodyHash, in.Now.Add(-in.DuplicateWindow), in.ConversationID, models.GrantingStatuses).Scan(&pre).Error; err != nil {
 		return nil, err
 	}
 	tier := models.TierFollower

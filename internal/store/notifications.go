@@ -202,7 +202,7 @@ func (s *Store) FollowerPage(ctx context.Context, artistID uuid.UUID, after stri
 // membership gives its tier now, as TierOf says; following or not) after
 // the user id `after`, as FollowerPage does.
 func (s *Store) MemberPage(ctx context.Context, artistID uuid.UUID, tiers []models.Tier, after string, limit int) ([]Recipient, error) {
-	q := s.DB(ctx).Table("subscriptions m").Where("m.artist_id = ? AND m.tier IN ? AND m.status IN ?", artistID, tiers, grantingStatuses)
+	q := s.DB(ctx).Table("subscriptions m").Where("m.artist_id = ? AND m.tier IN ? AND m.status IN ?", artistID, tiers, models.GrantingStatuses)
 	return recipientPage(q, "m.fan_id", after, limit)
 }
 
@@ -210,7 +210,7 @@ func (s *Store) MemberPage(ctx context.Context, artistID uuid.UUID, tiers []mode
 // membership of its club after the user id `after`, as FollowerPage does.
 func (s *Store) NonMemberPage(ctx context.Context, artistID uuid.UUID, after string, limit int) ([]Recipient, error) {
 	q := s.DB(ctx).Table("follows f").Where(`f.artist_id = ? AND NOT EXISTS (SELECT 1 FROM subscriptions m
-		WHERE m.artist_id = f.artist_id AND m.fan_id = f.user_id AND m.status IN ?)`, artistID, grantingStatuses)
+		WHERE m.artist_id = f.artist_id AND m.fan_id = f.user_id AND m.status IN ?)`, artistID, models.GrantingStatuses)
 	return recipientPage(q, "f.user_id", after, limit)
 }
 
