@@ -209,8 +209,12 @@ func (s *Store) MemberPage(ctx context.Context, artistID uuid.UUID, tiers []mode
 // NonMemberPage returns up to limit followers of an artist who hold no live
 // membership of its club after the user id `after`, as FollowerPage does.
 func (s *Store) NonMemberPage(ctx context.Context, artistID uuid.UUID, after string, limit int) ([]Recipient, error) {
-	q := s.DB(ctx).Table("follows f").Where(`f.artist_id = ? AND NOT EXISTS (SELECT 1 FROM subscriptions m
-		WHERE m.artist_id = f.artist_id AND m.fan_id = f.user_id AND m.status IN ?)`, artistID, models.GrantingStatuses)
+	live := s.DB(ctx).Table("subscriptions m").Select("1").
+		Where("m.artist_id = f.artist_id AND m.fan_id = f.user_id AND m.status IN ?", models.GrantingStatuses)
+	if after != "" {
+		live = live.Where("m.fan_id > ?", after) // implied, but the planner then starts its merge at the cursor
+	}
+	q := s.DB(ctx).Table("follows f").Where("f.artist_id = ? AND NOT EXISTS (?)", artistID, live)
 	return recipientPage(q, "f.user_id", after, limit)
 }
 
@@ -224,7 +228,10 @@ func recipientPage(q *gorm.DB, user, after string, limit int) ([]Recipient, erro
 		Joins("JOIN users u ON u.id = " + user).
 		Joins("LEFT JOIN notification_preferences p ON p.user_id = u.id")
 	if after != "" {
-		q = q.Where(user+" > ?", after)
+		// Both sides of the join: PostgreSQL does not carry a range across
+		// an equality, and a merge join would otherwise read users from the
+		// first id on every page (quadratic in the audience).
+		q = q.Where(user+" > ? AND u.id > ?", after, after)
 	}
 	var out []Recipient
 	return out, q.Order(user).Limit(limit).Scan(&out).Error
