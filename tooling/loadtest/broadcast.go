@@ -98,8 +98,13 @@ func seedFollowers(ctx context.Context, p *app.Platform, artist uuid.UUID, n int
 		FROM generate_series(1, ?) g`, a, now, now, n).Error; err != nil {
 		return err
 	}
-	return db.Exec(`INSERT INTO follows (user_id, artist_id, created_at)
-		SELECT id, ?, ? FROM users WHERE email LIKE ?`, a, now, "fan-%-"+a+"@example.com").Error
+	if err := db.Exec(`INSERT INTO follows (user_id, artist_id, created_at)
+		SELECT id, ?, ? FROM users WHERE email LIKE ?`, a, now, "fan-%-"+a+"@example.com").Error; err != nil {
+		return err
+	}
+	// Statistics, as a database in service has them: without, the planner
+	// reads every remaining follower on each page of the audience.
+	return db.Exec(`ANALYZE users, follows`).Error
 }
 
 func countTos(body []byte) int {

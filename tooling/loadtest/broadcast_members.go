@@ -201,9 +201,12 @@ func seedMembers(ctx context.Context, p *app.Platform, artist uuid.UUID, pushURL
 	}
 	auth := make([]byte, 16)
 	_, _ = rand.Read(auth)
-	return db.Exec(`INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at)
+	if err := db.Exec(`INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at)
 		SELECT gen_random_uuid(), fan_id, ? || fan_id, ?, ?, ? FROM subscriptions WHERE artist_id = ? AND tier = 'superfan'`,
-		pushURL+"/", base64.RawURLEncoding.EncodeToString(key.PublicKey().Bytes()), base64.RawURLEncoding.EncodeToString(auth), now, artist).Error
+		pushURL+"/", base64.RawURLEncoding.EncodeToString(key.PublicKey().Bytes()), base64.RawURLEncoding.EncodeToString(auth), now, artist).Error; err != nil {
+		return err
+	}
+	return db.Exec(`ANALYZE subscriptions, push_subscriptions`).Error
 }
 
 // audienceSize walks an audience's pages (the broadcast's own queries)
