@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -89,6 +90,7 @@ func rawRequest(t *testing.T, app *testenv.App, head string, body []byte) int {
 	conn, err := net.Dial("tcp", strings.TrimPrefix(app.URL, "http://"))
 	require.NoError(t, err)
 	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(30*time.Second))) // a server waiting for the body fails, not hangs
 	_, err = conn.Write(append([]byte(head), body...))
 	require.NoError(t, err)
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)

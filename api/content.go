@@ -92,13 +92,13 @@ var contentMediaPath = regexp.MustCompile(`^/api/artists/[^/]+/content/[^/]+/med
 func (s *Server) contentRoutes(r *routes) {
 	mine := []int{http.StatusNotFound}
 	r.add(fiber.MethodPost, contentPath, op{summary: "Publish a track, post or video (Idempotency-Key: a retry answers the first answer)", tag: "content", auth: true,
-		in: contentRequest{}, out: contentView{}, status: http.StatusCreated, errors: mine, owner: artistOwned},
-		s.authenticate, requireRole(models.RoleArtist), s.idempotent(), s.createContent)
+		in: contentRequest{}, out: contentView{}, status: http.StatusCreated, errors: append([]int{http.StatusTooManyRequests}, mine...), owner: artistOwned},
+		s.authenticate, requireRole(models.RoleArtist), s.rateLimit("content", s.Config.MessageRateLimit, userKey), s.idempotent(), s.createContent)
 	r.add(fiber.MethodGet, contentPath, op{summary: "An artist's content, newest first: what the caller may not open comes as a locked teaser", tag: "content",
 		query: pageQuery{}, out: contentPage{}, errors: mine}, s.authenticateOptional, s.listContent)
 	r.add(fiber.MethodPatch, contentPath+"/:contentID", op{summary: "Edit one of the artist's items", tag: "content", auth: true,
-		in: contentRequest{}, out: contentView{}, errors: mine, owner: artistOwned},
-		s.authenticate, requireRole(models.RoleArtist), s.updateContent)
+		in: contentRequest{}, out: contentView{}, errors: append([]int{http.StatusTooManyRequests}, mine...), owner: artistOwned},
+		s.authenticate, requireRole(models.RoleArtist), s.rateLimit("content", s.Config.MessageRateLimit, userKey), s.updateContent)
 	r.add(fiber.MethodDelete, contentPath+"/:contentID", op{summary: "Delete one of the artist's items (its media is no longer served)", tag: "content", auth: true,
 		errors: mine, status: http.StatusNoContent, owner: artistOwned},
 		s.authenticate, requireRole(models.RoleArtist), s.deleteContent)

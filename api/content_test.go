@@ -443,8 +443,34 @@ func TestContentMediaBodyLimit(t *testing.T) {
 	media := c.path() + "/" + item.ID + "/media"
 	r := c.app.Send(t, contentUpload(t, c.app, c.artist.AccessToken, media, testenv.PNG(2<<20)))
 	require.Equal(t, http.StatusOK, r.Status, "above the attachment limit: %s", r.Body)
-	r = c.app.Send(t, contentUpload(t, c.app, c.artist.AccessToken, media, testenv.PNG(4<<20)))
-	require.Equal(t, http.StatusRequestEntityTooLarge, r.Status, string(r.Body))
+	// Past the limit it is refused from the declared length, before a byte
+	// of the body (a client still writing it would see the reset).
+	status := rawRequest(t, c.app, "POST "+media+" HTTP/1.1\r\nHost: api\r\nAuthorization: Bearer "+c.artist.AccessToken+
+		"\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 4194304\r\n\r\n", nil)
+	require.Equal(t, http.StatusRequestEntityTooLarge, status)
 	r = c.app.Do(t, http.MethodGet, "/api/content/"+item.ID+"/media", "", nil)
 	require.Len(t, r.Body, 2<<20, "the first upload stays")
+}
+
+// Content writes have a per-artist rate (MESSAGE_RATE_LIMIT a minute):
+// each may start or move a release workflow, so a flood is refused with
+// 429 before anything is written or scheduled.
+func TestContentWritesAreRateLimited(t *testing.T) {
+	t.Parallel()
+	c := newClub(t, testenv.WithConfig(func(c *config.Config) { c.MessageRateLimit = 3 }))
+	path := "/api/artists/" + c.artist.User.ID + "/content"
+	var first contentItem
+	for i := range 3 {
+		r := c.app.Do(t, http.MethodPost, path, c.artist.AccessToken, map[string]any{"kind": "post", "title": "Post"})
+		require.Equal(t, http.StatusCreated, r.Status, "%d: %s", i, r.Body)
+		if i == 0 {
+			r.Decode(t, &first)
+		}
+	}
+	r := c.app.Do(t, http.MethodPost, path, c.artist.AccessToken, map[string]any{"kind": "post", "title": "Flood"})
+	require.Equal(t, http.StatusTooManyRequests, r.Status, string(r.Body))
+	require.Equal(t, "rate_limited", r.ErrorCode(t))
+	r = c.app.Do(t, http.MethodPatch, path+"/"+first.ID, c.artist.AccessToken, map[string]any{"title": "Renamed"})
+	require.Equal(t, http.StatusTooManyRequests, r.Status, "edits share the bucket: %s", r.Body)
+	require.Len(t, testenv.Rows[models.Content](t, c.app.Platform.Store, "id", "artist_id = ?", c.artist.User.ID), 3, "nothing more written")
 }
