@@ -104,4 +104,3 @@ func viewLive(l *models.LiveSession) liveSessionView {
 	}
 	return v
 }
-
