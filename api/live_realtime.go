@@ -128,7 +128,9 @@ func (s *Server) liveChat(ctx context.Context, c *realtime.Conn, f realtime.Fram
 }
 
 func (s *Server) startLiveSession(ctx context.Context, a *models.Artist, req *liveStartRequest) (liveSessionView, error) {
-	live, err := s.live.Start(ctx, a, req.Title, req.StreamURL)
+	tctx, cancel := s.temporalContext(ctx) // the broadcast's start
+	defer cancel()
+	live, err := s.live.Start(tctx, a, req.Title, req.StreamURL)
 	if err != nil {
 		return liveSessionView{}, err
 	}

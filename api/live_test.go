@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/activities"
+	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/tooling/testenv"
@@ -166,4 +167,17 @@ func TestLiveRoomDowngradeAndFlood(t *testing.T) {
 	require.Equal(t, realtime.ReasonMembershipChanged, seen[len(seen)-1]["data"].(map[string]any)["reason"])
 	requireOutOf(t, app, ws, sam.User.ID, room)
 	require.Equal(t, "forbidden", testenv.ErrorCode(ws.Request("stream:join", "", map[string]any{"session_id": id})))
+}
+
+// A start whose superfans cannot be told (Temporal down) answers 503 and
+// leaves no session running, so the artist can start again once it is
+// back.
+func TestLiveStartWhileTemporalIsDownWritesNothing(t *testing.T) {
+	temporal := testenv.StartTemporal(t)
+	app := testenv.StartApp(t, testenv.WithConfig(func(c *config.Config) { c.TemporalAddress = temporal.Address }))
+	artist := app.Register(t, "artist", "Nova")
+	temporal.Stop()
+	r := app.Do(t, http.MethodPost, "/api/artists/"+artist.User.ID+"/live", artist.AccessToken, map[string]any{"title": "Live", "stream_url": "https://twitch.tv/nova"})
+	require.Equal(t, http.StatusServiceUnavailable, r.Status, string(r.Body))
+	require.Empty(t, testenv.Rows[models.LiveSession](t, app.Platform.Store, "id", "artist_id = ?", artist.User.ID))
 }

@@ -82,7 +82,7 @@ func (l *Live) Start(ctx context.Context, artist *models.Artist, rawTitle, strea
 		Data: map[string]any{"live_session_id": s.ID.String(), "artist_id": artist.ID.String()},
 	}, "live/"+s.ID.String()+"/start")
 	if err != nil {
-		if derr := l.Store.DeleteLiveSession(ctx, s.ID); derr != nil {
+		if derr := l.Store.DeleteLiveSession(context.WithoutCancel(ctx), s.ID); derr != nil { // ctx may be what ran out
 			return nil, derr
 		}
 		return nil, err
