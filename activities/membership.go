@@ -123,8 +123,9 @@ func (a *Membership) Record(ctx context.Context, sub models.Subscription, quota 
 	if err := a.Store.RecordMembership(ctx, sub, quota, endedAt); err != nil || a.Rooms == nil {
 		return err
 	}
-	// A cancel or downgrade that took effect closes the backstage and the
-	// open Q&A sessions to the fan (closed ones publish nothing more).
+	// A cancel or downgrade that took effect closes the backstage, the
+	// open Q&A sessions and the running live session to the fan (closed
+	// ones publish nothing more).
 	rooms := []string{realtime.BackstageRoom(sub.ArtistID.String())}
 	sessions, err := a.Store.OpenQASessions(ctx, sub.ArtistID)
 	if err != nil {
@@ -132,6 +133,12 @@ func (a *Membership) Record(ctx context.Context, sub models.Subscription, quota 
 	}
 	for _, id := range sessions {
 		rooms = append(rooms, realtime.QARoom(id.String()))
+	}
+	switch live, err := a.Store.RunningLiveSession(ctx, sub.ArtistID); {
+	case err == nil:
+		rooms = append(rooms, realtime.LiveRoom(live.ID.String()))
+	case models.ErrorCode(err) != models.CodeNotFound:
+		return err
 	}
 	for _, room := range rooms {
 		if err := a.Rooms.Recheck(ctx, room, sub.FanID.String(), realtime.ReasonMembershipChanged); err != nil {

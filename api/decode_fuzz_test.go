@@ -67,6 +67,9 @@ func FuzzDecodePlay(f *testing.F)             { fuzzDecode[playRequest](f) }
 func FuzzDecodeAsk(f *testing.F)              { fuzzDecode[askRequest](f) }
 func FuzzDecodeAnswer(f *testing.F)           { fuzzDecode[answerRequest](f) }
 func FuzzDecodeBackstagePost(f *testing.F)    { fuzzDecode[backstagePostRequest](f) }
+func FuzzDecodeLiveStart(f *testing.F)        { fuzzDecode[liveStartRequest](f) }
+func FuzzDecodeLiveJoin(f *testing.F)         { fuzzDecode[liveJoinRequest](f) }
+func FuzzDecodeLiveChat(f *testing.F)         { fuzzDecode[liveChatRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {

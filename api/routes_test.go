@@ -265,6 +265,7 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 
 	expect(http.StatusCreated, app.Do(t, http.MethodPost, artist+"/qa", a.AccessToken, nil)).Decode(t, &id)
 	qa := id.ID
+	expect(http.StatusCreated, app.Do(t, http.MethodPost, artist+"/live", a.AccessToken, map[string]any{"title": "Live", "stream_url": "https://twitch.tv/a"}))
 	expect(http.StatusCreated, app.Do(t, http.MethodPost, "/api/qa/"+qa+"/questions", f.AccessToken, map[string]any{"body": "Next tour?"})).Decode(t, &id)
 	question := id.ID
 
@@ -278,6 +279,7 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 		routeOwners: map[string][]string{ // F is A's superfan: the Q&A's and the backstage's
 			"GET /api/artists/{id}/qa": {A, F}, "GET /api/artists/{id}/backstage/posts": {A, F},
 			"POST /api/qa/{id}/close": {A}, "PUT /api/qa/{id}/questions/{qid}/answer": {A},
+			"GET /api/artists/{id}/live": {A, F},
 		},
 	}
 }

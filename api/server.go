@@ -63,6 +63,7 @@ type Server struct {
 	member    *membership.Commands // the membership commands
 	qa        *perks.QA            // the monthly Q&A
 	backstage *perks.Backstage     // the backstage feed
+	live      *perks.Live          // live sessions
 }
 
 // New builds the api with every middleware and route.
@@ -74,6 +75,7 @@ func New(d Deps) (*Server, error) {
 	s.member = &membership.Commands{Store: d.Store, Billing: d.Billing, Workflows: s.memberships(), Timeout: d.Config.TemporalCallTimeout, Now: now}
 	s.qa = &perks.QA{Store: d.Store, Notify: d.Notify, Now: now}
 	s.backstage = &perks.Backstage{Store: d.Store, Now: now}
+	s.live = &perks.Live{Store: d.Store, Notify: d.Notify, Now: now}
 	s.app = fiber.New(fiber.Config{
 		AppName: "fanfare",
 		// The default; bodyLimitOf raises it for the routes that need more.
@@ -129,11 +131,13 @@ func New(d Deps) (*Server, error) {
 	s.webhookRoutes(r)
 	s.qaRoutes(r)
 	s.backstageRoutes(r)
+	s.liveRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
 	s.messagingRealtime(d.Hub)
 	s.backstageRealtime(d.Hub)
 	s.artistRealtime(d.Hub)
 	s.qaRealtime(d.Hub)
+	s.liveRealtime(d.Hub)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}

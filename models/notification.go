@@ -50,6 +50,7 @@ var Categories = map[string]Category{
 	"billing":      {"billing", PriorityHigh, []Channel{ChannelInApp, ChannelEmail}},
 	"security":     {"security", PriorityUrgent, []Channel{ChannelInApp, ChannelEmail}},
 	"qa":           {"qa", PriorityNormal, []Channel{ChannelInApp, ChannelPush, ChannelEmail}},
+	"live":         {"live", PriorityHigh, []Channel{ChannelInApp, ChannelPush}},
 }
 
 // Transactional reports whether a category's mail is sent whatever the

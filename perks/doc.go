@@ -1,6 +1,7 @@
 // Package perks holds the use cases of the tier perks other than DMs: the
-// monthly Q&A (ask, vote, answer, close and tell the askers) and the
-// backstage feed. Each checks access through models.CanAccess, sanitizes
+// monthly Q&A (ask, vote, answer, close and tell the askers), the
+// backstage feed and live sessions (start and tell the superfans, chat,
+// end). Each checks access through models.CanAccess, sanitizes
 // what people write and stores it; the api decodes, calls, publishes the
 // room events and encodes.
 //

@@ -66,6 +66,9 @@ func BackstageRoom(artistID string) string { return "backstage:" + artistID }
 // QARoom is the live room of a Q&A session.
 func QARoom(sessionID string) string { return "qa:" + sessionID }
 
+// LiveRoom is the room of a live session: its chat and its end.
+func LiveRoom(sessionID string) string { return "live:" + sessionID }
+
 func splitRoom(room string) (kind, id string, ok bool) {
 	kind, id, ok = strings.Cut(room, ":")
 	return kind, id, ok && kind != "" && id != ""
