@@ -82,3 +82,9 @@ type PartyFilter struct {
 	Statuses []PartyStatus
 	Viewer   uuid.UUID // private parties are listed to their hosts only
 }
+
+// RSVPCount is a party's RSVPs as one user sees them.
+type RSVPCount struct {
+	Count int64
+	Mine  bool // the user is among them
+}

@@ -145,13 +145,18 @@ func (s *Store) CancelRSVP(ctx context.Context, partyID, userID uuid.UUID) error
 	return s.DB(ctx).Where("party_id = ? AND user_id = ?", partyID, userID).Delete(&partyRSVP{}).Error
 }
 
-// RSVPs counts a party's RSVPs and tells whether userID is among them.
-func (s *Store) RSVPs(ctx context.Context, partyID, userID uuid.UUID) (count int64, rsvped bool, err error) {
-	var row struct {
-		Count int64
-		Mine  int64
+// RSVPCounts counts the RSVPs of parties and tells which userID made.
+func (s *Store) RSVPCounts(ctx context.Context, partyIDs []uuid.UUID, userID uuid.UUID) (map[uuid.UUID]models.RSVPCount, error) {
+	var rows []struct {
+		PartyID uuid.UUID
+		Count   int64
+		Mine    int64
 	}
-	err = s.DB(ctx).Model(&partyRSVP{}).Select("count(*) AS count, coalesce(sum(CASE WHEN user_id = ? THEN 1 ELSE 0 END), 0) AS mine", userID).
-		Where("party_id = ?", partyID).Scan(&row).Error
-	return row.Count, row.Mine > 0, err
+	err := s.DB(ctx).Model(&partyRSVP{}).Select("party_id, count(*) AS count, sum(CASE WHEN user_id = ? THEN 1 ELSE 0 END) AS mine", userID).
+		Where("party_id IN ?", partyIDs).Group("party_id").Scan(&rows).Error
+	out := make(map[uuid.UUID]models.RSVPCount, len(rows))
+	for _, r := range rows {
+		out[r.PartyID] = models.RSVPCount{Count: r.Count, Mine: r.Mine > 0}
+	}
+	return out, err
 }
