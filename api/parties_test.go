@@ -202,6 +202,7 @@ func TestPartyHostsTiersAndCancel(t *testing.T) {
 	var locked lockedError
 	r.Decode(t, &locked)
 	require.Equal(t, "superfan", locked.Error.RequiredTier)
+	require.Contains(t, string(r.Body), "this party is for superfan members and up")
 	require.Equal(t, http.StatusForbidden, app.Do(t, http.MethodPost, path+"/rsvp", follower.AccessToken, nil).Status, "RSVP to a higher tier")
 	require.Equal(t, http.StatusOK, app.Do(t, http.MethodPost, path+"/rsvp", superfan.AccessToken, nil).Status)
 
