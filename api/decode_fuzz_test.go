@@ -27,6 +27,8 @@ var decodeSeeds = []string{
 	`{"body":"hi","attachments":["01a2155f-e90f-7889-a0f7-7bd703571cf5"],"idempotency_key":"k"}`, `{"pinned":true,"read_up_to":"x"}`,
 	`{"body":"<script>alert(1)</script>"}`, `{"emoji":"👍🏽"}`, `{"reason":"spam"}`,
 	`{"answer":"<b>yes</b>"}`, `{"body":"b","media_url":"https://cdn.example.com/a.jpg"}`, `{"body":"b","media_url":"javascript:alert(1)"}`,
+	`{"title":"P","playlist":[{"kind":"youtube","video_id":"dQw4w9WgXcQ","duration_ms":1000},{"kind":"track","content_id":"01a2155f-e90f-7889-a0f7-7bd703571cf5"}],"public":false,"capacity":501,"scheduled_at":"2027-01-01T00:00:00Z"}`,
+	`{"code":"abc"}`, `{"playlist":[{"kind":"vinyl","duration_ms":-1}]}`,
 	`{"birth_year":1e400}`, `{"email":"\u0000"}`, `{"time_zone":"../../etc/passwd"}`, `{"refresh_token":"` + string(make([]byte, 300)) + `"}`,
 }
 
@@ -70,6 +72,8 @@ func FuzzDecodeBackstagePost(f *testing.F)    { fuzzDecode[backstagePostRequest]
 func FuzzDecodeLiveStart(f *testing.F)        { fuzzDecode[liveStartRequest](f) }
 func FuzzDecodeLiveJoin(f *testing.F)         { fuzzDecode[liveJoinRequest](f) }
 func FuzzDecodeLiveChat(f *testing.F)         { fuzzDecode[liveChatRequest](f) }
+func FuzzDecodeParty(f *testing.F)            { fuzzDecode[partyRequest](f) }
+func FuzzDecodeRSVP(f *testing.F)             { fuzzDecode[rsvpRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {
@@ -99,6 +103,7 @@ var querySeeds = []string{
 	"tier=superfan&status=active", "tier=follower", "status=%00", "archived=1&unread=yes",
 	"before=01932c7e-0000-7000-8000-000000000000&after=nope", "before={01932c7e-0000-7000-8000-000000000000}",
 	"unread=true&grouped=true&category=message", "unread=TRUE", "category=%22%25q", "cursor=urn:uuid:01932c7e-0000-7000-8000-000000000000",
+	"artist_id=01932c7e-0000-7000-8000-000000000000&public=false&status=live", "public=yes&status=over", "artist_id=nope",
 }
 
 // Any query either decodes into a value that passes its rules or fails
@@ -160,7 +165,8 @@ func FuzzContentApply(f *testing.F) {
 	})
 }
 
-func FuzzQueryIDPage(f *testing.F) { fuzzQuery[idPage](f) }
+func FuzzQueryIDPage(f *testing.F)  { fuzzQuery[idPage](f) }
+func FuzzQueryParties(f *testing.F) { fuzzQuery[partyQuery](f) }
 
 // Whatever the text of a question, answer or post, what is stored holds no
 // tag and keeps to its limit.

@@ -60,6 +60,9 @@ var (
 		"GET /api/content/{id}":                      "tiered, not owned: models.CanAccess decides (403 with required_tier)",
 		"GET /api/content/{id}/media":                "tiered, not owned: models.CanAccess decides (403 with required_tier)",
 		"POST /api/content/{id}/plays":               "the caller's own play of an item models.CanAccess lets them open",
+		"GET /api/parties/{id}":                      "tiered, not owned: models.CanAccess decides; a private party needs its code",
+		"POST /api/parties/{id}/rsvp":                "the caller's own RSVP to a party models.CanAccess lets them reach",
+		"DELETE /api/parties/{id}/rsvp":              "the caller's own RSVP",
 	}
 	// strangerInput: a valid query or body for owned routes that check their
 	// input before their owner, so a stranger's call reaches the owner check.
@@ -268,14 +271,19 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 	expect(http.StatusCreated, app.Do(t, http.MethodPost, artist+"/live", a.AccessToken, map[string]any{"title": "Live", "stream_url": "https://twitch.tv/a"}))
 	expect(http.StatusCreated, app.Do(t, http.MethodPost, "/api/qa/"+qa+"/questions", f.AccessToken, map[string]any{"body": "Next tour?"})).Decode(t, &id)
 	question := id.ID
+	expect(http.StatusCreated, app.Do(t, http.MethodPost, "/api/parties", a.AccessToken,
+		map[string]any{"title": "Party", "playlist": []any{map[string]any{"kind": "track", "content_id": content}}})).Decode(t, &id)
+	party := id.ID
 
 	const A, F = "artist A", "fan F"
 	return &accessWorld{
 		callers: map[string]string{A: a.AccessToken, "artist B": b.AccessToken, F: f.AccessToken, "fan G": g.AccessToken, "admin": admin.AccessToken},
 		ids: map[string]string{"artists": a.User.ID, "quota": a.User.ID, "conversations": conv, "messages": msg,
-			"attachments": att, "notifications": inbox.Items[0].ID, "broadcasts": id.BroadcastID, "content": content, "qa": qa, "questions": question},
+			"attachments": att, "notifications": inbox.Items[0].ID, "broadcasts": id.BroadcastID, "content": content, "qa": qa, "questions": question,
+			"parties": party, "cohosts": g.User.ID},
 		owners: map[string][]string{"artists": {A}, "broadcasts": {A}, "conversations": {A, F}, "messages": {A, F},
-			"attachments": {A, F}, "notifications": {F}, "content": {A}, "qa": {A, F}, "questions": {A, F}},
+			"attachments": {A, F}, "notifications": {F}, "content": {A}, "qa": {A, F}, "questions": {A, F},
+			"parties": {A}, "cohosts": {A}},
 		routeOwners: map[string][]string{ // F is A's superfan: the Q&A's and the backstage's
 			"GET /api/artists/{id}/qa": {A, F}, "GET /api/artists/{id}/backstage/posts": {A, F},
 			"POST /api/qa/{id}/close": {A}, "PUT /api/qa/{id}/questions/{qid}/answer": {A},

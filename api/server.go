@@ -132,6 +132,7 @@ func New(d Deps) (*Server, error) {
 	s.qaRoutes(r)
 	s.backstageRoutes(r)
 	s.liveRoutes(r)
+	s.partyRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
 	s.messagingRealtime(d.Hub)
 	s.backstageRealtime(d.Hub)

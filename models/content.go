@@ -60,11 +60,15 @@ type Play struct {
 	CreatedAt       time.Time
 }
 
-// Locked is the 403 of content v may not reach at now: the lowest tier
+// Locked is the 403 of content (or a party) v may not reach at now: the lowest tier
 // let in now (the content's own tier while no tier is yet) and, when v's
 // tier will get it, the time it opens to them.
 func Locked(v Viewer, r Resource, now time.Time) *Error {
-	e := Errorf(CodeForbidden, "this content is not open to you")
+	what := "this content"
+	if r.Kind == ResourceParty {
+		what = "this party"
+	}
+	e := Errorf(CodeForbidden, "%s is not open to you", what)
 	e.RequiredTier = r.MinTier
 	if e.RequiredTier == "" {
 		e.RequiredTier = TierFollower
@@ -75,10 +79,10 @@ func Locked(v Viewer, r Resource, now time.Time) *Error {
 			break
 		}
 	}
-	e.Message = "this content is for " + string(e.RequiredTier) + " members and up"
+	e.Message = what + " is for " + string(e.RequiredTier) + " members and up"
 	if at, ok := AvailableAt(v, r); ok {
 		e.AvailableAt = at
-		e.Message = "this content opens to you at " + at.UTC().Format(time.RFC3339)
+		e.Message = what + " opens to you at " + at.UTC().Format(time.RFC3339)
 	}
 	return e
 }

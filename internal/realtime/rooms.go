@@ -63,6 +63,9 @@ func ConversationRoom(id string) string { return "conversation:" + id }
 // BackstageRoom is an artist's virtual backstage.
 func BackstageRoom(artistID string) string { return "backstage:" + artistID }
 
+// ArtistRoom is an artist's public crowd room (their followers' feed).
+func ArtistRoom(artistID string) string { return "artist:" + artistID }
+
 // QARoom is the live room of a Q&A session.
 func QARoom(sessionID string) string { return "qa:" + sessionID }
 

@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/fanfare/fanfare/models"
+)
+
+type partyCoHost struct {
+	PartyID   uuid.UUID
+	UserID    uuid.UUID
+	CreatedAt time.Time
+}
+
+func (partyCoHost) TableName() string { return "party_cohosts" }
+
+type partyRSVP struct {
+	PartyID   uuid.UUID
+	UserID    uuid.UUID
+	CreatedAt time.Time
+}
+
+func (partyRSVP) TableName() string { return "party_rsvps" }
+
+// CreateParty inserts a party row.
+func (s *Store) CreateParty(ctx context.Context, p *models.Party) error {
+	return s.DB(ctx).Create(p).Error
+}
+
+// Party returns a party with its co-hosts.
+func (s *Store) Party(ctx context.Context, id uuid.UUID) (*models.Party, error) {
+	p, err := first[models.Party](s.DB(ctx).Where("id = ?", id))
+	if err != nil {
+		return nil, err
+	}
+	err = s.DB(ctx).Model(&partyCoHost{}).Where("party_id = ?", id).Order("created_at, user_id").Pluck("user_id", &p.CoHosts).Error
+	return p, err
+}
+
+// UpdateParty writes the fields a host edits of a party that is still
+// scheduled or live; an ended or cancelled one is a conflict. The
+// playback fields are left to the workflow.
+func (s *Store) UpdateParty(ctx context.Context, p *models.Party) error {
+	res := s.DB(ctx).Model(p).Select("title", "description", "playlist", "scheduled_at", "private", "invite_code", "min_tier", "capacity", "updated_at").
+		Where("status IN ?", []models.PartyStatus{models.PartyScheduled, models.PartyLive}).Updates(p)
+	return changed(res, "this party has ended or was cancelled")
+}
+
+// CancelParty cancels a party that has not ended; cancelling one that
+// ended, or twice, is a conflict.
+func (s *Store) CancelParty(ctx context.Context, id uuid.UUID, now time.Time) error {
+	res := s.DB(ctx).Model(&models.Party{}).Where("id = ? AND status IN ?", id, []models.PartyStatus{models.PartyScheduled, models.PartyLive}).
+		Updates(map[string]any{"status": models.PartyCancelled, "cancelled_at": now, "updated_at": now})
+	return changed(res, "this party has ended or was cancelled")
+}
+
+// changed is a conditional write's error: nil when it wrote a row, else a
+// conflict with message.
+func changed(res *gorm.DB, message string) error {
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return models.Errorf(models.CodeConflict, "%s", message)
+	}
+	return nil
+}
+
+// Parties returns a page of parties, soonest first, and the cursor of the
+// next page ("" at the end): the last row's scheduled_at|id.
+func (s *Store) Parties(ctx context.Context, f models.PartyFilter, after string, limit int) ([]models.Party, string, error) {
+	q := s.DB(ctx).Where("status IN ?", f.Statuses).
+		Where("NOT private OR artist_id = ? OR id IN (SELECT party_id FROM party_cohosts WHERE user_id = ?)", f.Viewer, f.Viewer)
+	if f.ArtistID != nil {
+		q = q.Where("artist_id = ?", *f.ArtistID)
+	}
+	if f.Public != nil {
+		q = q.Where("private = ?", !*f.Public)
+	}
+	if after != "" {
+		at, id, err := parseTimeCursor(after)
+		if err != nil {
+			return nil, "", err
+		}
+		q = q.Where("scheduled_at > ? OR (scheduled_at = ? AND id > ?)", at, at, id)
+	}
+	var rows []models.Party
+	if err := q.Order("scheduled_at, id").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", err
+	}
+	return page(rows, limit, func(p models.Party) string { return timeCursor(p.ScheduledAt, p.ID) })
+}
+
+// AddCoHost makes a user a co-host of a party that is still open, at most
+// max of them; adding one twice is a no-op.
+func (s *Store) AddCoHost(ctx context.Context, partyID, userID uuid.UUID, max int, now time.Time) error {
+	return s.Tx(ctx, func(tx *gorm.DB) error {
+		if s.dialect == Postgres { // concurrent adds take turns; SQLite has one writer already
+			if err := tx.Exec("SELECT 1 FROM parties WHERE id = ? FOR UPDATE", partyID).Error; err != nil {
+				return err
+			}
+		}
+		p, err := first[models.Party](tx.Where("id = ?", partyID))
+		if err != nil {
+			return err
+		}
+		if !p.Status.Open() {
+			return models.Errorf(models.CodeConflict, "this party has ended or was cancelled")
+		}
+		var n int64
+		if err := tx.Model(&partyCoHost{}).Where("party_id = ? AND user_id <> ?", partyID, userID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n >= int64(max) {
+			return models.Errorf(models.CodeConflict, "a party has at most %d co-hosts", max)
+		}
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&partyCoHost{PartyID: partyID, UserID: userID, CreatedAt: now}).Error
+	})
+}
+
+// RemoveCoHost removes a co-host; one who is not is not found.
+func (s *Store) RemoveCoHost(ctx context.Context, partyID, userID uuid.UUID) error {
+	res := s.DB(ctx).Where("party_id = ? AND user_id = ?", partyID, userID).Delete(&partyCoHost{})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return models.ErrNotFound
+	}
+	return nil
+}
+
+// RSVP records a user's RSVP to a party (again: a no-op).
+func (s *Store) RSVP(ctx context.Context, partyID, userID uuid.UUID, now time.Time) error {
+	return s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&partyRSVP{PartyID: partyID, UserID: userID, CreatedAt: now}).Error
+}
+
+// CancelRSVP removes a user's RSVP, if any.
+func (s *Store) CancelRSVP(ctx context.Context, partyID, userID uuid.UUID) error {
+	return s.DB(ctx).Where("party_id = ? AND user_id = ?", partyID, userID).Delete(&partyRSVP{}).Error
+}
+
+// RSVPCounts counts the RSVPs of parties and tells which userID made.
+func (s *Store) RSVPCounts(ctx context.Context, partyIDs []uuid.UUID, userID uuid.UUID) (map[uuid.UUID]models.RSVPCount, error) {
+	var rows []struct {
+		PartyID uuid.UUID
+		Count   int64
+		Mine    int64
+	}
+	err := s.DB(ctx).Model(&partyRSVP{}).Select("party_id, count(*) AS count, sum(CASE WHEN user_id = ? THEN 1 ELSE 0 END) AS mine", userID).
+		Where("party_id IN ?", partyIDs).Group("party_id").Scan(&rows).Error
+	out := make(map[uuid.UUID]models.RSVPCount, len(rows))
+	for _, r := range rows {
+		out[r.PartyID] = models.RSVPCount{Count: r.Count, Mine: r.Mine > 0}
+	}
+	return out, err
+}

@@ -1,0 +1,99 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fanfare/fanfare/internal/store"
+	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/tooling/testenv"
+)
+
+func newParty(t *testing.T, st *store.Store, artistID uuid.UUID, at time.Time, private bool) *models.Party {
+	t.Helper()
+	p := &models.Party{ID: models.NewID(), ArtistID: artistID, Title: "P", ScheduledAt: at, MinTier: models.TierFollower,
+		Capacity: 500, Status: models.PartyScheduled, CreatedAt: at, UpdatedAt: at,
+		Playlist: []models.PartyTrack{{Kind: models.TrackYouTube, VideoID: "dQw4w9WgXcQ", DurationMs: 1000}}}
+	if private {
+		p.Private, p.InviteCode = true, "code-"+p.ID.String()
+	}
+	require.NoError(t, st.CreateParty(t.Context(), p))
+	return p
+}
+
+// Party rows: soonest first in cursor pages, private ones listed to their
+// hosts only, cancelled once, co-hosts capped, RSVPs counted once each.
+func TestPartyRows(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		a := newUser(t, st, "a@example.com", models.RoleArtist)
+		f := newUser(t, st, "f@example.com", models.RoleFan)
+		g := newUser(t, st, "g@example.com", models.RoleFan)
+		start := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+		var public []uuid.UUID
+		for i := range 4 {
+			public = append(public, newParty(t, st, a.ID, start.Add(time.Duration(i/2)*time.Hour), false).ID) // pairs share a time
+		}
+		private := newParty(t, st, a.ID, start, true)
+		open := []models.PartyStatus{models.PartyScheduled, models.PartyLive}
+
+		list := func(f models.PartyFilter) []uuid.UUID {
+			var seen []uuid.UUID
+			cursor := ""
+			for {
+				rows, next, err := st.Parties(ctx, f, cursor, 2)
+				require.NoError(t, err)
+				for i, r := range rows {
+					seen = append(seen, r.ID)
+					if i > 0 {
+						require.False(t, r.ScheduledAt.Before(rows[i-1].ScheduledAt), "soonest first")
+					}
+				}
+				if next == "" {
+					return seen
+				}
+				cursor = next
+			}
+		}
+		require.ElementsMatch(t, public, list(models.PartyFilter{Statuses: open, Viewer: f.ID}), "a fan sees the public ones, once each")
+		require.Len(t, list(models.PartyFilter{Statuses: open, Viewer: a.ID}), 5, "the host sees their private one too")
+		yes := false
+		require.Equal(t, []uuid.UUID{private.ID}, list(models.PartyFilter{Statuses: open, Viewer: a.ID, Public: &yes}))
+
+		require.NoError(t, st.AddCoHost(ctx, private.ID, f.ID, 1, start))
+		require.NoError(t, st.AddCoHost(ctx, private.ID, f.ID, 1, start), "again: a no-op")
+		require.Equal(t, models.CodeConflict, models.ErrorCode(st.AddCoHost(ctx, private.ID, g.ID, 1, start)), "over the cap")
+		require.Len(t, list(models.PartyFilter{Statuses: open, Viewer: f.ID}), 5, "a co-host sees it")
+		got, err := st.Party(ctx, private.ID)
+		require.NoError(t, err)
+		require.Equal(t, []uuid.UUID{f.ID}, got.CoHosts)
+		require.Equal(t, private.Playlist, got.Playlist)
+		require.NoError(t, st.RemoveCoHost(ctx, private.ID, f.ID))
+		require.Equal(t, models.CodeNotFound, models.ErrorCode(st.RemoveCoHost(ctx, private.ID, f.ID)))
+
+		require.NoError(t, st.RSVP(ctx, public[0], f.ID, start))
+		require.NoError(t, st.RSVP(ctx, public[0], f.ID, start))
+		require.NoError(t, st.RSVP(ctx, public[0], g.ID, start))
+		counts, err := st.RSVPCounts(ctx, public, f.ID)
+		require.NoError(t, err)
+		require.Equal(t, map[uuid.UUID]models.RSVPCount{public[0]: {Count: 2, Mine: true}}, counts)
+		require.NoError(t, st.CancelRSVP(ctx, public[0], f.ID))
+		counts, err = st.RSVPCounts(ctx, public[:1], f.ID)
+		require.NoError(t, err)
+		require.Equal(t, models.RSVPCount{Count: 1}, counts[public[0]])
+
+		require.NoError(t, st.CancelParty(ctx, public[0], start))
+		require.Equal(t, models.CodeConflict, models.ErrorCode(st.CancelParty(ctx, public[0], start)), "twice")
+		got, err = st.Party(ctx, public[0])
+		require.NoError(t, err)
+		got.Title = "changed"
+		require.Equal(t, models.CodeConflict, models.ErrorCode(st.UpdateParty(ctx, got)), "a cancelled party is not edited")
+		require.Equal(t, models.CodeConflict, models.ErrorCode(st.AddCoHost(ctx, public[0], g.ID, 5, start)))
+		require.NotContains(t, list(models.PartyFilter{Statuses: open, Viewer: a.ID}), public[0])
+		_, _, err = st.Parties(ctx, models.PartyFilter{Statuses: open}, "nope", 2)
+		require.Equal(t, models.CodeInvalid, models.ErrorCode(err))
+	})
+}

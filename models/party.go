@@ -1,0 +1,90 @@
+package models
+
+import (
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// PartyStatus is where a party is in its life.
+type PartyStatus string
+
+// Party statuses: scheduled → live → ended, or cancelled before it ends.
+const (
+	PartyScheduled PartyStatus = "scheduled"
+	PartyLive      PartyStatus = "live"
+	PartyEnded     PartyStatus = "ended"
+	PartyCancelled PartyStatus = "cancelled"
+)
+
+// Open reports whether a party may still change (edits, RSVPs, co-hosts).
+func (s PartyStatus) Open() bool { return s == PartyScheduled || s == PartyLive }
+
+// TrackKind is where a party track plays from.
+type TrackKind string
+
+// Track kinds: the artist's own content, or a YouTube video.
+const (
+	TrackContent TrackKind = "track"
+	TrackYouTube TrackKind = "youtube"
+)
+
+// PartyTrack is one entry of a playlist, with its duration as it plays.
+type PartyTrack struct {
+	Kind       TrackKind  `json:"kind"`
+	ContentID  *uuid.UUID `json:"content_id,omitempty"`
+	VideoID    string     `json:"video_id,omitempty"`
+	Title      string     `json:"title"`
+	DurationMs int64      `json:"duration_ms"`
+}
+
+// Party is a listening party of an artist. The playback fields are the
+// PartyWorkflow's to write; a private party carries an invite code.
+type Party struct {
+	ID              uuid.UUID `gorm:"primaryKey"`
+	ArtistID        uuid.UUID
+	Title           string
+	Description     string
+	Playlist        []PartyTrack `gorm:"serializer:json"`
+	ScheduledAt     time.Time
+	Private         bool
+	InviteCode      string
+	MinTier         Tier
+	Capacity        int
+	Status          PartyStatus
+	TrackIndex      int
+	PositionMs      int64
+	Playing         bool
+	PlaybackVersion int64
+	StartedAt       *time.Time
+	EndedAt         *time.Time
+	CancelledAt     *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	CoHosts         []uuid.UUID `gorm:"-"` // filled by the store's reads
+}
+
+// Resource is the party as models.CanAccess sees it.
+func (p *Party) Resource() Resource {
+	return Resource{Kind: ResourceParty, ArtistID: p.ArtistID, MinTier: p.MinTier}
+}
+
+// Hosts reports whether a user hosts the party: its artist or a co-host.
+func (p *Party) Hosts(userID uuid.UUID) bool {
+	return userID == p.ArtistID || slices.Contains(p.CoHosts, userID)
+}
+
+// PartyFilter narrows the party list.
+type PartyFilter struct {
+	ArtistID *uuid.UUID
+	Public   *bool
+	Statuses []PartyStatus
+	Viewer   uuid.UUID // private parties are listed to their hosts only
+}
+
+// RSVPCount is a party's RSVPs as one user sees them.
+type RSVPCount struct {
+	Count int64
+	Mine  bool // the user is among them
+}
