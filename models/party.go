@@ -88,3 +88,33 @@ type RSVPCount struct {
 	Count int64
 	Mine  bool // the user is among them
 }
+
+// PartyRun is what a PartyWorkflow runs on: ids, the start time and the
+// playlist's durations, no personal data.
+type PartyRun struct {
+	PartyID     uuid.UUID
+	ArtistID    uuid.UUID
+	ScheduledAt time.Time
+	DurationsMs []int64     // one per track, in order
+	CoHosts     []uuid.UUID // at the start; the cohosts update keeps them current
+}
+
+// PartyPlayback is where a party's playlist is at ServerMs (ms since the
+// epoch, workflow time): a client plays TrackIndex from PositionMs plus
+// Rate times the time since. Version grows with each change.
+type PartyPlayback struct {
+	TrackIndex int     `json:"track_index"`
+	PositionMs int64   `json:"position_ms"`
+	Playing    bool    `json:"playing"`
+	Rate       float64 `json:"rate"` // 1 while playing, 0 paused
+	Version    int64   `json:"version"`
+	ServerMs   int64   `json:"server_ms"`
+}
+
+// PartyRecord is what the workflow writes to a party's row at each change.
+type PartyRecord struct {
+	PartyID  uuid.UUID
+	Status   PartyStatus
+	Playback PartyPlayback
+	At       time.Time
+}

@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -88,22 +87,20 @@ var Workflows = []Definition{
 		Activities:       func(d Deps) []any { return []any{&activities.QA{Store: d.Store, Broadcast: d.Broadcaster}} },
 		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID},
 		Fixtures:         []string{"qa_v1.json"},
+	}, {
+		// Started per party by the api (PartyClient.Start).
+		Workflow:         workflows.PartyWorkflow,
+		Activities:       func(d Deps) []any { return []any{&activities.Party{Store: d.Store}} },
+		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID, searchattr.PartyStatus},
+		Fixtures:         []string{"party_v1.json"},
 	},
 }
-
-// upcoming are attributes registered before their workflows exist (the
-// party workflow), as the production script registers them, so operators'
-// saved queries and the registration stay the same when they land.
-var upcoming = []temporal.SearchAttributeKey{searchattr.PartyStatus}
 
 // SearchAttributes are the attributes the workflows set, each once, for
 // registration on the namespace.
 func SearchAttributes() []temporal.SearchAttributeKey {
-	keys := slices.Clone(upcoming)
+	var keys []temporal.SearchAttributeKey
 	seen := map[string]bool{}
-	for _, k := range keys {
-		seen[k.GetName()] = true
-	}
 	for _, d := range Workflows {
 		for _, k := range d.SearchAttributes {
 			if !seen[k.GetName()] {

@@ -160,3 +160,19 @@ func (s *Store) RSVPCounts(ctx context.Context, partyIDs []uuid.UUID, userID uui
 	}
 	return out, err
 }
+
+// SetPartyPlayback writes a party's status and playback as its workflow
+// sees them (a cancel is the api's to write). A record older than the row's (a retried activity) and a
+// party cancelled or ended on the row are left as they are.
+func (s *Store) SetPartyPlayback(ctx context.Context, r models.PartyRecord) error {
+	fields := map[string]any{"status": r.Status, "track_index": r.Playback.TrackIndex, "position_ms": r.Playback.PositionMs,
+		"playing": r.Playback.Playing, "playback_version": r.Playback.Version, "updated_at": r.At}
+	switch r.Status {
+	case models.PartyLive:
+		fields["started_at"] = gorm.Expr("COALESCE(started_at, ?)", r.At)
+	case models.PartyEnded:
+		fields["ended_at"] = r.At
+	}
+	return s.DB(ctx).Model(&models.Party{}).Where("id = ? AND status IN ? AND playback_version <= ?",
+		r.PartyID, []models.PartyStatus{models.PartyScheduled, models.PartyLive}, r.Playback.Version).Updates(fields).Error
+}

@@ -97,3 +97,44 @@ func TestPartyRows(t *testing.T) {
 		require.Equal(t, models.CodeInvalid, models.ErrorCode(err))
 	})
 }
+
+// The workflow's records go to the row in order: an older one (a retried
+// activity) is left out, and a cancelled party's row stays cancelled.
+func TestSetPartyPlayback(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		a := newUser(t, st, "a@example.com", models.RoleArtist)
+		at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+		p := newParty(t, st, a.ID, at, false)
+		rec := func(status models.PartyStatus, version int64, track int, when time.Time) {
+			require.NoError(t, st.SetPartyPlayback(ctx, models.PartyRecord{PartyID: p.ID, Status: status, At: when,
+				Playback: models.PartyPlayback{TrackIndex: track, PositionMs: 500, Playing: status == models.PartyLive, Version: version}}))
+		}
+		rec(models.PartyLive, 1, 0, at)
+		rec(models.PartyLive, 2, 1, at.Add(time.Minute))
+		rec(models.PartyLive, 1, 0, at.Add(2*time.Minute)) // a retry of the first
+		got, err := st.Party(ctx, p.ID)
+		require.NoError(t, err)
+		require.Equal(t, models.PartyLive, got.Status)
+		require.Equal(t, 1, got.TrackIndex)
+		require.Equal(t, int64(2), got.PlaybackVersion)
+		require.True(t, got.Playing)
+		require.Equal(t, at, got.StartedAt.UTC(), "started when it went live")
+
+		rec(models.PartyEnded, 3, 1, at.Add(time.Hour))
+		got, err = st.Party(ctx, p.ID)
+		require.NoError(t, err)
+		require.Equal(t, models.PartyEnded, got.Status)
+		require.Equal(t, at.Add(time.Hour), got.EndedAt.UTC())
+		require.False(t, got.Playing)
+
+		c := newParty(t, st, a.ID, at, false)
+		require.NoError(t, st.CancelParty(ctx, c.ID, at))
+		require.NoError(t, st.SetPartyPlayback(ctx, models.PartyRecord{PartyID: c.ID, Status: models.PartyLive, At: at,
+			Playback: models.PartyPlayback{Version: 1, Playing: true}}))
+		got, err = st.Party(ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, models.PartyCancelled, got.Status)
+		require.False(t, got.Playing)
+	})
+}
