@@ -13,7 +13,7 @@ type Party struct {
 	Store *store.Store
 }
 
-// Record writes a party's status and playback.
-func (a *Party) Record(ctx context.Context, r models.PartyRecord) error {
+// RecordParty writes a party's status and playback.
+func (a *Party) RecordParty(ctx context.Context, r models.PartyRecord) error {
 	return a.Store.SetPartyPlayback(ctx, r)
 }

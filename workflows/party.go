@@ -192,7 +192,7 @@ func (w *party) save(ctx workflow.Context) error {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
 	})
 	var a *activities.Party
-	if err := workflow.ExecuteActivity(actx, a.Record, r).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(actx, a.RecordParty, r).Get(ctx, nil); err != nil {
 		return err
 	}
 	w.recorded = r

@@ -30,8 +30,9 @@ var PlaybackActions = []string{UpdatePlay, UpdatePause, UpdateSeek, UpdateNext, 
 func (c PartyClient) Start(ctx context.Context, run models.PartyRun) error {
 	_, err := c.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: PartyID(run.PartyID), TaskQueue: c.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowExecutionErrorWhenAlreadyStarted: true, // else a closed run's handle comes back as if started
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			searchattr.ArtistID.ValueSet(run.ArtistID.String()), searchattr.PartyStatus.ValueSet(string(models.PartyScheduled))),
 	}, PartyWorkflow, run)

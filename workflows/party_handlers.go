@@ -22,15 +22,19 @@ func (w *party) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, PartyQuery, func() (PartyState, error) { return w.state(ctx), nil }); err != nil {
 		return err
 	}
-	playback := map[string]func(time.Time, PlaybackInput){
-		UpdatePlay:     w.play,
-		UpdatePause:    w.pause,
-		UpdateSeek:     w.seek,
-		UpdateNext:     func(now time.Time, _ PlaybackInput) { w.skip(now) },
-		UpdatePrevious: w.previous,
-		UpdateEndParty: func(now time.Time, _ PlaybackInput) { w.end(now) },
+	playback := []struct {
+		name  string
+		apply func(time.Time, PlaybackInput)
+	}{
+		{UpdatePlay, w.play},
+		{UpdatePause, w.pause},
+		{UpdateSeek, w.seek},
+		{UpdateNext, func(now time.Time, _ PlaybackInput) { w.skip(now) }},
+		{UpdatePrevious, w.previous},
+		{UpdateEndParty, func(now time.Time, _ PlaybackInput) { w.end(now) }},
 	}
-	for name, apply := range playback {
+	for _, p := range playback {
+		name, apply := p.name, p.apply
 		handler := func(ctx workflow.Context, in PlaybackInput) (models.PartyPlayback, error) {
 			now := workflow.Now(ctx)
 			apply(now, in)

@@ -54,7 +54,7 @@ func newPartyTest(t *testing.T) *partyTest {
 	env.RegisterWorkflow(workflows.PartyWorkflow)
 	a := &activities.Party{}
 	env.RegisterActivity(a)
-	env.OnActivity(a.Record, mock.Anything, mock.Anything).Return(func(_ context.Context, r models.PartyRecord) error {
+	env.OnActivity(a.RecordParty, mock.Anything, mock.Anything).Return(func(_ context.Context, r models.PartyRecord) error {
 		pt.mu.Lock()
 		defer pt.mu.Unlock()
 		pt.records = append(pt.records, r)
