@@ -73,6 +73,7 @@ func FuzzDecodeLiveStart(f *testing.F)        { fuzzDecode[liveStartRequest](f) 
 func FuzzDecodeLiveJoin(f *testing.F)         { fuzzDecode[liveJoinRequest](f) }
 func FuzzDecodeLiveChat(f *testing.F)         { fuzzDecode[liveChatRequest](f) }
 func FuzzDecodeParty(f *testing.F)            { fuzzDecode[partyRequest](f) }
+func FuzzDecodePlayback(f *testing.F)         { fuzzDecode[playbackRequest](f) }
 func FuzzDecodeRSVP(f *testing.F)             { fuzzDecode[rsvpRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"time"
 
@@ -100,6 +101,7 @@ func (s *Server) partyRoutes(r *routes) {
 		out: partyView{}, errors: host, owner: artistOwned}, s.authenticate, limit, s.removeCoHost)
 	r.add(fiber.MethodPost, "/api/parties/:id/invite-code", op{summary: "Replace a private party's invite code (its artist): the old one stops working", tag: "parties", auth: true,
 		out: inviteCodeView{}, errors: host, owner: artistOwned}, s.authenticate, limit, s.rotateInviteCode)
+	s.partyPlaybackRoutes(r, limit)
 }
 
 // newInviteCode is 128 random bits, URL-safe.
@@ -211,6 +213,9 @@ func (s *Server) createParty(c *fiber.Ctx) error {
 	if err := s.Store.CreateParty(ctx, p); err != nil {
 		return err
 	}
+	if err := s.startParty(ctx, p); err != nil {
+		return err
+	}
 	v := viewParty(p, models.RSVPCount{}, me.UserID)
 	if !p.Private {
 		s.publishPartyCreated(ctx, p)
@@ -252,6 +257,12 @@ func (s *Server) updateParty(c *fiber.Ctx) error {
 func (s *Server) cancelParty(c *fiber.Ctx) error {
 	p, err := s.hostedParty(c)
 	if err != nil {
+		return err
+	}
+	if !p.Status.Open() {
+		return models.Errorf(models.CodeConflict, "this party has ended or was cancelled")
+	}
+	if err := s.stopParty(c.UserContext(), p.ID); err != nil {
 		return err
 	}
 	if err := s.Store.CancelParty(c.UserContext(), p.ID, s.Auth.Now()); err != nil {
@@ -358,6 +369,9 @@ func (s *Server) addCoHost(c *fiber.Ctx) error {
 	if err := s.Store.AddCoHost(ctx, p.ID, userID, partyCoHostsMax, s.Auth.Now()); err != nil {
 		return err
 	}
+	if err := s.syncCoHosts(ctx, p.ID); err != nil {
+		return errors.Join(err, s.Store.RemoveCoHost(ctx, p.ID, userID)) // as it was
+	}
 	return s.hostView(c, p.ID)
 }
 
@@ -366,8 +380,12 @@ func (s *Server) removeCoHost(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.RemoveCoHost(c.UserContext(), p.ID, userID); err != nil {
+	ctx := c.UserContext()
+	if err := s.Store.RemoveCoHost(ctx, p.ID, userID); err != nil {
 		return err
+	}
+	if err := s.syncCoHosts(ctx, p.ID); err != nil {
+		return errors.Join(err, s.Store.AddCoHost(ctx, p.ID, userID, partyCoHostsMax, s.Auth.Now())) // as it was
 	}
 	return s.hostView(c, p.ID)
 }

@@ -287,7 +287,8 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 		routeOwners: map[string][]string{ // F is A's superfan: the Q&A's and the backstage's
 			"GET /api/artists/{id}/qa": {A, F}, "GET /api/artists/{id}/backstage/posts": {A, F},
 			"POST /api/qa/{id}/close": {A}, "PUT /api/qa/{id}/questions/{qid}/answer": {A},
-			"GET /api/artists/{id}/live": {A, F},
+			"GET /api/artists/{id}/live":      {A, F},
+			"POST /api/parties/{id}/playback": {A}, // its hosts; an admin does not steer a party
 		},
 	}
 }

@@ -176,3 +176,17 @@ func (s *Store) SetPartyPlayback(ctx context.Context, r models.PartyRecord) erro
 	return s.DB(ctx).Model(&models.Party{}).Where("id = ? AND status IN ? AND playback_version <= ?",
 		r.PartyID, []models.PartyStatus{models.PartyScheduled, models.PartyLive}, r.Playback.Version).Updates(fields).Error
 }
+
+// DeleteParty removes a party row that was just created (its workflow
+// did not start), with whatever hangs off it.
+func (s *Store) DeleteParty(ctx context.Context, id uuid.UUID) error {
+	return s.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("party_id = ?", id).Delete(&partyCoHost{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("party_id = ?", id).Delete(&partyRSVP{}).Error; err != nil {
+			return err
+		}
+		return tx.Where("id = ?", id).Delete(&models.Party{}).Error
+	})
+}
