@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/tooling/testenv"
 )
@@ -60,4 +61,26 @@ func TestPartyPlaybackRoute(t *testing.T) {
 	var end struct{ Status models.PartyStatus }
 	require.NoError(t, app.Platform.Temporal.GetWorkflow(t.Context(), "party/"+p.ID, "").Get(t.Context(), &end))
 	require.Equal(t, models.PartyCancelled, end.Status)
+}
+
+// With Temporal down, a party cannot be created: 503, and no row is left
+// behind (its workflow would never run it); with Temporal back it can.
+func TestPartyCreateWithTemporalDownWritesNothing(t *testing.T) {
+	temporal := testenv.StartTemporal(t)
+	app := testenv.StartApp(t, testenv.WithConfig(func(c *config.Config) { c.TemporalAddress = temporal.Address }))
+	artist := app.Register(t, "artist", "Nova")
+	create := func() testenv.Response {
+		return app.Do(t, http.MethodPost, "/api/parties", artist.AccessToken, partyBody(nil))
+	}
+
+	temporal.Stop()
+	requireUnavailable(t, create)
+	var list partyList
+	r := app.Do(t, http.MethodGet, "/api/parties?artist_id="+artist.User.ID, artist.AccessToken, nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r.Decode(t, &list)
+	require.Empty(t, list.Items, "the row went with the refusal")
+
+	temporal.Start()
+	requireRecovers(t, http.StatusCreated, create)
 }

@@ -138,3 +138,28 @@ func TestSetPartyPlayback(t *testing.T) {
 		require.False(t, got.Playing)
 	})
 }
+
+// A party deleted (its workflow did not start) goes with its co-hosts and
+// RSVPs.
+func TestDeleteParty(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		a := newUser(t, st, "a@example.com", models.RoleArtist)
+		f := newUser(t, st, "f@example.com", models.RoleFan)
+		at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+		p, kept := newParty(t, st, a.ID, at, false), newParty(t, st, a.ID, at, false)
+		for _, id := range []uuid.UUID{p.ID, kept.ID} {
+			require.NoError(t, st.AddCoHost(ctx, id, f.ID, 10, at))
+			require.NoError(t, st.RSVP(ctx, id, f.ID, at))
+		}
+		require.NoError(t, st.DeleteParty(ctx, p.ID))
+		_, err := st.Party(ctx, p.ID)
+		require.ErrorIs(t, err, models.ErrNotFound)
+		counts, err := st.RSVPCounts(ctx, []uuid.UUID{p.ID, kept.ID}, f.ID)
+		require.NoError(t, err)
+		require.Equal(t, map[uuid.UUID]models.RSVPCount{kept.ID: {Count: 1, Mine: true}}, counts)
+		got, err := st.Party(ctx, kept.ID)
+		require.NoError(t, err)
+		require.Equal(t, []uuid.UUID{f.ID}, got.CoHosts)
+	})
+}
