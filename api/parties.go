@@ -243,6 +243,11 @@ func (s *Server) updateParty(c *fiber.Ctx) error {
 	if !p.Status.Open() {
 		return models.Errorf(models.CodeConflict, "this party has ended or was cancelled")
 	}
+	// Its PartyWorkflow runs on the start time and durations it was given:
+	// a change here would leave the row and the party's timers apart.
+	if req.ScheduledAt != nil || req.Playlist != nil {
+		return models.Errorf(models.CodeConflict, "a party's start and playlist are set when it is created: cancel it and create another")
+	}
 	now := s.Auth.Now()
 	if err := s.applyParty(c.UserContext(), req, p, now); err != nil {
 		return err

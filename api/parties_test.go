@@ -207,6 +207,10 @@ func TestPartyHostsTiersAndCancel(t *testing.T) {
 	require.Equal(t, http.StatusOK, app.Do(t, http.MethodPost, path+"/rsvp", superfan.AccessToken, nil).Status)
 
 	requireField(t, app.Do(t, http.MethodPatch, path, artist.AccessToken, map[string]any{"capacity": 501}), "capacity")
+	for _, moved := range []map[string]any{{"scheduled_at": time.Now().Add(72 * time.Hour)}, {"playlist": []any{}}} {
+		r := app.Do(t, http.MethodPatch, path, artist.AccessToken, moved)
+		require.Equal(t, http.StatusConflict, r.Status, "the workflow's timers follow the start and playlist it was given: %s", r.Body)
+	}
 	var edited partyItem
 	r = app.Do(t, http.MethodPatch, path, artist.AccessToken, map[string]any{"title": "Renamed", "min_tier": "follower"})
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
