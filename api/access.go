@@ -84,3 +84,15 @@ func caller(c *fiber.Ctx) (auth.Principal, bool) {
 func owns(p auth.Principal, owner string) bool {
 	return p.Role == models.RoleAdmin || p.UserID.String() == owner
 }
+
+// ownedArtist is the artist the path names, when the caller owns it.
+func (s *Server) ownedArtist(c *fiber.Ctx) (*models.Artist, error) {
+	a, err := s.findArtist(c)
+	if err != nil {
+		return nil, err
+	}
+	if p, _ := caller(c); !owns(p, a.ID.String()) {
+		return nil, models.ErrForbidden
+	}
+	return a, nil
+}

@@ -34,12 +34,9 @@ func (s *Server) announcementRoutes(r *routes) {
 }
 
 func (s *Server) announce(c *fiber.Ctx) error {
-	a, err := s.findArtist(c)
+	a, err := s.ownedArtist(c)
 	if err != nil {
 		return err
-	}
-	if p, _ := caller(c); !owns(p, a.ID.String()) {
-		return models.ErrForbidden
 	}
 	req, err := decodeJSON[announcementRequest](c)
 	if err != nil {

@@ -65,12 +65,9 @@ func (s *Server) artist(c *fiber.Ctx) error {
 }
 
 func (s *Server) updateArtist(c *fiber.Ctx) error {
-	a, err := s.findArtist(c)
+	a, err := s.ownedArtist(c)
 	if err != nil {
 		return err
-	}
-	if p, _ := caller(c); !owns(p, a.ID.String()) {
-		return models.ErrForbidden
 	}
 	req, err := decodeJSON[updateArtistRequest](c)
 	if err != nil {

@@ -72,12 +72,9 @@ func (s *Server) backstagePosts(c *fiber.Ctx) error {
 }
 
 func (s *Server) postBackstage(c *fiber.Ctx) error {
-	a, err := s.findArtist(c)
+	a, err := s.ownedArtist(c)
 	if err != nil {
 		return err
-	}
-	if p, _ := caller(c); !owns(p, a.ID.String()) {
-		return models.ErrForbidden
 	}
 	req, err := decodeJSON[backstagePostRequest](c)
 	if err != nil {

@@ -138,12 +138,9 @@ func (s *Server) updateClub(c *fiber.Ctx) error {
 }
 
 func (s *Server) closeClub(c *fiber.Ctx) error {
-	a, err := s.findArtist(c)
+	a, err := s.ownedArtist(c)
 	if err != nil {
 		return err
-	}
-	if p, _ := caller(c); !owns(p, a.ID.String()) {
-		return models.ErrForbidden
 	}
 	if err := s.Store.CloseClub(c.UserContext(), a.ID, s.Auth.Now()); err != nil {
 		return err

@@ -114,18 +114,6 @@ func (s *Server) contentRoutes(r *routes) {
 		s.authenticate, s.rateLimit("play", s.Config.PlayRateLimit, userKey), s.play)
 }
 
-// ownedArtist is the artist the path names, when the caller owns it.
-func (s *Server) ownedArtist(c *fiber.Ctx) (*models.Artist, error) {
-	a, err := s.findArtist(c)
-	if err != nil {
-		return nil, err
-	}
-	if p, _ := caller(c); !owns(p, a.ID.String()) {
-		return nil, models.ErrForbidden
-	}
-	return a, nil
-}
-
 // ownedContent is the path's item of the caller's artist; another
 // artist's item is not found.
 func (s *Server) ownedContent(c *fiber.Ctx) (*models.Content, error) {

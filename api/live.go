@@ -55,7 +55,7 @@ func (s *Server) runningLive(c *fiber.Ctx) error {
 }
 
 func (s *Server) startLive(c *fiber.Ctx) error {
-	a, err := s.ownArtist(c)
+	a, err := s.ownedArtist(c)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Server) startLive(c *fiber.Ctx) error {
 }
 
 func (s *Server) endLive(c *fiber.Ctx) error {
-	a, err := s.ownArtist(c)
+	a, err := s.ownedArtist(c)
 	if err != nil {
 		return err
 	}
@@ -80,19 +80,6 @@ func (s *Server) endLive(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(v)
-}
-
-// ownArtist is the artist the path names, when the caller is that artist
-// (or an admin).
-func (s *Server) ownArtist(c *fiber.Ctx) (*models.Artist, error) {
-	a, err := s.findArtist(c)
-	if err != nil {
-		return nil, err
-	}
-	if p, _ := caller(c); !owns(p, a.ID.String()) {
-		return nil, models.ErrForbidden
-	}
-	return a, nil
 }
 
 func viewLive(l *models.LiveSession) liveSessionView {

@@ -255,12 +255,9 @@ type memberQuery struct {
 }
 
 func (s *Server) members(c *fiber.Ctx) error {
-	a, err := s.findArtist(c)
+	a, err := s.ownedArtist(c)
 	if err != nil {
 		return err
-	}
-	if p, _ := caller(c); !owns(p, a.ID.String()) {
-		return models.ErrForbidden
 	}
 	q, err := decodeQuery[memberQuery](c)
 	if err != nil {

@@ -115,12 +115,9 @@ func (s *Server) qaSessions(c *fiber.Ctx) error {
 }
 
 func (s *Server) openQA(c *fiber.Ctx) error {
-	a, err := s.findArtist(c)
+	a, err := s.ownedArtist(c)
 	if err != nil {
 		return err
-	}
-	if p, _ := caller(c); !owns(p, a.ID.String()) {
-		return models.ErrForbidden
 	}
 	ctx, cancel := s.temporalContext(c.UserContext())
 	defer cancel()
