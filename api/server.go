@@ -139,6 +139,7 @@ func New(d Deps) (*Server, error) {
 	s.artistRealtime(d.Hub)
 	s.qaRealtime(d.Hub)
 	s.liveRealtime(d.Hub)
+	s.partyRealtime(d.Hub)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}

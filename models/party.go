@@ -118,3 +118,13 @@ type PartyRecord struct {
 	Playback PartyPlayback
 	At       time.Time
 }
+
+// PartyRoster is a batch of arrivals and departures in a party's room,
+// sent to its PartyWorkflow (one signal a second per api instance, not
+// one per listener). A user is counted once however many sockets they
+// have; At is when the batch was cut.
+type PartyRoster struct {
+	Joined []uuid.UUID `json:"joined,omitempty"`
+	Left   []uuid.UUID `json:"left,omitempty"`
+	At     time.Time   `json:"at"`
+}

@@ -28,6 +28,7 @@ const (
 	UpdateEndParty    = "end"
 	UpdateCancelParty = "cancel"
 	UpdateCoHosts     = "cohosts"
+	SignalRoster      = "roster" // models.PartyRoster batches from the api
 
 	PartyGrace     = 2 * time.Minute
 	PartyMaxLength = 12 * time.Hour

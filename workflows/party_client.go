@@ -59,6 +59,11 @@ func (c PartyClient) SetCoHosts(ctx context.Context, partyID uuid.UUID, coHosts 
 	return st, c.update(ctx, partyID, UpdateCoHosts, &st, coHosts)
 }
 
+// Roster tells the party who arrived and left since the last batch.
+func (c PartyClient) Roster(ctx context.Context, partyID uuid.UUID, batch models.PartyRoster) error {
+	return partyError(c.Client.SignalWorkflow(ctx, PartyID(partyID), "", SignalRoster, batch))
+}
+
 // Cancel stops a party before it ends.
 func (c PartyClient) Cancel(ctx context.Context, partyID uuid.UUID) (PartyState, error) {
 	var st PartyState

@@ -84,3 +84,6 @@ func userRoomAccess(_ context.Context, userID string, _ models.Role, id string) 
 	}
 	return nil
 }
+
+// PartyRoom is the room of a listening party's listeners.
+func PartyRoom(partyID string) string { return "party:" + partyID }
