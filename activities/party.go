@@ -25,12 +25,23 @@ type DiscordMessage struct {
 }
 
 // Party writes what a PartyWorkflow decides to the party's row, which the
-// api reads.
+// api reads, and tells its listeners.
 type Party struct {
 	Store *store.Store
+	Syncs PartySyncs // nil where no socket listens (tests)
 }
 
-// RecordParty writes a party's status and playback.
+// PartySyncs publishes a party's playback to its listeners, once per
+// version however many publish it (partysync.Syncer).
+type PartySyncs interface {
+	Publish(ctx context.Context, partyID uuid.UUID, pb models.PartyPlayback) error
+}
+
+// RecordParty writes a party's status and playback, then publishes it: a
+// change the api published already (a host's control) is not sent again.
 func (a *Party) RecordParty(ctx context.Context, r models.PartyRecord) error {
-	return a.Store.SetPartyPlayback(ctx, r)
+	if err := a.Store.SetPartyPlayback(ctx, r); err != nil || a.Syncs == nil {
+		return err
+	}
+	return a.Syncs.Publish(ctx, r.PartyID, r.Playback)
 }

@@ -33,28 +33,8 @@ func (s *Server) partyPlayback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	p, err := s.Store.Party(ctx, id)
-	if err != nil {
-		return err
-	}
 	me, _ := caller(c)
-	if !p.Hosts(me.UserID) {
-		if p.Private {
-			return models.ErrNotFound
-		}
-		return models.Errorf(models.CodeForbidden, "only the party's hosts control its playback")
-	}
-	req, err := decodeJSON[playbackRequest](c)
-	if err != nil {
-		return err
-	}
-	if !p.Status.Open() {
-		return models.Errorf(models.CodeConflict, "this party has ended or was cancelled")
-	}
-	tctx, cancel := s.temporalContext(ctx)
-	defer cancel()
-	pb, err := s.parties().Playback(tctx, p.ID, req.Action, me.UserID, req.PositionMs)
+	pb, err := s.steerParty(c.UserContext(), id, me.UserID, func() (*playbackRequest, error) { return decodeJSON[playbackRequest](c) })
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 // at the user's tier, while it is scheduled or live.
 
 func (s *Server) partyRealtime(h *realtime.Hub) {
-	h.RoomKind("party", realtime.Kind{Access: s.partyRoomAccess})
+	h.RoomKind("party", realtime.Kind{Access: s.partyRoomAccess, Joined: s.partyJoined})
 }
 
 // partyRoomAccess is the party room's Access rule.

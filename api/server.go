@@ -26,6 +26,7 @@ import (
 	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
+	"github.com/fanfare/fanfare/internal/partysync"
 	"github.com/fanfare/fanfare/internal/ratelimit"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
@@ -52,6 +53,9 @@ type Deps struct {
 	Limiter  ratelimit.Limiter // rate limits and back-offs: memory or Redis
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger
+	// PartySync publishes party:sync and keeps the latest for joiners;
+	// the worker's activities share it.
+	PartySync partysync.Syncer
 }
 
 // Server is the HTTP api.
@@ -140,6 +144,7 @@ func New(d Deps) (*Server, error) {
 	s.qaRealtime(d.Hub)
 	s.liveRealtime(d.Hub)
 	s.partyRealtime(d.Hub)
+	s.partySyncRealtime(d.Hub)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/internal/notify"
+	"github.com/fanfare/fanfare/internal/partysync"
 	"github.com/fanfare/fanfare/internal/ratelimit"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
@@ -60,6 +61,10 @@ type Platform struct {
 	Blobs    blobs.Store
 	senders  map[models.Channel]activities.Sender
 	api      *api.Server
+
+	// PartySync is shared by the api and the worker: in one process without
+	// Redis they share its memory cache.
+	PartySync partysync.Syncer
 }
 
 // Open connects to every service the config names.
@@ -109,6 +114,7 @@ func (p *Platform) open(ctx context.Context) error {
 		MaxConnsPerUser: p.Config.WSMaxConnsPerUser, MaxRoomsPerConn: p.Config.WSMaxRooms, SendQueue: p.Config.WSSendQueue,
 		PingInterval: p.Config.WSPingInterval, PongTimeout: p.Config.WSPongTimeout,
 	}, p.Metrics, p.Log.With("component", "realtime"))
+	p.PartySync = partysync.Syncer{Cache: partysync.NewCache(p.Redis, p.Config.RedisPrefix), Rooms: p.Hub.Publisher}
 	p.Blobs = blobs.Disk{Dir: filepath.Join(p.Config.DataDir, "attachments")}
 	if p.Config.S3Endpoint != "" {
 		if p.Blobs, err = blobs.NewS3(ctx, p.Config.S3Endpoint, p.Config.S3Region, p.Config.S3Bucket,
@@ -163,6 +169,7 @@ func (p *Platform) API() (*api.Server, error) {
 	p.api, err = api.New(api.Deps{
 		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
 		Redis: p.Redis, Hub: p.Hub, Notify: p.Notify, Mailer: p.Mailer, Pusher: p.Pusher, Billing: p.Billing, Blobs: p.Blobs, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
+		PartySync: p.PartySync,
 	})
 	return p.api, err
 }
@@ -176,10 +183,11 @@ func (p *Platform) Worker() sdkworker.Worker {
 	}
 	return worker.New(p.Temporal, p.Config.TemporalTaskQueue, worker.Deps{
 		Store: p.Store, Senders: p.senders, Broadcast: broadcast,
-		Billing: p.Billing,
-		Notify:  p.Notify,
-		Rooms:   p.Hub.Publisher,
-		Blobs:   p.Blobs,
+		Billing:   p.Billing,
+		Notify:    p.Notify,
+		Rooms:     p.Hub.Publisher,
+		Blobs:     p.Blobs,
+		PartySync: p.PartySync,
 		// The notifier, as activities that announce use it.
 		Broadcaster: p.Notify,
 	})

@@ -22,7 +22,8 @@ type Deps struct {
 	Billing   billing.Provider
 	Notify    activities.Notify
 	Rooms     realtime.Publisher // tells the api instances of access that ended
-	Blobs     blobs.Store        // uploads
+	PartySync activities.PartySyncs
+	Blobs     blobs.Store // uploads
 	// Broadcaster starts the broadcasts activities announce (the notifier).
 	Broadcaster activities.Broadcaster
 }

@@ -36,6 +36,7 @@ type Conn struct {
 	rooms      []string // a slice is smaller than a map for a few rooms
 	queue      [][]byte
 	spare      [][]byte
+	pending    map[string]int // coalesce key → index in queue of the frame waiting under it
 	writing    bool
 	closed     bool
 	limits     [rateClasses]*rate.Limiter
@@ -317,6 +318,9 @@ func (c *Conn) Join(ctx context.Context, room string) error {
 	if kind, _, _ := splitRoom(room); kind != "user" && !c.hub.crowd(room) {
 		go c.hub.announceIn(room, c.UserID)
 	}
+	if joined := c.hub.kind(room).Joined; joined != nil {
+		joined(ctx, c, room)
+	}
 	return nil
 }
 
@@ -410,6 +414,18 @@ func (c *Conn) violation() {
 	}
 }
 
+// Send sends ev to this socket alone, framed as an event of room without
+// a seq: what a kind's Joined hook tells a socket that just joined. It
+// does not coalesce, so it never replaces a newer frame of the room.
+func (c *Conn) Send(room string, ev Event) error {
+	tail, err := encodeEvent(room, ev)
+	if err != nil {
+		return err
+	}
+	c.enqueue(textFrame(withHeader(0, time.Now().UnixMilli(), tail)))
+	return nil
+}
+
 // send queues a frame for this socket only.
 func (c *Conn) send(v any) {
 	b, err := json.Marshal(v)
@@ -423,9 +439,19 @@ func (c *Conn) send(v any) {
 // enqueue adds a frame to the send queue, starting the writer if it is not
 // running. A queue at its bound means the client cannot keep up: it is cut
 // off, and nobody else waits for it.
-func (c *Conn) enqueue(frame []byte) {
+func (c *Conn) enqueue(frame []byte) { c.enqueueKeyed(frame, "") }
+
+// enqueueKeyed is enqueue for a frame of a coalescing event (key not
+// empty, see Hub.Coalesce): it replaces the frame of the same key still
+// waiting in the queue, so a stream of them never fills it.
+func (c *Conn) enqueueKeyed(frame []byte, key string) {
 	c.mu.Lock()
 	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if i, ok := c.pending[key]; ok && key != "" {
+		c.queue[i] = frame // the writer is running: it takes the queue later
 		c.mu.Unlock()
 		return
 	}
@@ -433,6 +459,12 @@ func (c *Conn) enqueue(frame []byte) {
 		c.mu.Unlock()
 		go c.abort(CloseSlowConsumer, "too slow to keep up")
 		return
+	}
+	if key != "" {
+		if c.pending == nil {
+			c.pending = map[string]int{}
+		}
+		c.pending[key] = len(c.queue)
 	}
 	c.queue = append(c.queue, frame)
 	start := !c.writing
@@ -454,6 +486,7 @@ func (c *Conn) flush() {
 			return
 		}
 		c.queue = c.spare[:0]
+		clear(c.pending) // what was waiting is on its way
 		c.mu.Unlock()
 
 		c.wmu.Lock()

@@ -20,6 +20,7 @@ const (
 	EventTypingStart  EventType[Typing]                  = "typing_start" // relayed from a client frame
 	EventTypingStop   EventType[Typing]                  = "typing_stop"
 	EventNotification EventType[models.NotificationView] = "notification" // into user:{id}
+	EventPartySync    EventType[models.PartyPlayback]    = "party:sync"   // into party:{id}, coalescing
 )
 
 // The frames sent to one socket, not into a room.

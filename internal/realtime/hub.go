@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -41,6 +42,8 @@ type Hub struct {
 	kinds    map[string]Kind
 	handlers map[string]handlerEntry
 	contacts Contacts
+
+	coalescing atomic.Pointer[[]string] // event types whose queued frames coalesce, set at start
 
 	rechecks atomic.Uint64 // access rechecks begun (recheck.go)
 
@@ -148,6 +151,41 @@ func (h *Hub) handler(frameType string) (handlerEntry, bool) {
 	return e, ok
 }
 
+// Coalesce makes queued frames of an event type coalesce: a socket's
+// queue holds at most one per room, the latest, as for a state that each
+// frame replaces (party:sync). Only for ephemeral events: the frames
+// replaced would be holes in the room's seq.
+func (h *Hub) Coalesce(eventType string) {
+	h.reg.Lock()
+	defer h.reg.Unlock()
+	var types []string
+	if cur := h.coalescing.Load(); cur != nil {
+		types = slices.Clone(*cur)
+	}
+	types = append(types, eventType)
+	h.coalescing.Store(&types)
+}
+
+// coalesceKey is the key a frame of room coalesces under, "" for an
+// event type that does not coalesce.
+func (h *Hub) coalesceKey(room string, payload []byte) string {
+	types := h.coalescing.Load()
+	if types == nil {
+		return ""
+	}
+	_, rest, ok := bytes.Cut(payload, []byte(`"type":"`))
+	if !ok {
+		return ""
+	}
+	typ, _, _ := bytes.Cut(rest, []byte(`"`))
+	for _, t := range *types {
+		if string(typ) == t {
+			return room + "\x00" + t
+		}
+	}
+	return ""
+}
+
 // SetContacts sets who is told of a user's online/offline changes.
 func (h *Hub) SetContacts(fn Contacts) {
 	h.reg.Lock()
@@ -187,11 +225,11 @@ func (h *Hub) deliver(room string, payload []byte) {
 		go h.control(payload)
 		return
 	}
-	frame := textFrame(payload)
+	frame, key := textFrame(payload), h.coalesceKey(room, payload)
 	h.mu.RLock()
 	n := 0
 	for c := range h.rooms[room] {
-		c.enqueue(frame)
+		c.enqueueKeyed(frame, key)
 		n++
 	}
 	h.mu.RUnlock()

@@ -28,6 +28,10 @@ type Kind struct {
 	// expires on another instance. Release what Join took, keyed by m,
 	// and do nothing for a member you do not know.
 	Leave func(ctx context.Context, m Member)
+	// Joined, when set, runs once a socket is in the room (join_room or a
+	// feature's Conn.Join): what it sends the socket comes before the
+	// join's ack, and no event of the room can be missed in between.
+	Joined func(ctx context.Context, c *Conn, room string)
 }
 
 // hooked kinds keep their members in the roster.
