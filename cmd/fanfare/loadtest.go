@@ -18,7 +18,7 @@ func loadtestCmd() *cobra.Command {
 		Short: "Load the platform from outside and print BENCH lines",
 		Long:  "Load the platform from outside, as clients would, and print figures as `BENCH <name> <value> <unit>` lines.",
 	}
-	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd())
+	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd(), loadtestPartyCmd())
 	return cmd
 }
 
@@ -227,4 +227,34 @@ func profiledConfig() (config.Config, error) {
 		go func() { _ = http.ListenAndServe(cfg.PprofAddr, nil) }()
 	}
 	return cfg, err
+}
+
+func loadtestPartyCmd() *cobra.Command {
+	var o loadtest.PartyOptions
+	cmd := &cobra.Command{
+		Use:   "party sync|control",
+		Short: "Listening parties: how closely simulated listeners follow (sync), or a host's control to the last listener (control)",
+		Long: "Runs the api and the worker in this process on DATABASE_URL, REDIS_URL and TEMPORAL_ADDRESS, with a live party\n" +
+			"and --listeners sockets in it. sync: listeners with skewed clocks and 10-200 ms round trips follow it with the\n" +
+			"reference player (internal/partysync) through a pause, a play, a seek and a track change. control: --rounds\n" +
+			"party:control frames until the last listener has the party:sync, then as many bare Updates of the workflow.",
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: []string{"sync", "control"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := profiledConfig()
+			if err != nil {
+				return err
+			}
+			switch args[0] {
+			case "sync":
+				return loadtest.PartySync(cmd.Context(), cfg, o, cmd.OutOrStdout())
+			case "control":
+				return loadtest.PartyControl(cmd.Context(), cfg, o, cmd.OutOrStdout())
+			}
+			return fmt.Errorf("party: sync or control, not %q", args[0])
+		},
+	}
+	cmd.Flags().IntVar(&o.Listeners, "listeners", 500, "sockets in the party")
+	cmd.Flags().IntVar(&o.Rounds, "rounds", 200, "controls timed, and as many bare Updates (control)")
+	return cmd
 }
