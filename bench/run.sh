@@ -167,3 +167,21 @@ psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -
 REDIS_PREFIX=bench-msg: bin/fanfare loadtest messages --concurrency 32 --sends "${MESSAGE_SENDS:-20000}" 2>/dev/null | tee "$work/messages.txt"
 awk -v a="$(awk '/messages_send_rps/ {print $3}' "$work/messages.txt")" -v b="$pg_write" -v c="$pg_insert" \
   'BEGIN { printf "BENCH messages_send_vs_pgbench_write %.2f ratio\nBENCH messages_send_vs_pgbench_insert %.2f ratio\n", a / b, a / c }'
+
+# Listening parties (issue 13), the api and worker in the load generator's
+# process on a fresh dev server: simulated listeners (clocks off by up to
+# ±2 s, 10-200 ms round trips) following a party with the reference player
+# (docs/parties.md) through a pause, a play, a seek and a track change; then
+# a host's party:control until the last of 500 sockets has the party:sync,
+# next to a bare Update of the same workflow on the same server.
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+bin/temporal server start-dev --headless --ip 127.0.0.1 --port 7296 --log-level error \
+  --dynamic-config-value frontend.enableUpdateWorkflowExecution=true \
+  >"$work/temporal-party.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do bin/temporal operator cluster health --address 127.0.0.1:7296 >/dev/null 2>&1 && break; sleep 0.2; done
+TEMPORAL_ADDRESS=127.0.0.1:7296 REDIS_PREFIX=bench-party: bin/fanfare loadtest party sync --listeners "${PARTY_SYNC_LISTENERS:-200}" 2>/dev/null
+TEMPORAL_ADDRESS=127.0.0.1:7296 REDIS_PREFIX=bench-party: bin/fanfare loadtest party control \
+  --listeners "${PARTY_LISTENERS:-500}" --rounds "${PARTY_ROUNDS:-200}" 2>/dev/null | tee "$work/party.txt"
+awk -v a="$(awk '/party_control_to_last_sync_p99_ms/ {print $3}' "$work/party.txt")" -v b="$(awk '/temporal_bare_update_p99_ms/ {print $3}' "$work/party.txt")" \
+  'BEGIN { if (b) printf "BENCH party_control_p99_vs_bare_update_p99 %.2f ratio\n", a / b }'
