@@ -70,12 +70,14 @@ func joinParty(t *testing.T, ws *testenv.WS, room string) models.PartyPlayback {
 	return models.PartyPlayback{}
 }
 
-// A co-host's pause over the socket reaches every listener with the same
-// state and version; a fan's control is refused and a seek past the end
-// names position_ms, both changing nothing; a late joiner is sent where
-// the party is, which projects to the workflow's own position.
+// A co-host's pause over the socket reaches every listener, on either of
+// two api instances, with the same state and version; a fan's control is
+// refused and a seek past the end names position_ms, both changing
+// nothing; a late joiner on the other instance is sent where the party
+// is, which projects to the workflow's own position.
 func TestPartySyncReachesEveryListener(t *testing.T) {
 	app := testenv.StartApp(t)
+	two := testenv.StartApp(t, testenv.Alongside(app))
 	artist := app.Register(t, "artist", "Host")
 	co := app.Register(t, "fan", "Co")
 	p := livePartyOf(t, app, artist.AccessToken, 200000)
@@ -85,7 +87,7 @@ func TestPartySyncReachesEveryListener(t *testing.T) {
 	const listeners = 20
 	fans := make([]*testenv.WS, listeners)
 	for i := range fans {
-		fans[i] = app.Dial(t, app.Register(t, "fan", "Listener").AccessToken)
+		fans[i] = []*testenv.App{app, two}[i%2].Dial(t, app.Register(t, "fan", "Listener").AccessToken)
 		first := joinParty(t, fans[i], room)
 		require.True(t, first.Playing, "joined a playing party")
 	}
@@ -128,7 +130,7 @@ func TestPartySyncReachesEveryListener(t *testing.T) {
 		require.Equal(t, true, ack["ok"], ack)
 		playing := playbackOf(t, ack)
 
-		late := app.Dial(t, app.Register(t, "fan", "Late").AccessToken)
+		late := two.Dial(t, app.Register(t, "fan", "Late").AccessToken)
 		got := joinParty(t, late, room)
 		require.Equal(t, playing, got)
 		st, err := workflows.PartyClient{Conn: workflows.Conn{Client: app.Platform.Temporal}}.State(t.Context(), uuid.MustParse(p.ID))
