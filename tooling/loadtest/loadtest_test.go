@@ -2,6 +2,7 @@ package loadtest_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -83,4 +84,28 @@ func TestBroadcastPagesThroughAllFollowers(t *testing.T) {
 	for _, line := range []string{"BENCH broadcast_inbox_rows 2500 rows", "BENCH broadcast_sendgrid_requests 3 requests", "BENCH broadcast_sendgrid_personalizations 2500 emails"} {
 		require.Contains(t, out.String(), line)
 	}
+}
+
+// The party benchmarks run end to end on a few listeners and report every
+// figure; every listener follows the party's track (one that did not, or
+// had no clock, would count an hour off).
+func TestPartyBenchmarksReport(t *testing.T) {
+	cfg, err := config.Load()
+	require.NoError(t, err)
+	cfg.DataDir = t.TempDir()
+	cfg.DatabaseURL = testenv.PostgresURL(t)
+	cfg.TemporalAddress = testenv.TemporalAddress(t)
+	cfg.RedisURL = testenv.RedisURL()
+	_, cfg.RedisPrefix = testenv.Redis(t)
+	var out bytes.Buffer
+	require.NoError(t, loadtest.PartySync(t.Context(), cfg, loadtest.PartyOptions{Listeners: 5}, &out))
+	require.NoError(t, loadtest.PartyControl(t.Context(), cfg, loadtest.PartyOptions{Listeners: 5, Rounds: 3}, &out))
+	for _, name := range []string{"party_sync_within_50ms_pct", "party_sync_error_p50_ms", "party_sync_error_p99_ms",
+		"party_control_to_last_sync_p50_ms", "party_control_to_last_sync_p99_ms", "temporal_bare_update_p50_ms", "temporal_bare_update_p99_ms"} {
+		require.Contains(t, out.String(), "BENCH "+name+" ")
+	}
+	var p99 float64
+	_, err = fmt.Sscanf(out.String()[strings.Index(out.String(), "BENCH party_sync_error_p99_ms "):], "BENCH party_sync_error_p99_ms %f ms", &p99)
+	require.NoError(t, err)
+	require.Less(t, p99, float64(time.Hour.Milliseconds()), "every listener follows the party's track")
 }
