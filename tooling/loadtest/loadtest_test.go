@@ -72,13 +72,7 @@ func TestHTTPLoad(t *testing.T) {
 // A broadcast of 2,500 followers takes three pages: every follower gets one
 // row and one email, in three SendGrid requests.
 func TestBroadcastPagesThroughAllFollowers(t *testing.T) {
-	cfg, err := config.Load()
-	require.NoError(t, err)
-	cfg.DataDir = t.TempDir()
-	cfg.DatabaseURL = testenv.PostgresURL(t)
-	cfg.TemporalAddress = testenv.TemporalAddress(t)
-	cfg.RedisURL = testenv.RedisURL()
-	_, cfg.RedisPrefix = testenv.Redis(t)
+	cfg := servicesConfig(t)
 	var out bytes.Buffer
 	require.NoError(t, loadtest.Broadcast(t.Context(), cfg, 2500, &out))
 	for _, line := range []string{"BENCH broadcast_inbox_rows 2500 rows", "BENCH broadcast_sendgrid_requests 3 requests", "BENCH broadcast_sendgrid_personalizations 2500 emails"} {
@@ -90,13 +84,7 @@ func TestBroadcastPagesThroughAllFollowers(t *testing.T) {
 // figure; every listener follows the party's track (one that did not, or
 // had no clock, would count an hour off).
 func TestPartyBenchmarksReport(t *testing.T) {
-	cfg, err := config.Load()
-	require.NoError(t, err)
-	cfg.DataDir = t.TempDir()
-	cfg.DatabaseURL = testenv.PostgresURL(t)
-	cfg.TemporalAddress = testenv.TemporalAddress(t)
-	cfg.RedisURL = testenv.RedisURL()
-	_, cfg.RedisPrefix = testenv.Redis(t)
+	cfg := servicesConfig(t)
 	var out bytes.Buffer
 	require.NoError(t, loadtest.PartySync(t.Context(), cfg, loadtest.PartyOptions{Listeners: 5}, &out))
 	require.NoError(t, loadtest.PartyControl(t.Context(), cfg, loadtest.PartyOptions{Listeners: 5, Rounds: 3}, &out))
@@ -105,7 +93,20 @@ func TestPartyBenchmarksReport(t *testing.T) {
 		require.Contains(t, out.String(), "BENCH "+name+" ")
 	}
 	var p99 float64
-	_, err = fmt.Sscanf(out.String()[strings.Index(out.String(), "BENCH party_sync_error_p99_ms "):], "BENCH party_sync_error_p99_ms %f ms", &p99)
+	_, err := fmt.Sscanf(out.String()[strings.Index(out.String(), "BENCH party_sync_error_p99_ms "):], "BENCH party_sync_error_p99_ms %f ms", &p99)
 	require.NoError(t, err)
 	require.Less(t, p99, float64(time.Hour.Milliseconds()), "every listener follows the party's track")
+}
+
+// servicesConfig is the config of a platform on the test's services.
+func servicesConfig(t *testing.T) config.Config {
+	t.Helper()
+	cfg, err := config.Load()
+	require.NoError(t, err)
+	cfg.DataDir = t.TempDir()
+	cfg.DatabaseURL = testenv.PostgresURL(t)
+	cfg.TemporalAddress = testenv.TemporalAddress(t)
+	cfg.RedisURL = testenv.RedisURL()
+	_, cfg.RedisPrefix = testenv.Redis(t)
+	return cfg
 }
