@@ -133,6 +133,7 @@ func New(d Deps) (*Server, error) {
 	s.backstageRoutes(r)
 	s.liveRoutes(r)
 	s.partyRoutes(r)
+	s.partyChatRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
 	s.messagingRealtime(d.Hub)
 	s.backstageRealtime(d.Hub)
@@ -140,6 +141,7 @@ func New(d Deps) (*Server, error) {
 	s.qaRealtime(d.Hub)
 	s.liveRealtime(d.Hub)
 	s.partyRealtime(d.Hub)
+	s.partyChatRealtime(d.Hub)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}
