@@ -167,3 +167,9 @@ psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -
 REDIS_PREFIX=bench-msg: bin/fanfare loadtest messages --concurrency 32 --sends "${MESSAGE_SENDS:-20000}" 2>/dev/null | tee "$work/messages.txt"
 awk -v a="$(awk '/messages_send_rps/ {print $3}' "$work/messages.txt")" -v b="$pg_write" -v c="$pg_insert" \
   'BEGIN { printf "BENCH messages_send_vs_pgbench_write %.2f ratio\nBENCH messages_send_vs_pgbench_insert %.2f ratio\n", a / b, a / c }'
+
+# Party chat (issue 13): 500 listeners in one party's room, 50 lines a
+# second from 25 of them (sanitized, stored, published); the delay from a
+# send to the last listener's socket.
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+REDIS_PREFIX=bench-party-chat: bin/fanfare loadtest party-chat --listeners "${PARTY_LISTENERS:-500}" --senders 25 --rate 50 --duration "$DURATION" 2>/dev/null
