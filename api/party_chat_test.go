@@ -211,7 +211,8 @@ func TestPartyChatModeration(t *testing.T) {
 	require.Equal(t, true, r.chat(r.samWS, "free again")["ok"], "slow mode off")
 }
 
-// Reports land in the DM reports' queue, once per reporter and line.
+// Reports land in the DM reports' queue, once per reporter and line; a
+// cancelled party's chat takes no more lines.
 func TestPartyChatReports(t *testing.T) {
 	r := newPartyRoom(t)
 	line := ackData(t, r.chat(r.samWS, "buy followers at spam.example"))["id"].(string)
@@ -237,4 +238,9 @@ func TestPartyChatReports(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, r.app.Do(t, http.MethodPost, "/api/parties/"+other.ID+"/messages/"+line+"/report", r.artist.AccessToken, map[string]any{"reason": "spam"}).Status)
 	require.Equal(t, http.StatusNoContent, r.app.Do(t, http.MethodDelete, "/api/parties/"+r.id+"/messages/"+line, r.artist.AccessToken, nil).Status)
 	require.Equal(t, http.StatusNotFound, r.app.Do(t, http.MethodPost, path, r.artist.AccessToken, map[string]any{"reason": "spam"}).Status, "a deleted line")
+
+	require.Equal(t, http.StatusNoContent, r.app.Do(t, http.MethodDelete, "/api/parties/"+r.id, r.artist.AccessToken, nil).Status)
+	require.Equal(t, "conflict", testenv.ErrorCode(r.chat(r.samWS, "still here?")), "a cancelled party's chat is closed")
+	require.Equal(t, "conflict", testenv.ErrorCode(r.artistWS.Request("party:slow_mode", "", map[string]any{"party_id": r.id, "seconds": 5})))
+	require.Len(t, r.history(t, r.ada.AccessToken, "").Items, 0, "its history is still readable")
 }

@@ -17,15 +17,16 @@ CREATE INDEX party_messages_page_idx ON party_messages (party_id, created_at DES
 ALTER TABLE parties ADD COLUMN slow_mode_seconds integer NOT NULL DEFAULT 0 CHECK (slow_mode_seconds BETWEEN 0 AND 300);
 
 -- One moderation queue: a report names a direct message or a party's.
--- SQLite cannot drop a NOT NULL: the table is rebuilt.
+-- SQLite cannot drop a NOT NULL: the table is rebuilt (its columns in
+-- PostgreSQL's order).
 CREATE TABLE message_reports_new (
     id               text PRIMARY KEY,
     message_id       text REFERENCES messages (id) ON DELETE CASCADE,
-    party_message_id text REFERENCES party_messages (id) ON DELETE CASCADE,
     reporter_id      text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     reason           text NOT NULL,
     status           text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'dismissed', 'actioned')),
     created_at       datetime NOT NULL,
+    party_message_id text REFERENCES party_messages (id) ON DELETE CASCADE,
     CHECK ((message_id IS NULL) <> (party_message_id IS NULL))
 );
 INSERT INTO message_reports_new (id, message_id, reporter_id, reason, status, created_at)

@@ -84,3 +84,20 @@ func TestBroadcastPagesThroughAllFollowers(t *testing.T) {
 		require.Contains(t, out.String(), line)
 	}
 }
+
+// The party chat load reaches every listener with every line, none
+// refused: 5 lines a second from 2 of 10 sockets for two seconds.
+func TestPartyChatReachesEveryListener(t *testing.T) {
+	cfg, err := config.Load()
+	require.NoError(t, err)
+	cfg.DataDir = t.TempDir()
+	cfg.DatabaseURL = testenv.PostgresURL(t)
+	cfg.TemporalAddress = testenv.TemporalAddress(t)
+	cfg.RedisURL = testenv.RedisURL()
+	_, cfg.RedisPrefix = testenv.Redis(t)
+	var out bytes.Buffer
+	require.NoError(t, loadtest.PartyChat(t.Context(), cfg, loadtest.PartyChatOptions{Listeners: 10, Senders: 2, Rate: 5, Duration: 2 * time.Second}, &out))
+	require.Contains(t, out.String(), "BENCH party_chat_refused 0 lines")
+	require.Contains(t, out.String(), "BENCH party_chat_lost 0 lines")
+	require.Contains(t, out.String(), "BENCH party_chat_delivery_p99_ms ")
+}
