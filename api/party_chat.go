@@ -246,6 +246,17 @@ func (s *Server) setSlowMode(ctx context.Context, p *models.Party, host uuid.UUI
 	return v, nil
 }
 
+// socketHost is the party (a validated id) when the socket's user hosts
+// it (hostOf).
+func (s *Server) socketHost(ctx context.Context, c *realtime.Conn, partyID string) (*models.Party, uuid.UUID, error) {
+	user, err := socketUser(c)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	p, err := s.hostOf(ctx, uuid.MustParse(partyID), user)
+	return p, user, err
+}
+
 // partyChatDeleteFrame: {party_id, message_id} from a host; acks with the
 // deletion the room gets.
 func (s *Server) partyChatDeleteFrame(ctx context.Context, c *realtime.Conn, f realtime.Frame) (any, error) {
@@ -253,15 +264,11 @@ func (s *Server) partyChatDeleteFrame(ctx context.Context, c *realtime.Conn, f r
 	if err != nil {
 		return nil, err
 	}
-	user, err := socketUser(c)
+	p, user, err := s.socketHost(ctx, c, req.PartyID)
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.hostOf(ctx, uuid.MustParse(req.PartyID), user) // validated
-	if err != nil {
-		return nil, err
-	}
-	return s.deletePartyChat(ctx, p, uuid.MustParse(req.MessageID), user)
+	return s.deletePartyChat(ctx, p, uuid.MustParse(req.MessageID), user) // validated
 }
 
 // partySlowModeFrame: {party_id, seconds} from a host.
@@ -270,15 +277,11 @@ func (s *Server) partySlowModeFrame(ctx context.Context, c *realtime.Conn, f rea
 	if err != nil {
 		return nil, err
 	}
-	user, err := socketUser(c)
+	p, user, err := s.socketHost(ctx, c, req.PartyID)
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.hostOf(ctx, uuid.MustParse(req.PartyID), user) // validated
-	if err != nil {
-		return nil, err
-	}
-	return s.setSlowMode(ctx, p, user, *req.Seconds)
+	return s.setSlowMode(ctx, p, user, *req.Seconds) // validated
 }
 
 func (s *Server) partyChat(c *fiber.Ctx) error {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/fanfare/fanfare/models"
@@ -52,13 +53,7 @@ func (s *Store) PartyMessage(ctx context.Context, partyID, id uuid.UUID) (*model
 func (s *Store) DeletePartyMessage(ctx context.Context, partyID, id, by uuid.UUID, now time.Time) error {
 	res := s.DB(ctx).Model(&models.PartyMessage{}).Where("id = ? AND party_id = ? AND deleted_at IS NULL", id, partyID).
 		Updates(map[string]any{"deleted_at": now, "deleted_by": by})
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return models.ErrNotFound
-	}
-	return nil
+	return found(res)
 }
 
 // PartyChatCount is how many chat messages a party's listeners sent,
@@ -72,7 +67,12 @@ func (s *Store) PartyChatCount(ctx context.Context, partyID uuid.UUID) (int64, e
 // SetPartySlowMode sets the seconds a fan waits between two messages in
 // the party's chat (0: off).
 func (s *Store) SetPartySlowMode(ctx context.Context, partyID uuid.UUID, seconds int) error {
-	res := s.DB(ctx).Model(&models.Party{}).Where("id = ?", partyID).Update("slow_mode_seconds", seconds)
+	return found(s.DB(ctx).Model(&models.Party{}).Where("id = ?", partyID).Update("slow_mode_seconds", seconds))
+}
+
+// found is a conditional write's error: nil when it wrote a row, else
+// not found.
+func found(res *gorm.DB) error {
 	if res.Error != nil {
 		return res.Error
 	}

@@ -71,13 +71,7 @@ func TestHTTPLoad(t *testing.T) {
 // A broadcast of 2,500 followers takes three pages: every follower gets one
 // row and one email, in three SendGrid requests.
 func TestBroadcastPagesThroughAllFollowers(t *testing.T) {
-	cfg, err := config.Load()
-	require.NoError(t, err)
-	cfg.DataDir = t.TempDir()
-	cfg.DatabaseURL = testenv.PostgresURL(t)
-	cfg.TemporalAddress = testenv.TemporalAddress(t)
-	cfg.RedisURL = testenv.RedisURL()
-	_, cfg.RedisPrefix = testenv.Redis(t)
+	cfg := servicesConfig(t)
 	var out bytes.Buffer
 	require.NoError(t, loadtest.Broadcast(t.Context(), cfg, 2500, &out))
 	for _, line := range []string{"BENCH broadcast_inbox_rows 2500 rows", "BENCH broadcast_sendgrid_requests 3 requests", "BENCH broadcast_sendgrid_personalizations 2500 emails"} {
@@ -88,6 +82,17 @@ func TestBroadcastPagesThroughAllFollowers(t *testing.T) {
 // The party chat load reaches every listener with every line, none
 // refused: 5 lines a second from 2 of 10 sockets for two seconds.
 func TestPartyChatReachesEveryListener(t *testing.T) {
+	cfg := servicesConfig(t)
+	var out bytes.Buffer
+	require.NoError(t, loadtest.PartyChat(t.Context(), cfg, loadtest.PartyChatOptions{Listeners: 10, Senders: 2, Rate: 5, Duration: 2 * time.Second}, &out))
+	require.Contains(t, out.String(), "BENCH party_chat_refused 0 lines")
+	require.Contains(t, out.String(), "BENCH party_chat_lost 0 lines")
+	require.Contains(t, out.String(), "BENCH party_chat_delivery_p99_ms ")
+}
+
+// servicesConfig is a config on the test services: PostgreSQL, Redis and
+// the Temporal dev server.
+func servicesConfig(t *testing.T) config.Config {
 	cfg, err := config.Load()
 	require.NoError(t, err)
 	cfg.DataDir = t.TempDir()
@@ -95,9 +100,5 @@ func TestPartyChatReachesEveryListener(t *testing.T) {
 	cfg.TemporalAddress = testenv.TemporalAddress(t)
 	cfg.RedisURL = testenv.RedisURL()
 	_, cfg.RedisPrefix = testenv.Redis(t)
-	var out bytes.Buffer
-	require.NoError(t, loadtest.PartyChat(t.Context(), cfg, loadtest.PartyChatOptions{Listeners: 10, Senders: 2, Rate: 5, Duration: 2 * time.Second}, &out))
-	require.Contains(t, out.String(), "BENCH party_chat_refused 0 lines")
-	require.Contains(t, out.String(), "BENCH party_chat_lost 0 lines")
-	require.Contains(t, out.String(), "BENCH party_chat_delivery_p99_ms ")
+	return cfg
 }

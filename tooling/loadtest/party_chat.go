@@ -71,18 +71,7 @@ func PartyChat(ctx context.Context, cfg config.Config, o PartyChatOptions, out i
 		if err != nil {
 			return nil, err
 		}
-		if err := ws.WriteJSON(map[string]string{"type": "join_room", "id": "j", "room": room}); err != nil {
-			return nil, err
-		}
-		for { // until the join's ack
-			var m struct{ Type, ID string }
-			if err := ws.ReadJSON(&m); err != nil {
-				return nil, err
-			}
-			if m.Type == "ack" && m.ID == "j" {
-				return ws, nil
-			}
-		}
+		return ws, joinRoom(ws, room)
 	}
 
 	lines := make([]partyStat, o.Rate*int(o.Duration.Seconds()+1)+o.Rate)
