@@ -34,7 +34,7 @@ type partyChatView struct {
 	Host        bool      `json:"host" description:"Sent by the artist or a co-host"`
 	Body        string    `json:"body" description:"Sanitized: tags stripped, the rest HTML-escaped"`
 	SentAt      time.Time `json:"sent_at"`
-	ClientID    string    `json:"client_id,omitempty" description:"The sender's own id for the line, echoed"`
+	ClientID    string    `json:"client_id,omitempty" description:"In the sender's ack only: its own id for the line, echoed"`
 }
 
 type partyChatPage struct {
@@ -150,8 +150,8 @@ func (s *Server) partyChatFrame(ctx context.Context, c *realtime.Conn, f realtim
 		return nil, err
 	}
 	v := viewPartyChat(m, sender.DisplayName, host)
-	v.ClientID = req.ClientID
 	s.publishParty(ctx, partyID, eventPartyChat.Of(v))
+	v.ClientID = req.ClientID // the sender's own: never fanned out to the room
 	return v, nil
 }
 

@@ -113,6 +113,7 @@ func TestPartyChatOverSockets(t *testing.T) {
 	}
 	require.Equal(t, r.sam.User.ID, got["user_id"])
 	require.Equal(t, "Sam", got["display_name"])
+	require.NotContains(t, got, "client_id", "the sender's client_id is its own, not the room's")
 	require.Equal(t, false, got["host"])
 	require.NotEmpty(t, got["sent_at"])
 	require.Equal(t, true, r.chat(r.artistWS, "Thanks for coming")["ok"])

@@ -6,11 +6,9 @@ import (
 	"github.com/google/uuid"
 )
 
-// Limits of a party's chat.
-const (
-	PartyChatMaxRunes   = 500 // once sanitized
-	PartySlowModeMaxSec = 300
-)
+// PartyChatMaxRunes is the most characters of a party's chat line, once
+// sanitized.
+const PartyChatMaxRunes = 500
 
 // PartyMessage is a chat message of a party. A host's delete sets
 // DeletedAt and DeletedBy; the row stays for the moderators.

@@ -98,7 +98,7 @@ func PartyChat(ctx context.Context, cfg config.Config, o PartyChatOptions, out i
 		}
 		lines[sent].sent.Store(time.Now().UnixNano())
 		frame, _ := json.Marshal(map[string]any{"type": "party:chat", "id": strconv.Itoa(sent),
-			"data": map[string]any{"party_id": party.ID.String(), "body": "line " + strconv.Itoa(sent), "client_id": strconv.Itoa(sent)}})
+			"data": map[string]any{"party_id": party.ID.String(), "body": "line " + strconv.Itoa(sent)}})
 		if err := senders[sent%len(senders)].WriteMessage(websocket.TextMessage, frame); err != nil {
 			return err
 		}
@@ -135,10 +135,10 @@ func PartyChat(ctx context.Context, cfg config.Config, o PartyChatOptions, out i
 	return nil
 }
 
-var clientIDField = []byte(`"client_id":"`)
+var lineField = []byte(`"body":"line `)
 
 // readPartyChat reads a listener's socket until it closes, counting each
-// party:chat line it gets by its client_id (the line's index), and the
+// party:chat line it gets by its body ("line {index}"), and the
 // acks that refused one of its own lines.
 func readPartyChat(ws *websocket.Conn, lines []partyStat, listeners int32, refused *atomic.Int64) {
 	for {
@@ -151,11 +151,11 @@ func readPartyChat(ws *websocket.Conn, lines []partyStat, listeners int32, refus
 			refused.Add(1)
 			continue
 		}
-		i := bytes.Index(b, clientIDField)
+		i := bytes.Index(b, lineField)
 		if i < 0 || !bytes.Contains(b, []byte(`"type":"party:chat"`)) {
 			continue
 		}
-		rest := b[i+len(clientIDField):]
+		rest := b[i+len(lineField):]
 		n, err := strconv.Atoi(string(rest[:max(bytes.IndexByte(rest, '"'), 0)]))
 		if err != nil || n < 0 || n >= len(lines) {
 			continue
