@@ -75,6 +75,11 @@ func FuzzDecodeLiveChat(f *testing.F)         { fuzzDecode[liveChatRequest](f) }
 func FuzzDecodeParty(f *testing.F)            { fuzzDecode[partyRequest](f) }
 func FuzzDecodePlayback(f *testing.F)         { fuzzDecode[playbackRequest](f) }
 func FuzzDecodeRSVP(f *testing.F)             { fuzzDecode[rsvpRequest](f) }
+func FuzzDecodePartyChat(f *testing.F)        { fuzzDecode[partyChatRequest](f) }
+func FuzzDecodePartyChatDelete(f *testing.F)  { fuzzDecode[partyChatDeleteRequest](f) }
+func FuzzDecodeSlowMode(f *testing.F)         { fuzzDecode[slowModeRequest](f) }
+func FuzzDecodePartySlowMode(f *testing.F)    { fuzzDecode[partySlowModeRequest](f) }
+func FuzzDecodePartyReaction(f *testing.F)    { fuzzDecode[partyReactionRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {
@@ -95,6 +100,27 @@ func FuzzMessageText(f *testing.F) {
 		}
 		if len(hash) != 64 {
 			t.Fatalf("hash %q", hash)
+		}
+	})
+}
+
+// Whatever the text, a stored chat line is 1 to 500 characters holding
+// no tag, or the text is refused naming body.
+func FuzzPartyChatText(f *testing.F) {
+	for _, s := range append(decodeSeeds, "<img src=x onerror=alert(1)>", "<p> </p>", strings.Repeat("&", 200), "\xff") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		text, err := partyChatText(raw)
+		if err != nil {
+			var appErr *models.Error
+			if !errors.As(err, &appErr) || appErr.Code != models.CodeInvalid || appErr.Field != "body" {
+				t.Fatalf("error %v is not an invalid-input error naming body", err)
+			}
+			return
+		}
+		if n := utf8.RuneCountInString(text); n == 0 || n > models.PartyChatMaxRunes || strings.ContainsAny(text, "<>") {
+			t.Fatalf("stored line %q", text)
 		}
 	})
 }
@@ -139,6 +165,7 @@ func FuzzQueryContent(f *testing.F)       { fuzzQuery[pageQuery](f) }
 func FuzzQueryMembers(f *testing.F)       { fuzzQuery[memberQuery](f) }
 func FuzzQueryMessages(f *testing.F)      { fuzzQuery[messageQuery](f) }
 func FuzzQueryNotifications(f *testing.F) { fuzzQuery[notificationQuery](f) }
+func FuzzQueryPartyChat(f *testing.F)     { fuzzQuery[partyChatQuery](f) }
 
 // Whatever a decoded content body holds, applying it to an item either
 // passes the item's checks or is an invalid-input error naming a field.

@@ -46,23 +46,25 @@ var (
 	// notOwned: routes whose path names a resource that is not anyone's
 	// to guard: what they read or change is the caller's own.
 	notOwned = map[string]string{
-		"GET /api/artists/{id}":                      "an artist's public profile",
-		"GET /api/artists/{id}/club":                 "an artist's public club page",
-		"POST /api/artists/{id}/follow":              "the caller's own follow of any artist",
-		"DELETE /api/artists/{id}/follow":            "the caller's own follow of any artist",
-		"POST /api/artists/{id}/subscription":        "the caller's own membership in any artist's club",
-		"GET /api/artists/{id}/subscription":         "the caller's own membership in any artist's club",
-		"PATCH /api/artists/{id}/subscription":       "the caller's own membership in any artist's club",
-		"DELETE /api/artists/{id}/subscription":      "the caller's own membership in any artist's club",
-		"POST /api/artists/{id}/subscription/resume": "the caller's own membership in any artist's club",
-		"GET /api/messages/quota/{artistId}":         "the caller's own DM quota with any artist",
-		"GET /api/artists/{id}/content":              "an artist's content list: models.CanAccess locks items, nobody owns the list",
-		"GET /api/content/{id}":                      "tiered, not owned: models.CanAccess decides (403 with required_tier)",
-		"GET /api/content/{id}/media":                "tiered, not owned: models.CanAccess decides (403 with required_tier)",
-		"POST /api/content/{id}/plays":               "the caller's own play of an item models.CanAccess lets them open",
-		"GET /api/parties/{id}":                      "tiered, not owned: models.CanAccess decides; a private party needs its code",
-		"POST /api/parties/{id}/rsvp":                "the caller's own RSVP to a party models.CanAccess lets them reach",
-		"DELETE /api/parties/{id}/rsvp":              "the caller's own RSVP",
+		"GET /api/artists/{id}":                          "an artist's public profile",
+		"GET /api/artists/{id}/club":                     "an artist's public club page",
+		"POST /api/artists/{id}/follow":                  "the caller's own follow of any artist",
+		"DELETE /api/artists/{id}/follow":                "the caller's own follow of any artist",
+		"POST /api/artists/{id}/subscription":            "the caller's own membership in any artist's club",
+		"GET /api/artists/{id}/subscription":             "the caller's own membership in any artist's club",
+		"PATCH /api/artists/{id}/subscription":           "the caller's own membership in any artist's club",
+		"DELETE /api/artists/{id}/subscription":          "the caller's own membership in any artist's club",
+		"POST /api/artists/{id}/subscription/resume":     "the caller's own membership in any artist's club",
+		"GET /api/messages/quota/{artistId}":             "the caller's own DM quota with any artist",
+		"GET /api/artists/{id}/content":                  "an artist's content list: models.CanAccess locks items, nobody owns the list",
+		"GET /api/content/{id}":                          "tiered, not owned: models.CanAccess decides (403 with required_tier)",
+		"GET /api/content/{id}/media":                    "tiered, not owned: models.CanAccess decides (403 with required_tier)",
+		"POST /api/content/{id}/plays":                   "the caller's own play of an item models.CanAccess lets them open",
+		"GET /api/parties/{id}":                          "tiered, not owned: models.CanAccess decides; a private party needs its code",
+		"POST /api/parties/{id}/rsvp":                    "the caller's own RSVP to a party models.CanAccess lets them reach",
+		"DELETE /api/parties/{id}/rsvp":                  "the caller's own RSVP",
+		"GET /api/parties/{id}/messages":                 "tiered, not owned: the party's own access (a private party needs its code)",
+		"POST /api/parties/{id}/messages/{msgID}/report": "the caller's own report of a chat line in a party they may reach",
 	}
 	// strangerInput: a valid query or body for owned routes that check their
 	// input before their owner, so a stranger's call reaches the owner check.
@@ -287,8 +289,9 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 		routeOwners: map[string][]string{ // F is A's superfan: the Q&A's and the backstage's
 			"GET /api/artists/{id}/qa": {A, F}, "GET /api/artists/{id}/backstage/posts": {A, F},
 			"POST /api/qa/{id}/close": {A}, "PUT /api/qa/{id}/questions/{qid}/answer": {A},
-			"GET /api/artists/{id}/live":      {A, F},
-			"POST /api/parties/{id}/playback": {A}, // its hosts; an admin does not steer a party
+			"GET /api/artists/{id}/live":                {A, F},
+			"POST /api/parties/{id}/playback":           {A}, // its hosts; an admin does not steer a party
+			"DELETE /api/parties/{id}/messages/{msgID}": {A}, // its hosts moderate its chat
 		},
 	}
 }

@@ -137,6 +137,7 @@ func New(d Deps) (*Server, error) {
 	s.backstageRoutes(r)
 	s.liveRoutes(r)
 	s.partyRoutes(r)
+	s.partyChatRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
 	s.messagingRealtime(d.Hub)
 	s.backstageRealtime(d.Hub)
@@ -145,6 +146,7 @@ func New(d Deps) (*Server, error) {
 	s.liveRealtime(d.Hub)
 	s.partyRealtime(d.Hub)
 	s.partySyncRealtime(d.Hub)
+	s.partyChatRealtime(d.Hub)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}

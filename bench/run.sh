@@ -185,3 +185,8 @@ TEMPORAL_ADDRESS=127.0.0.1:7296 REDIS_PREFIX=bench-party: bin/fanfare loadtest p
   --listeners "${PARTY_LISTENERS:-500}" --rounds "${PARTY_ROUNDS:-200}" 2>/dev/null | tee "$work/party.txt"
 awk -v a="$(awk '/party_control_to_last_sync_p99_ms/ {print $3}' "$work/party.txt")" -v b="$(awk '/temporal_bare_update_p99_ms/ {print $3}' "$work/party.txt")" \
   'BEGIN { if (b) printf "BENCH party_control_p99_vs_bare_update_p99 %.2f ratio\n", a / b }'
+# Party chat (issue 13): 500 listeners in one party's room, 50 lines a
+# second from 25 of them (sanitized, stored, published); the delay from a
+# send to the last listener's socket.
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+REDIS_PREFIX=bench-party-chat: bin/fanfare loadtest party-chat --listeners "${PARTY_LISTENERS:-500}" --senders 25 --rate 50 --duration "$DURATION" 2>/dev/null

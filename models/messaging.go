@@ -73,12 +73,14 @@ type Attachment struct {
 	CreatedAt      time.Time
 }
 
-// MessageReport is a message reported to the moderators.
+// MessageReport is a message reported to the moderators: a direct
+// message or a party's chat message (exactly one of the two).
 type MessageReport struct {
-	ID         uuid.UUID `gorm:"primaryKey"`
-	MessageID  uuid.UUID
-	ReporterID uuid.UUID
-	Reason     string
-	Status     string
-	CreatedAt  time.Time
+	ID             uuid.UUID `gorm:"primaryKey"`
+	MessageID      *uuid.UUID
+	PartyMessageID *uuid.UUID
+	ReporterID     uuid.UUID
+	Reason         string
+	Status         string
+	CreatedAt      time.Time
 }

@@ -18,7 +18,7 @@ func loadtestCmd() *cobra.Command {
 		Short: "Load the platform from outside and print BENCH lines",
 		Long:  "Load the platform from outside, as clients would, and print figures as `BENCH <name> <value> <unit>` lines.",
 	}
-	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd(), loadtestPartyCmd())
+	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd(), loadtestPartyCmd(), loadtestPartyChatCmd())
 	return cmd
 }
 
@@ -216,6 +216,30 @@ func loadtestMessagesCmd() *cobra.Command {
 	cmd.Flags().IntVar(&o.Sockets, "sockets", 200, "recipients online in the latency part")
 	cmd.Flags().IntVar(&o.Rate, "rate", 200, "messages a second in the latency part")
 	cmd.Flags().DurationVar(&o.Duration, "duration", 10*time.Second, "length of the latency part")
+	return cmd
+}
+
+func loadtestPartyChatCmd() *cobra.Command {
+	var o loadtest.PartyChatOptions
+	cmd := &cobra.Command{
+		Use:   "party-chat",
+		Short: "Time a party's chat from a send to every listener's socket",
+		Long: "Runs the api in this process on DATABASE_URL and REDIS_URL with a party and --listeners sockets in its\n" +
+			"room; --senders of them send party:chat lines at --rate a second in all for --duration. Prints the\n" +
+			"delay from each send to the last listener's receipt (p50, p99) and the lines lost or refused.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := profiledConfig()
+			if err != nil {
+				return err
+			}
+			return loadtest.PartyChat(cmd.Context(), cfg, o, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().IntVar(&o.Listeners, "listeners", 500, "sockets in the party's room (at most 500 seats)")
+	cmd.Flags().IntVar(&o.Senders, "senders", 25, "of those, the sockets that chat (each under the chat rate class's 5 a second)")
+	cmd.Flags().IntVar(&o.Rate, "rate", 50, "lines a second in all")
+	cmd.Flags().DurationVar(&o.Duration, "duration", 10*time.Second, "how long they chat")
 	return cmd
 }
 

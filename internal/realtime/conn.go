@@ -351,6 +351,10 @@ func (c *Conn) joined() []string {
 	return slices.Clone(c.rooms)
 }
 
+// In reports whether c is in room: a feature's frame that speaks in a
+// room only from inside it.
+func (c *Conn) In(room string) bool { return slices.Contains(c.joined(), room) }
+
 // Leave takes c out of room: leave_room, or a feature's frame.
 func (c *Conn) Leave(room string) error {
 	if room == UserRoom(c.UserID) {

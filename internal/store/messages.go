@@ -290,7 +290,7 @@ func (s *Store) Report(ctx context.Context, id, user uuid.UUID, reason string, n
 	if m.SenderID == user {
 		return nil, models.FieldError("id", "you cannot report your own message")
 	}
-	r := &models.MessageReport{ID: models.NewID(), MessageID: id, ReporterID: user, Reason: reason, Status: "open", CreatedAt: now}
+	r := &models.MessageReport{ID: models.NewID(), MessageID: &id, ReporterID: user, Reason: reason, Status: "open", CreatedAt: now}
 	return createOnce(s, ctx, r, func() (*models.MessageReport, error) {
 		return first[models.MessageReport](s.DB(ctx).Where("message_id = ? AND reporter_id = ?", id, user))
 	})

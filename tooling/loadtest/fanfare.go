@@ -70,16 +70,21 @@ func (f *FanfareRoom) Dial(_ context.Context, _ int) (*websocket.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.WriteJSON(map[string]string{"type": "join_room", "id": "j", "room": f.room}); err != nil {
-		return nil, err
+	return c, joinRoom(c, f.room)
+}
+
+// joinRoom joins a socket to room and reads until the join's ack.
+func joinRoom(c *websocket.Conn, room string) error {
+	if err := c.WriteJSON(map[string]string{"type": "join_room", "id": "j", "room": room}); err != nil {
+		return err
 	}
-	for { // until the join's ack
+	for {
 		var m struct{ Type, ID string }
 		if err := c.ReadJSON(&m); err != nil {
-			return nil, err
+			return err
 		}
 		if m.Type == "ack" && m.ID == "j" {
-			return c, nil
+			return nil
 		}
 	}
 }

@@ -98,6 +98,17 @@ func TestPartyBenchmarksReport(t *testing.T) {
 	require.Less(t, p99, float64(time.Hour.Milliseconds()), "every listener follows the party's track")
 }
 
+// The party chat load reaches every listener with every line, none
+// refused: 5 lines a second from 2 of 10 sockets for two seconds.
+func TestPartyChatReachesEveryListener(t *testing.T) {
+	cfg := servicesConfig(t)
+	var out bytes.Buffer
+	require.NoError(t, loadtest.PartyChat(t.Context(), cfg, loadtest.PartyChatOptions{Listeners: 10, Senders: 2, Rate: 5, Duration: 2 * time.Second}, &out))
+	require.Contains(t, out.String(), "BENCH party_chat_refused 0 lines")
+	require.Contains(t, out.String(), "BENCH party_chat_lost 0 lines")
+	require.Contains(t, out.String(), "BENCH party_chat_delivery_p99_ms ")
+}
+
 // servicesConfig is the config of a platform on the test's services.
 func servicesConfig(t *testing.T) config.Config {
 	t.Helper()

@@ -1,0 +1,120 @@
+package api
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fanfare/fanfare/internal/realtime"
+	"github.com/fanfare/fanfare/models"
+)
+
+// A party's reactions: taps from sockets in its room are counted on each
+// instance and fanned out as one party:reactions aggregate per party and
+// window, never one event per tap. Each instance sends its own aggregate.
+const eventPartyReactions realtime.EventType[partyReactions] = "party:reactions"
+
+// reactionWindow is how long an instance collects taps before it sends
+// them: a few aggregates a second.
+const reactionWindow = 250 * time.Millisecond
+
+// partyEmoji is the reactions' allow-list.
+var partyEmoji = []string{"🔥", "❤️", "👏", "😂", "😮", "🎉", "💯", "🙌"}
+
+type partyReactions struct {
+	Counts   map[string]int64 `json:"counts"`
+	PartyID  string           `json:"party_id"`
+	WindowMs int64            `json:"window_ms"`
+}
+
+type partyReactionRequest struct {
+	PartyID string `json:"party_id" validate:"required,uuid"`
+	Emoji   string `json:"emoji" validate:"max=32"`
+}
+
+// reactionTally collects one instance's taps until its window ends. A
+// timer runs only while there are taps to send.
+type reactionTally struct {
+	s      *Server
+	mu     sync.Mutex
+	counts map[uuid.UUID]map[string]int64
+}
+
+func (s *Server) partyReactions(h *realtime.Hub) {
+	t := &reactionTally{s: s}
+	h.Handle("party:reaction", realtime.RateReaction, t.frame)
+}
+
+// frame: {party_id, emoji} from a socket in the party's room; acks with
+// nothing, the tap arrives in the next aggregate.
+func (t *reactionTally) frame(_ context.Context, c *realtime.Conn, f realtime.Frame) (any, error) {
+	req, err := decodeBytes[partyReactionRequest](f.Data)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(partyEmoji, req.Emoji) {
+		return nil, models.FieldError("emoji", "emoji must be one of %s", strings.Join(partyEmoji, " "))
+	}
+	partyID := uuid.MustParse(req.PartyID) // validated
+	if !c.In(realtime.PartyRoom(partyID.String())) {
+		return nil, models.Errorf(models.CodeForbidden, "join the party's room to react")
+	}
+	t.add(partyID, req.Emoji)
+	return nil, nil
+}
+
+func (t *reactionTally) add(partyID uuid.UUID, emoji string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.counts == nil {
+		t.counts = map[uuid.UUID]map[string]int64{}
+		time.AfterFunc(reactionWindow, t.flush)
+	}
+	if t.counts[partyID] == nil {
+		t.counts[partyID] = map[string]int64{}
+	}
+	t.counts[partyID][emoji]++
+}
+
+// flush sends the window's aggregates and adds them to each party's total.
+func (t *reactionTally) flush() {
+	t.mu.Lock()
+	counts := t.counts
+	t.counts = nil
+	t.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for partyID, byEmoji := range counts {
+		ev := eventPartyReactions.Of(partyReactions{Counts: byEmoji, PartyID: partyID.String(), WindowMs: reactionWindow.Milliseconds()})
+		if err := t.s.Hub.Ephemeral(ctx, realtime.PartyRoom(partyID.String()), ev); err != nil {
+			t.s.Log.WarnContext(ctx, "party reactions not published", "party", partyID, "error", err)
+		}
+		var n int64
+		for v := range maps.Values(byEmoji) {
+			n += v
+		}
+		t.s.countPartyReactions(ctx, partyID, n)
+	}
+}
+
+// countPartyReactions adds n to the party's reaction total, an atomic
+// Redis counter shared by the instances (partyReactionsKey); without
+// Redis (the embedded mode) there is one instance and no total.
+func (s *Server) countPartyReactions(ctx context.Context, partyID uuid.UUID, n int64) {
+	if s.Redis == nil {
+		return
+	}
+	if err := s.Redis.IncrBy(ctx, partyReactionsKey(s.Config.RedisPrefix, partyID), n).Err(); err != nil {
+		s.Log.WarnContext(ctx, "party reactions not counted", "party", partyID, "error", err)
+	}
+}
+
+// partyReactionsKey is the Redis key of a party's reaction total.
+func partyReactionsKey(prefix string, partyID uuid.UUID) string {
+	return prefix + "party:" + partyID.String() + ":reactions"
+}
