@@ -75,6 +75,9 @@ func FuzzDecodeLiveChat(f *testing.F)         { fuzzDecode[liveChatRequest](f) }
 func FuzzDecodeParty(f *testing.F)            { fuzzDecode[partyRequest](f) }
 func FuzzDecodePlayback(f *testing.F)         { fuzzDecode[playbackRequest](f) }
 func FuzzDecodeRSVP(f *testing.F)             { fuzzDecode[rsvpRequest](f) }
+func FuzzDecodePartyJoin(f *testing.F)        { fuzzDecode[partyJoinRequest](f) }
+func FuzzDecodePartyLeave(f *testing.F)       { fuzzDecode[partyLeaveRequest](f) }
+func FuzzDecodePartyTarget(f *testing.F)      { fuzzDecode[partyTargetRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {

@@ -27,3 +27,10 @@ func (s PartyStay) Seconds(now time.Time) int64 {
 	}
 	return max(0, int64(end.Sub(s.JoinedAt)/time.Second))
 }
+
+// PartyListener is a user in a party's room now, as its hosts see them.
+type PartyListener struct {
+	UserID      uuid.UUID
+	DisplayName string
+	JoinedAt    time.Time
+}

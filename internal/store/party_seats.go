@@ -75,11 +75,13 @@ func (s *Store) ClosePartyStay(ctx context.Context, partyID, userID uuid.UUID, n
 		Update("left_at", now).Error
 }
 
-// PartyListeners returns the open stays of a party: who is in it now,
+// PartyListeners returns who is in a party's room now (its open stays),
 // earliest arrival first.
-func (s *Store) PartyListeners(ctx context.Context, partyID uuid.UUID) ([]models.PartyStay, error) {
-	var rows []models.PartyStay
-	err := s.DB(ctx).Where("party_id = ? AND left_at IS NULL", partyID).Order("joined_at, user_id").Find(&rows).Error
+func (s *Store) PartyListeners(ctx context.Context, partyID uuid.UUID) ([]models.PartyListener, error) {
+	var rows []models.PartyListener
+	err := s.DB(ctx).Table("party_participants p").Select("p.user_id, u.display_name, p.joined_at").
+		Joins("JOIN users u ON u.id = p.user_id").Where("p.party_id = ? AND p.left_at IS NULL", partyID).
+		Order("p.joined_at, p.user_id").Scan(&rows).Error
 	return rows, err
 }
 
