@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -25,7 +26,7 @@ func (s *Server) partyRealtime(h *realtime.Hub) {
 	}
 	s.rosters = newPartyRosters(func(ctx context.Context, id uuid.UUID, b models.PartyRoster) error {
 		return s.parties().Roster(ctx, id, b)
-	}, s.Auth.Now, s.Log)
+	}, func() time.Time { return s.Auth.Now() }, s.Log)
 	h.RoomKind("party", realtime.Kind{Access: s.partyRoomAccess, Crowd: true, Join: s.takePartySeat, Leave: s.leavePartySeat})
 	h.Handle("party:join", realtime.RateRooms, s.partyJoinFrame)
 	h.Handle("party:leave", realtime.RateRooms, s.partyLeaveFrame)
