@@ -167,3 +167,10 @@ psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -
 REDIS_PREFIX=bench-msg: bin/fanfare loadtest messages --concurrency 32 --sends "${MESSAGE_SENDS:-20000}" 2>/dev/null | tee "$work/messages.txt"
 awk -v a="$(awk '/messages_send_rps/ {print $3}' "$work/messages.txt")" -v b="$pg_write" -v c="$pg_insert" \
   'BEGIN { printf "BENCH messages_send_vs_pgbench_write %.2f ratio\nBENCH messages_send_vs_pgbench_insert %.2f ratio\n", a / b, a / c }'
+
+# Listening parties (issue 13): a join storm — PARTY_CLIENTS (500) fans on
+# their sockets send party:join to one party of that capacity, spread over
+# one second, on PostgreSQL, Redis and Temporal; the time from the first
+# send until the last of them is admitted (seat, stay row, roster batch).
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+REDIS_PREFIX=bench-party: bin/fanfare loadtest party-join --clients "${PARTY_CLIENTS:-500}" --spread 1s 2>/dev/null

@@ -84,3 +84,20 @@ func TestBroadcastPagesThroughAllFollowers(t *testing.T) {
 		require.Contains(t, out.String(), line)
 	}
 }
+
+// The party join storm admits every fan of a party of their number and
+// says how long that took.
+func TestPartyJoinStormAdmitsEveryone(t *testing.T) {
+	cfg, err := config.Load()
+	require.NoError(t, err)
+	cfg.DataDir = t.TempDir()
+	cfg.DatabaseURL = testenv.PostgresURL(t)
+	cfg.TemporalAddress = testenv.TemporalAddress(t)
+	cfg.RedisURL = testenv.RedisURL()
+	_, cfg.RedisPrefix = testenv.Redis(t)
+	var out bytes.Buffer
+	require.NoError(t, loadtest.PartyJoinStorm(t.Context(), cfg, 50, 100*time.Millisecond, &out))
+	t.Log(out.String())
+	require.Regexp(t, `^BENCH party_join_storm_50_all_admitted_ms \d+ ms\n$`, out.String())
+	require.Error(t, loadtest.PartyJoinStorm(t.Context(), cfg, 501, time.Second, &out), "no party holds 501")
+}
