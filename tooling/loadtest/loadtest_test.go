@@ -71,13 +71,7 @@ func TestHTTPLoad(t *testing.T) {
 // A broadcast of 2,500 followers takes three pages: every follower gets one
 // row and one email, in three SendGrid requests.
 func TestBroadcastPagesThroughAllFollowers(t *testing.T) {
-	cfg, err := config.Load()
-	require.NoError(t, err)
-	cfg.DataDir = t.TempDir()
-	cfg.DatabaseURL = testenv.PostgresURL(t)
-	cfg.TemporalAddress = testenv.TemporalAddress(t)
-	cfg.RedisURL = testenv.RedisURL()
-	_, cfg.RedisPrefix = testenv.Redis(t)
+	cfg := servicesConfig(t)
 	var out bytes.Buffer
 	require.NoError(t, loadtest.Broadcast(t.Context(), cfg, 2500, &out))
 	for _, line := range []string{"BENCH broadcast_inbox_rows 2500 rows", "BENCH broadcast_sendgrid_requests 3 requests", "BENCH broadcast_sendgrid_personalizations 2500 emails"} {
@@ -88,6 +82,17 @@ func TestBroadcastPagesThroughAllFollowers(t *testing.T) {
 // The party join storm admits every fan of a party of their number and
 // says how long that took.
 func TestPartyJoinStormAdmitsEveryone(t *testing.T) {
+	cfg := servicesConfig(t)
+	var out bytes.Buffer
+	require.NoError(t, loadtest.PartyJoinStorm(t.Context(), cfg, 50, 100*time.Millisecond, &out))
+	t.Log(out.String())
+	require.Regexp(t, `^BENCH party_join_storm_50_all_admitted_ms \d+ ms\n$`, out.String())
+	require.Error(t, loadtest.PartyJoinStorm(t.Context(), cfg, 501, time.Second, &out), "no party holds 501")
+}
+
+// servicesConfig runs an in-process platform on the test's PostgreSQL,
+// Redis and Temporal.
+func servicesConfig(t *testing.T) config.Config {
 	cfg, err := config.Load()
 	require.NoError(t, err)
 	cfg.DataDir = t.TempDir()
@@ -95,9 +100,5 @@ func TestPartyJoinStormAdmitsEveryone(t *testing.T) {
 	cfg.TemporalAddress = testenv.TemporalAddress(t)
 	cfg.RedisURL = testenv.RedisURL()
 	_, cfg.RedisPrefix = testenv.Redis(t)
-	var out bytes.Buffer
-	require.NoError(t, loadtest.PartyJoinStorm(t.Context(), cfg, 50, 100*time.Millisecond, &out))
-	t.Log(out.String())
-	require.Regexp(t, `^BENCH party_join_storm_50_all_admitted_ms \d+ ms\n$`, out.String())
-	require.Error(t, loadtest.PartyJoinStorm(t.Context(), cfg, 501, time.Second, &out), "no party holds 501")
+	return cfg
 }
