@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"maps"
 	"net/http"
 	"net/url"
@@ -44,22 +45,36 @@ func participantCount(t *testing.T, app *testenv.App, token, partyID string) int
 	return v.ParticipantCount
 }
 
+// seatedIs asserts, without stopping the test (inside Eventually), that n
+// users are seated in the party.
+func seatedIs(ct *assert.CollectT, app *testenv.App, token, partyID string, n int) {
+	var v struct {
+		ParticipantCount int `json:"participant_count"`
+	}
+	if assert.NoError(ct, app.Fetch(http.MethodGet, "/api/parties/"+partyID, token, nil, &v)) {
+		assert.Equal(ct, n, v.ParticipantCount)
+	}
+}
+
 // rosterSignals are the roster batches the party's workflow got, from its
 // history on the Temporal server.
-func rosterSignals(t *testing.T, app *testenv.App, partyID string) []models.PartyRoster {
-	t.Helper()
-	it := app.Platform.Temporal.GetWorkflowHistory(t.Context(), workflows.PartyID(uuid.MustParse(partyID)), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+func rosterSignals(ctx context.Context, app *testenv.App, partyID string) ([]models.PartyRoster, error) {
+	it := app.Platform.Temporal.GetWorkflowHistory(ctx, workflows.PartyID(uuid.MustParse(partyID)), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var out []models.PartyRoster
 	for it.HasNext() {
 		ev, err := it.Next()
-		require.NoError(t, err)
+		if err != nil {
+			return nil, err
+		}
 		if a := ev.GetWorkflowExecutionSignaledEventAttributes(); a != nil && a.SignalName == workflows.SignalRoster {
 			var b models.PartyRoster
-			require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(a.Input, &b))
+			if err := converter.GetDefaultDataConverter().FromPayloads(a.Input, &b); err != nil {
+				return nil, err
+			}
 			out = append(out, b)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // A party's seats are per user, hosts always get in, a seat comes back
@@ -114,8 +129,9 @@ func TestPartySeatsJoinLeaveAndRoster(t *testing.T) {
 	require.Equal(t, "full", testenv.ErrorCode(partyJoin(fws, p.ID, "")), "A's other tab keeps the seat")
 	require.NoError(t, a2.Conn.Close())
 	assert.EventuallyWithT(t, func(ct *assert.CollectT) {
-		assert.Equal(ct, true, partyJoin(fws, p.ID, "")["ok"])
+		seatedIs(ct, app, artist.AccessToken, p.ID, 2) // B and the host
 	}, 10*time.Second, 50*time.Millisecond, "A's last socket gave the seat back")
+	ackData(t, partyJoin(fws, p.ID, ""))
 
 	partyID := uuid.MustParse(p.ID)
 	seconds, err := app.Platform.Store.ListeningSeconds(t.Context(), partyID, time.Now().Add(time.Minute))
@@ -139,7 +155,9 @@ func rosterIs(t *testing.T, app *testenv.App, partyID string, joined, left []str
 	t.Helper()
 	assert.EventuallyWithT(t, func(ct *assert.CollectT) {
 		var in, out []string
-		for _, batch := range rosterSignals(t, app, partyID) {
+		batches, err := rosterSignals(t.Context(), app, partyID)
+		assert.NoError(ct, err)
+		for _, batch := range batches {
 			for _, id := range batch.Joined {
 				in = append(in, id.String())
 			}
@@ -234,8 +252,9 @@ func TestPartySeatsAcrossInstances(t *testing.T) {
 	left := bws.AwaitIn("room_left", room)
 	require.Equal(t, "kicked", left["data"].(map[string]any)["reason"])
 	assert.EventuallyWithT(t, func(ct *assert.CollectT) {
-		assert.Equal(ct, true, partyJoin(cws, p.ID, "")["ok"])
+		seatedIs(ct, two, artist.AccessToken, p.ID, 1)
 	}, 10*time.Second, 50*time.Millisecond, "the kicked user's seat came back")
+	ackData(t, partyJoin(cws, p.ID, ""))
 	kicked := partyJoin(bws, p.ID, "")
 	require.Equal(t, "forbidden", testenv.ErrorCode(kicked), "a kick keeps the user out a while")
 	require.Equal(t, "forbidden", testenv.ErrorCode(bws.Request("join_room", room, nil)))
@@ -252,8 +271,9 @@ func TestPartySeatsAcrossInstances(t *testing.T) {
 	require.Equal(t, "full", testenv.ErrorCode(partyJoin(aws, p.ID, "")))
 	proxy.Down()
 	assert.EventuallyWithT(t, func(ct *assert.CollectT) {
-		assert.Equal(ct, true, partyJoin(aws, p.ID, "")["ok"])
+		seatedIs(ct, one, artist.AccessToken, p.ID, 1)
 	}, 15*time.Second, 100*time.Millisecond, "the dead instance's seat came back")
+	ackData(t, partyJoin(aws, p.ID, ""))
 	require.Equal(t, 2, participantCount(t, one, artist.AccessToken, p.ID))
 	proxy.Up()
 }
