@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -227,15 +226,7 @@ func TestPartyJoinStormAdmitsItsCapacity(t *testing.T) {
 // instance that dies gives its seats back within the roster's TTL.
 func TestPartySeatsAcrossInstances(t *testing.T) {
 	fast := testenv.WithConfig(func(c *config.Config) { c.WSPingInterval, c.WSPongTimeout = 200*time.Millisecond, time.Second })
-	one := testenv.StartApp(t, fast)
-	redisURL, err := url.Parse(one.Platform.Config.RedisURL)
-	require.NoError(t, err)
-	proxy := testenv.StartProxy(t, redisURL.Host)
-	two := testenv.StartApp(t, fast, testenv.Alongside(one), testenv.WithConfig(func(c *config.Config) {
-		u := *redisURL
-		u.Host = proxy.Addr
-		c.RedisURL = u.String()
-	}))
+	one, two, proxy := testenv.StartMortalPair(t, fast)
 	artist := one.Register(t, "artist", "Nova")
 	a, b, c, d := one.Register(t, "fan", "A"), one.Register(t, "fan", "B"), one.Register(t, "fan", "C"), one.Register(t, "fan", "D")
 	p := createParty(t, one, artist.AccessToken, map[string]any{"capacity": 2, "scheduled_at": time.Now().Add(time.Hour)})
