@@ -80,6 +80,9 @@ func FuzzDecodePartyChatDelete(f *testing.F)  { fuzzDecode[partyChatDeleteReques
 func FuzzDecodeSlowMode(f *testing.F)         { fuzzDecode[slowModeRequest](f) }
 func FuzzDecodePartySlowMode(f *testing.F)    { fuzzDecode[partySlowModeRequest](f) }
 func FuzzDecodePartyReaction(f *testing.F)    { fuzzDecode[partyReactionRequest](f) }
+func FuzzDecodePartyJoin(f *testing.F)        { fuzzDecode[partyJoinRequest](f) }
+func FuzzDecodePartyLeave(f *testing.F)       { fuzzDecode[partyLeaveRequest](f) }
+func FuzzDecodePartyTarget(f *testing.F)      { fuzzDecode[partyTargetRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {

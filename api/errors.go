@@ -45,6 +45,7 @@ var statusOf = map[models.Code]int{
 	models.CodeForbidden:     http.StatusForbidden,
 	models.CodeNotFound:      http.StatusNotFound,
 	models.CodeConflict:      http.StatusConflict,
+	models.CodeFull:          http.StatusConflict,
 	models.CodeTooLarge:      http.StatusRequestEntityTooLarge,
 	models.CodeUnsupported:   http.StatusUnsupportedMediaType,
 	models.CodeQuotaExceeded: http.StatusTooManyRequests,

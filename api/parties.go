@@ -102,6 +102,7 @@ func (s *Server) partyRoutes(r *routes) {
 	r.add(fiber.MethodPost, "/api/parties/:id/invite-code", op{summary: "Replace a private party's invite code (its artist): the old one stops working", tag: "parties", auth: true,
 		out: inviteCodeView{}, errors: host, owner: artistOwned}, s.authenticate, limit, s.rotateInviteCode)
 	s.partyPlaybackRoutes(r, limit)
+	s.partySeatRoutes(r, limit)
 }
 
 // newInviteCode is 128 random bits, URL-safe.
@@ -315,7 +316,11 @@ func (s *Server) party(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(viewParty(a.party, a.rsvps, a.viewer.UserID))
+	v := viewParty(a.party, a.rsvps, a.viewer.UserID)
+	if v.ParticipantCount, err = s.partyListenerCount(c.UserContext(), a.party.ID); err != nil {
+		return err
+	}
+	return c.JSON(v)
 }
 
 func (s *Server) rsvp(c *fiber.Ctx) error {

@@ -216,7 +216,7 @@ func (s *Server) hostOf(ctx context.Context, partyID, user uuid.UUID) (*models.P
 		if p.Private {
 			return nil, models.ErrNotFound
 		}
-		return nil, models.Errorf(models.CodeForbidden, "only the party's hosts moderate its chat")
+		return nil, models.Errorf(models.CodeForbidden, "only the party's hosts do this")
 	}
 	return p, nil
 }

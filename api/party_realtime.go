@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -11,11 +12,26 @@ import (
 
 // Parties' real-time side: the party:{partyID} room, its frames and
 // events (docs/realtime.md). Access here is what join_room alone may
-// reach: a public party, or a private one the user hosts or RSVP'd to,
-// at the user's tier, while it is scheduled or live.
+// reach: a public party, or a private one the user hosts, RSVP'd to or
+// was admitted to with its code, at the user's tier, while it is
+// scheduled or live, unless a host kicked or banned them. The room is a
+// crowd room (up to 500 listeners: a count, not each arrival) whose Join
+// and Leave hooks hold its seats (party_seats.go).
 
 func (s *Server) partyRealtime(h *realtime.Hub) {
-	h.RoomKind("party", realtime.Kind{Access: s.partyRoomAccess, Joined: s.partyJoined})
+	if s.Redis != nil {
+		s.seats = realtime.NewRedisSeats(s.Redis, s.Config.RedisPrefix)
+	} else {
+		s.seats = realtime.NewMemorySeats()
+	}
+	s.rosters = newPartyRosters(func(ctx context.Context, id uuid.UUID, b models.PartyRoster) error {
+		return s.parties().Roster(ctx, id, b)
+	}, func() time.Time { return s.Auth.Now() }, s.Log)
+	h.RoomKind("party", realtime.Kind{Access: s.partyRoomAccess, Crowd: true, Join: s.takePartySeat, Leave: s.leavePartySeat, Joined: s.partyJoined})
+	h.Handle("party:join", realtime.RateRooms, s.partyJoinFrame)
+	h.Handle("party:leave", realtime.RateRooms, s.partyLeaveFrame)
+	h.Handle("party:kick", realtime.RateChat, s.partyRemoveFrame(false))
+	h.Handle("party:ban", realtime.RateChat, s.partyRemoveFrame(true))
 }
 
 // partyRoomAccess is the party room's Access rule.
@@ -32,25 +48,5 @@ func (s *Server) partyRoomAccess(ctx context.Context, userID string, role models
 	if err != nil {
 		return err
 	}
-	if p.Private && !p.Hosts(user) && role != models.RoleAdmin {
-		counts, err := s.Store.RSVPCounts(ctx, []uuid.UUID{p.ID}, user)
-		if err != nil {
-			return err
-		}
-		if !counts[p.ID].Mine {
-			return models.ErrNotFound
-		}
-	}
-	if !p.Status.Open() {
-		return models.Errorf(models.CodeConflict, "this party has ended or was cancelled")
-	}
-	tier, err := s.Store.TierOf(ctx, p.ArtistID, user)
-	if err != nil {
-		return err
-	}
-	v, now := models.Viewer{UserID: user, Role: role, Tier: tier}, s.Auth.Now()
-	if !models.CanAccess(v, p.Resource(), now) {
-		return models.Locked(v, p.Resource(), now)
-	}
-	return nil
+	return s.partyEntry(ctx, p, user, role, "")
 }

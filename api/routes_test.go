@@ -65,6 +65,8 @@ var (
 		"DELETE /api/parties/{id}/rsvp":                  "the caller's own RSVP",
 		"GET /api/parties/{id}/messages":                 "tiered, not owned: the party's own access (a private party needs its code)",
 		"POST /api/parties/{id}/messages/{msgID}/report": "the caller's own report of a chat line in a party they may reach",
+		"POST /api/parties/{id}/join":                    "the caller's own join of a party models.CanAccess lets them reach",
+		"POST /api/parties/{id}/leave":                   "the caller's own sockets leave the party's room",
 	}
 	// strangerInput: a valid query or body for owned routes that check their
 	// input before their owner, so a stranger's call reaches the owner check.
@@ -282,16 +284,17 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 		callers: map[string]string{A: a.AccessToken, "artist B": b.AccessToken, F: f.AccessToken, "fan G": g.AccessToken, "admin": admin.AccessToken},
 		ids: map[string]string{"artists": a.User.ID, "quota": a.User.ID, "conversations": conv, "messages": msg,
 			"attachments": att, "notifications": inbox.Items[0].ID, "broadcasts": id.BroadcastID, "content": content, "qa": qa, "questions": question,
-			"parties": party, "cohosts": g.User.ID},
+			"parties": party, "cohosts": g.User.ID, "kick": g.User.ID, "bans": g.User.ID},
 		owners: map[string][]string{"artists": {A}, "broadcasts": {A}, "conversations": {A, F}, "messages": {A, F},
 			"attachments": {A, F}, "notifications": {F}, "content": {A}, "qa": {A, F}, "questions": {A, F},
-			"parties": {A}, "cohosts": {A}},
+			"parties": {A}, "cohosts": {A}, "kick": {A}, "bans": {A}},
 		routeOwners: map[string][]string{ // F is A's superfan: the Q&A's and the backstage's
 			"GET /api/artists/{id}/qa": {A, F}, "GET /api/artists/{id}/backstage/posts": {A, F},
 			"POST /api/qa/{id}/close": {A}, "PUT /api/qa/{id}/questions/{qid}/answer": {A},
 			"GET /api/artists/{id}/live":                {A, F},
 			"POST /api/parties/{id}/playback":           {A}, // its hosts; an admin does not steer a party
 			"DELETE /api/parties/{id}/messages/{msgID}": {A}, // its hosts moderate its chat
+			"GET /api/parties/{id}/participants":        {A}, // its hosts, as for the playback
 		},
 	}
 }

@@ -68,6 +68,8 @@ type Server struct {
 	qa        *perks.QA            // the monthly Q&A
 	backstage *perks.Backstage     // the backstage feed
 	live      *perks.Live          // live sessions
+	seats     realtime.Seats       // party rooms' seats, across instances
+	rosters   *partyRosters        // party arrivals and departures, batched to their workflows
 }
 
 // New builds the api with every middleware and route.

@@ -190,3 +190,9 @@ awk -v a="$(awk '/party_control_to_last_sync_p99_ms/ {print $3}' "$work/party.tx
 # send to the last listener's socket.
 psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
 REDIS_PREFIX=bench-party-chat: bin/fanfare loadtest party-chat --listeners "${PARTY_LISTENERS:-500}" --senders 25 --rate 50 --duration "$DURATION" 2>/dev/null
+# Listening parties (issue 13): a join storm — PARTY_CLIENTS (500) fans on
+# their sockets send party:join to one party of that capacity, spread over
+# one second, on PostgreSQL, Redis and Temporal; the time from the first
+# send until the last of them is admitted (seat, stay row, roster batch).
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+REDIS_PREFIX=bench-party: bin/fanfare loadtest party-join --clients "${PARTY_CLIENTS:-500}" --spread 1s 2>/dev/null

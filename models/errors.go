@@ -16,6 +16,7 @@ const (
 	CodeForbidden     Code = "forbidden"
 	CodeNotFound      Code = "not_found"
 	CodeConflict      Code = "conflict"
+	CodeFull          Code = "full" // a room at capacity (a party's seats): a conflict the client can tell apart
 	CodeTooLarge      Code = "too_large"
 	CodeUnsupported   Code = "unsupported_type"
 	CodeQuotaExceeded Code = "quota_exceeded"

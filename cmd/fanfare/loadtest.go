@@ -18,7 +18,7 @@ func loadtestCmd() *cobra.Command {
 		Short: "Load the platform from outside and print BENCH lines",
 		Long:  "Load the platform from outside, as clients would, and print figures as `BENCH <name> <value> <unit>` lines.",
 	}
-	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd(), loadtestPartyCmd(), loadtestPartyChatCmd())
+	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd(), loadtestPartyCmd(), loadtestPartyChatCmd(), loadtestPartyJoinCmd())
 	return cmd
 }
 
@@ -280,5 +280,30 @@ func loadtestPartyCmd() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&o.Listeners, "listeners", 500, "sockets in the party")
 	cmd.Flags().IntVar(&o.Rounds, "rounds", 200, "controls timed, and as many bare Updates (control)")
+	return cmd
+}
+
+func loadtestPartyJoinCmd() *cobra.Command {
+	var (
+		n      int
+		spread time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "party-join",
+		Short: "A join storm: --clients fans join one party of that capacity over --spread; time until all are admitted",
+		Long: "Runs the api in this process on DATABASE_URL, REDIS_URL and TEMPORAL_ADDRESS with an artist, a party\n" +
+			"and --clients fans online, who send party:join spread over --spread, and prints the time from the\n" +
+			"first send until the last of them is admitted.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := profiledConfig()
+			if err != nil {
+				return err
+			}
+			return loadtest.PartyJoinStorm(cmd.Context(), cfg, n, spread, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().IntVar(&n, "clients", 500, "fans, and the party's capacity (at most 500)")
+	cmd.Flags().DurationVar(&spread, "spread", time.Second, "the joins are sent evenly over this")
 	return cmd
 }

@@ -2,7 +2,6 @@ package realtime_test
 
 import (
 	"context"
-	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -88,15 +87,7 @@ func (s *seats) leavesOf(userID string) int {
 // Redis) — then another instance's sweep gives it back, once.
 func TestJoinAndLeaveHooksHoldSeats(t *testing.T) {
 	fast := testenv.WithConfig(func(c *config.Config) { c.WSPingInterval, c.WSPongTimeout = 200*time.Millisecond, time.Second })
-	one := testenv.StartApp(t, fast)
-	redisURL, err := url.Parse(one.Platform.Config.RedisURL)
-	require.NoError(t, err)
-	proxy := testenv.StartProxy(t, redisURL.Host)
-	two := testenv.StartApp(t, fast, testenv.Alongside(one), testenv.WithConfig(func(c *config.Config) {
-		u := *redisURL
-		u.Host = proxy.Addr
-		c.RedisURL = u.String()
-	}))
+	one, two, proxy := testenv.StartMortalPair(t, fast)
 	stage := newSeats(2)
 	for _, app := range []*testenv.App{one, two} {
 		app.Platform.Hub.RoomKind("stage", stage.kind())

@@ -18,6 +18,7 @@ type recheck struct {
 	Room   string `json:"room"`
 	UserID string `json:"user_id,omitempty"`
 	Reason string `json:"reason"`
+	Force  bool   `json:"force,omitempty"` // take them out without asking access (Remove)
 }
 
 // Reasons given to a socket taken out of a room.
@@ -32,6 +33,13 @@ const (
 // Call it once the change that ends the access is stored.
 func (p Publisher) Recheck(ctx context.Context, room, userID, reason string) error {
 	return p.Ephemeral(ctx, controlRoom, Event{Type: "recheck", Data: recheck{Room: room, UserID: userID, Reason: reason}})
+}
+
+// Remove asks every api instance to take userID's sockets out of room,
+// whatever its access rule says (a user leaving over REST), telling them
+// with a room_left event and reason.
+func (p Publisher) Remove(ctx context.Context, room, userID, reason string) error {
+	return p.Ephemeral(ctx, controlRoom, Event{Type: "recheck", Data: recheck{Room: room, UserID: userID, Reason: reason, Force: true}})
 }
 
 // control acts on a control room event; it runs off the broker's receive
@@ -55,19 +63,27 @@ func (h *Hub) control(payload []byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, c := range conns {
-		err := h.access(ctx, c, r.Room)
-		switch models.ErrorCode(err) {
-		case models.CodeForbidden, models.CodeNotFound:
-		default:
-			if err != nil { // the check failed, not the access: keep the socket there
-				h.log.Warn("access recheck failed", "room", r.Room, "error", err)
-			}
+		if !r.Force && !h.refusedNow(ctx, c, r.Room) {
 			continue
 		}
 		if c.drop(r.Room) {
 			c.send(map[string]any{"type": frameRoomLeft, "room": r.Room, "data": map[string]string{"reason": r.Reason}})
 		}
 	}
+}
+
+// refusedNow reports whether room's access rule now refuses c; a check
+// that failed (not the access) keeps the socket there.
+func (h *Hub) refusedNow(ctx context.Context, c *Conn, room string) bool {
+	err := h.access(ctx, c, room)
+	switch models.ErrorCode(err) {
+	case models.CodeForbidden, models.CodeNotFound:
+		return true
+	}
+	if err != nil {
+		h.log.Warn("access recheck failed", "room", room, "error", err)
+	}
+	return false
 }
 
 // drop takes c out of room; it reports whether c was there.

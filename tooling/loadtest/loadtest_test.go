@@ -109,6 +109,17 @@ func TestPartyChatReachesEveryListener(t *testing.T) {
 	require.Contains(t, out.String(), "BENCH party_chat_delivery_p99_ms ")
 }
 
+// The party join storm admits every fan of a party of their number and
+// says how long that took.
+func TestPartyJoinStormAdmitsEveryone(t *testing.T) {
+	cfg := servicesConfig(t)
+	var out bytes.Buffer
+	require.NoError(t, loadtest.PartyJoinStorm(t.Context(), cfg, 50, 100*time.Millisecond, &out))
+	t.Log(out.String())
+	require.Regexp(t, `^BENCH party_join_storm_50_all_admitted_ms \d+ ms\n$`, out.String())
+	require.Error(t, loadtest.PartyJoinStorm(t.Context(), cfg, 501, time.Second, &out), "no party holds 501")
+}
+
 // servicesConfig is the config of a platform on the test's services.
 func servicesConfig(t *testing.T) config.Config {
 	t.Helper()

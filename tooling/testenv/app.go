@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -271,3 +272,23 @@ func (a *App) Register(t testing.TB, role, name string) Session {
 
 // TestPassword passes the strength check.
 const TestPassword = "correct horse battery staple"
+
+// StartMortalPair starts two api instances on one database and Redis, the
+// second reaching Redis through a proxy the test can take down: to the
+// first, an instance that lost Redis is as good as dead (its presence and
+// roster entries expire). opts apply to both.
+func StartMortalPair(t testing.TB, opts ...Option) (one, two *App, proxy *Proxy) {
+	t.Helper()
+	one = StartApp(t, opts...)
+	redisURL, err := url.Parse(one.Platform.Config.RedisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy = StartProxy(t, redisURL.Host)
+	two = StartApp(t, append(opts, Alongside(one), func(c *config.Config) {
+		u := *redisURL
+		u.Host = proxy.Addr
+		c.RedisURL = u.String()
+	})...)
+	return one, two, proxy
+}
