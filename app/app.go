@@ -182,6 +182,8 @@ func (p *Platform) Worker() sdkworker.Worker {
 		Blobs:   p.Blobs,
 		// The notifier, as activities that announce use it.
 		Broadcaster: p.Notify,
+		PublicURL:   p.Config.PublicURL,
+		// Discord stays nil (parties announce on Discord once a webhook client is set here).
 	})
 }
 

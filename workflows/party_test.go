@@ -34,10 +34,19 @@ type partyTest struct {
 	run    models.PartyRun
 	cohost uuid.UUID
 
-	mu      sync.Mutex
-	records []models.PartyRecord
-	upserts []string
-	timers  []time.Duration
+	mu        sync.Mutex
+	records   []models.PartyRecord
+	upserts   []string
+	timers    []time.Duration
+	announced []partyAnnounced
+	discord   []activities.PartyAnnouncement
+	stats     []models.PartyStats
+}
+
+// partyAnnounced is an announcement as the activity got it, and when.
+type partyAnnounced struct {
+	in activities.PartyAnnouncement
+	at time.Duration // since the start
 }
 
 func newPartyTest(t *testing.T) *partyTest {
@@ -58,6 +67,24 @@ func newPartyTest(t *testing.T) *partyTest {
 		pt.mu.Lock()
 		defer pt.mu.Unlock()
 		pt.records = append(pt.records, r)
+		return nil
+	})
+	env.OnActivity(a.AnnounceParty, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.PartyAnnouncement) (string, error) {
+		pt.mu.Lock()
+		defer pt.mu.Unlock()
+		pt.announced = append(pt.announced, partyAnnounced{in, env.Now().Sub(pt.start)})
+		return "b-" + in.Key, nil
+	})
+	env.OnActivity(a.AnnounceOnDiscord, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.PartyAnnouncement) error {
+		pt.mu.Lock()
+		defer pt.mu.Unlock()
+		pt.discord = append(pt.discord, in)
+		return nil
+	})
+	env.OnActivity(a.RecordPartyStats, mock.Anything, mock.Anything).Return(func(_ context.Context, st models.PartyStats) error {
+		pt.mu.Lock()
+		defer pt.mu.Unlock()
+		pt.stats = append(pt.stats, st)
 		return nil
 	})
 	env.OnUpsertTypedSearchAttributes(mock.Anything).Return(nil).Run(func(args mock.Arguments) {
@@ -174,8 +201,8 @@ func TestPartyWholeLife(t *testing.T) {
 	require.Equal(t, at{2, 30_000, false}, place(done.Playback), "the playlist is done; the party waits out the grace")
 	require.Equal(t, models.PartyLive, done.Status)
 
-	require.Equal(t, []time.Duration{time.Hour, time.Minute, 90 * time.Second, 30 * time.Second, workflows.PartyGrace}, pt.timers,
-		"one timer per track end")
+	require.Equal(t, []time.Duration{45 * time.Minute, 15 * time.Minute, time.Minute, 90 * time.Second, 30 * time.Second, workflows.PartyGrace}, pt.timers,
+		"the 15-minute reminder, the start, one timer per track end")
 	require.Equal(t, []string{"live", "ended"}, pt.upserts, "upserted only on change")
 	require.Equal(t, pt.live(180*time.Second+workflows.PartyGrace), pt.ended())
 	var versions []int64
@@ -260,7 +287,8 @@ func TestPartyCancelBeforeStart(t *testing.T) {
 	require.Equal(t, models.PartyCancelled, st.Status)
 	require.Equal(t, []string{"cancelled"}, pt.upserts)
 	require.Empty(t, pt.records)
-	require.Equal(t, []time.Duration{time.Hour}, pt.timers)
+	require.Empty(t, pt.announced, "no reminder")
+	require.Equal(t, []time.Duration{45 * time.Minute}, pt.timers, "the 15-minute reminder's")
 }
 
 // A host ends the party at once, where it is; then nothing changes it.
