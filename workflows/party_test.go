@@ -399,7 +399,7 @@ func TestPartyRoster(t *testing.T) {
 	require.Equal(t, 0, st.Listeners, "everyone's time closed at the end")
 }
 
-// A long run continues as new carrying the whole party: its clock (the
+// A run past its history limit continues as new carrying the whole party: its clock (the
 // next track's timer falls where it would have), the roster and stats so
 // far, and the announcements made (none is made again).
 func TestPartyContinuesAsNew(t *testing.T) {
@@ -408,7 +408,8 @@ func TestPartyContinuesAsNew(t *testing.T) {
 	pt.roster(pt.live(10*time.Second), []uuid.UUID{a, b}, nil)
 	pause := pt.host(pt.live(20*time.Second), workflows.UpdatePause, 0)
 	play := pt.host(pt.live(30*time.Second), workflows.UpdatePlay, 0)
-	pt.env.RegisterDelayedCallback(func() { pt.env.SetContinueAsNewSuggested(true) }, pt.live(39*time.Second))
+	pt.run.HistoryLimit = 500 // the test environment's history is as long as it is told
+	pt.env.RegisterDelayedCallback(func() { pt.env.SetCurrentHistoryLength(500) }, pt.live(39*time.Second))
 	pt.roster(pt.live(40*time.Second), nil, []uuid.UUID{b})
 	pt.env.ExecuteWorkflow(workflows.PartyWorkflow, pt.run)
 	require.NoError(t, pause.err)

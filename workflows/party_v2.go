@@ -150,8 +150,9 @@ func (w *party) announce(ctx workflow.Context, moment activities.PartyMoment) {
 	var a *activities.Party
 	in := activities.PartyAnnouncement{PartyID: w.run.PartyID, Moment: moment, Key: partyKey(w.run, moment)}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: 10 * time.Minute},
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: time.Hour, // later, a reminder or "live now" is noise
+		RetryPolicy:            &temporal.RetryPolicy{MaximumInterval: 10 * time.Minute},
 	})
 	w.sending = append(w.sending, workflow.ExecuteActivity(actx, a.AnnounceParty, in))
 	if moment == activities.PartyLive {
