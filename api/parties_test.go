@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/config"
@@ -342,4 +344,38 @@ func TestPartyPatchMovesTheWorkflow(t *testing.T) {
 		r := app.Do(t, http.MethodPatch, "/api/parties/"+live.ID, artist.AccessToken, moved)
 		require.Equal(t, http.StatusConflict, r.Status, string(r.Body))
 	}
+}
+
+// A public party's "live now" reaches its guests once, through the
+// platform's own worker and notifier: a follower and an RSVP who does not
+// follow (category party), never someone else.
+func TestPartyLiveReachesItsGuests(t *testing.T) {
+	app := testenv.StartApp(t)
+	artist, follower, rsvp, stranger := app.Register(t, "artist", "Host"), app.Register(t, "fan", "Follower"), app.Register(t, "fan", "RSVP"), app.Register(t, "fan", "Stranger")
+	require.Equal(t, http.StatusOK, app.Do(t, http.MethodPost, "/api/artists/"+artist.User.ID+"/follow", follower.AccessToken, nil).Status)
+	p := createParty(t, app, artist.AccessToken, map[string]any{"scheduled_at": time.Now().Add(time.Hour), "title": "Night Drive"})
+	require.Equal(t, http.StatusOK, app.Do(t, http.MethodPost, "/api/parties/"+p.ID+"/rsvp", rsvp.AccessToken, nil).Status)
+	r := app.Do(t, http.MethodPatch, "/api/parties/"+p.ID, artist.AccessToken, map[string]any{"scheduled_at": time.Now()})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+
+	type inbox struct {
+		Items []struct{ Category, Title string } `json:"items"`
+	}
+	titles := func(token string) []string {
+		var got inbox
+		res, err := app.Call(http.MethodGet, "/api/notifications", token, nil)
+		if err != nil || json.Unmarshal(res.Body, &got) != nil {
+			return nil
+		}
+		var out []string
+		for _, n := range got.Items {
+			out = append(out, n.Category+": "+n.Title)
+		}
+		return out
+	}
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.Equal(c, []string{"party: Live now: Night Drive"}, titles(follower.AccessToken))
+		assert.Equal(c, []string{"party: Live now: Night Drive"}, titles(rsvp.AccessToken))
+	}, time.Minute, 100*time.Millisecond)
+	require.Empty(t, titles(stranger.AccessToken))
 }
