@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -198,23 +197,12 @@ func TestPartyGuestPage(t *testing.T) {
 		require.NoError(t, st.RSVP(ctx, p.ID, all, now))
 
 		walk := func(tiers ...models.Tier) []uuid.UUID {
-			var got []uuid.UUID
-			after := ""
-			for {
-				page, err := st.PartyGuestPage(ctx, artist.ID, p.ID, tiers, after, 2)
-				require.NoError(t, err)
-				for _, r := range page {
-					got = append(got, r.UserID)
-				}
-				if len(page) < 2 {
-					return got
-				}
-				after = page[len(page)-1].UserID.String()
-			}
+			return walkPages(t, 2, func(after string) ([]store.Recipient, error) {
+				return st.PartyGuestPage(ctx, artist.ID, p.ID, tiers, after, 2)
+			})
 		}
 		sorted := func(ids ...uuid.UUID) []uuid.UUID {
-			slices.SortFunc(ids, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
-			return ids
+			return slices.SortedFunc(slices.Values(ids), func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
 		}
 		require.Equal(t, sorted(rsvp, follower, supporter, superfan, all), walk(models.TierFollower.AndAbove()...))
 		require.Equal(t, sorted(rsvp, supporter, superfan, all), walk(models.TierSupporter.AndAbove()...), "followers are not let in")
@@ -246,4 +234,22 @@ func TestPartyStats(t *testing.T) {
 		require.True(t, end.Equal(*got.EndedAt))
 		require.ErrorIs(t, st.AddPartyCounts(ctx, models.NewID(), 1, 1), models.ErrNotFound)
 	})
+}
+
+// walkPages reads a recipient page query page by page (limit a page) and
+// returns the user ids in the order read.
+func walkPages(t *testing.T, limit int, next func(after string) ([]store.Recipient, error)) []uuid.UUID {
+	t.Helper()
+	var got []uuid.UUID
+	for after := ""; ; {
+		page, err := next(after)
+		require.NoError(t, err)
+		for _, r := range page {
+			got = append(got, r.UserID)
+		}
+		if len(page) < limit {
+			return got
+		}
+		after = page[len(page)-1].UserID.String()
+	}
 }
