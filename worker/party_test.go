@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/fanfare/fanfare/activities"
@@ -286,4 +287,60 @@ func TestPartySurvivesAWorkerRestart(t *testing.T) {
 	require.Less(t, st.Playback.PositionMs, int64(600_000))
 	_, err = parties.Cancel(ctx, p.ID)
 	require.NoError(t, err)
+}
+
+// On the dev server, a live party past its (lowered) history limit
+// continues as new, again and again as roster batches come, and loses
+// nothing: every listener counted once, the live announcement made once,
+// the stats at the end those of the whole party.
+func TestPartyContinuesAsNewOnTheDevServer(t *testing.T) {
+	app := testenv.StartApp(t)
+	c := app.Platform.Temporal
+	queue := "party-" + uuid.NewString()
+	parties := workflows.PartyClient{Conn: workflows.Conn{Client: c, TaskQueue: queue}}
+	sent := &broadcasts{}
+	w := worker.New(c, queue, worker.Deps{Store: app.Platform.Store, Broadcaster: sent})
+	require.NoError(t, w.Start())
+	defer w.Stop()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	artist := uuid.MustParse(app.Register(t, "artist", "Party Artist").User.ID)
+	now := time.Now().UTC()
+	p := &models.Party{ID: models.NewID(), ArtistID: artist, Title: "Long", ScheduledAt: now, MinTier: models.TierFollower, Capacity: 100,
+		Status: models.PartyScheduled, CreatedAt: now, UpdatedAt: now,
+		Playlist: []models.PartyTrack{{Kind: models.TrackYouTube, VideoID: "dQw4w9WgXcQ", Title: "T", DurationMs: 600_000}}}
+	require.NoError(t, app.Platform.Store.CreateParty(ctx, p))
+	require.NoError(t, parties.Start(ctx, models.PartyRun{PartyID: p.ID, ArtistID: artist, ScheduledAt: now, DurationsMs: []int64{600_000}, HistoryLimit: 40}))
+	id := workflows.PartyID(p.ID)
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		st, err := parties.State(ctx, p.ID)
+		assert.NoError(c, err)
+		assert.Equal(c, models.PartyLive, st.Status)
+	}, time.Minute, 50*time.Millisecond)
+
+	const listeners = 20
+	for i := range listeners {
+		require.NoError(t, parties.Roster(ctx, p.ID, models.PartyRoster{Joined: []uuid.UUID{uuid.New()}, At: time.Now()}), i)
+	}
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		st, err := parties.State(ctx, p.ID)
+		assert.NoError(c, err)
+		assert.Equal(c, [3]int{listeners, listeners, listeners}, [3]int{st.Listeners, st.PeakListeners, st.TotalListeners})
+	}, time.Minute, 50*time.Millisecond, "every batch counted across the runs")
+	first := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	e, err := first.Next()
+	require.NoError(t, err)
+	require.NotEmpty(t, e.GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId(), "the run now is a continued one")
+
+	st, err := parties.State(ctx, p.ID)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), st.Playback.Version, "the clock carried over, untouched")
+	_, err = parties.Playback(ctx, p.ID, workflows.UpdateEndParty, artist, 0)
+	require.NoError(t, err)
+	require.NoError(t, c.GetWorkflow(ctx, id, "").Get(ctx, nil))
+	row, err := app.Platform.Store.Party(ctx, p.ID)
+	require.NoError(t, err)
+	require.Equal(t, models.PartyEnded, row.Status)
+	require.Equal(t, [2]int{listeners, listeners}, [2]int{row.PeakListeners, row.TotalListeners})
+	require.Equal(t, []string{id + "/live"}, sent.keys(), "announced once")
 }
