@@ -378,4 +378,27 @@ func TestPartyLiveReachesItsGuests(t *testing.T) {
 		assert.Equal(c, []string{"party: Live now: Night Drive"}, titles(rsvp.AccessToken))
 	}, time.Minute, 100*time.Millisecond)
 	require.Empty(t, titles(stranger.AccessToken))
+
+	// Once it ended, the party shows its stats (null before).
+	type withStats struct {
+		Status string          `json:"status"`
+		Stats  *map[string]int `json:"stats"`
+	}
+	var got withStats
+	app.Do(t, http.MethodGet, "/api/parties/"+p.ID, follower.AccessToken, nil).Decode(t, &got)
+	require.Equal(t, "live", got.Status)
+	require.Nil(t, got.Stats)
+	require.NoError(t, app.Platform.Store.AddPartyCounts(t.Context(), uuid.MustParse(p.ID), 2, 1))
+	r = app.Do(t, http.MethodPost, "/api/parties/"+p.ID+"/playback", artist.AccessToken, map[string]any{"action": "end"})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		res, err := app.Call(http.MethodGet, "/api/parties/"+p.ID, follower.AccessToken, nil)
+		var got withStats
+		assert.NoError(c, err)
+		assert.NoError(c, json.Unmarshal(res.Body, &got))
+		assert.Equal(c, "ended", got.Status)
+		if assert.NotNil(c, got.Stats) {
+			assert.Equal(c, map[string]int{"peak_listeners": 0, "total_listeners": 0, "listening_minutes": 0, "chat_messages": 2, "reactions": 1}, *got.Stats)
+		}
+	}, time.Minute, 100*time.Millisecond)
 }
