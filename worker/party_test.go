@@ -167,11 +167,10 @@ func TestPartyV2OnTheDevServer(t *testing.T) {
 	artist := uuid.MustParse(app.Register(t, "artist", "Party Artist").User.ID)
 	a, b := uuid.New(), uuid.New()
 	at := time.Now().UTC().Add(15*time.Minute + 2*time.Second)
-	p := &models.Party{ID: models.NewID(), ArtistID: artist, Title: "Night Drive", ScheduledAt: at, MinTier: models.TierSupporter, Capacity: 10,
-		Status: models.PartyScheduled, CreatedAt: time.Now(), UpdatedAt: time.Now(),
-		Playlist: []models.PartyTrack{{Kind: models.TrackYouTube, VideoID: "dQw4w9WgXcQ", Title: "T", DurationMs: 600_000}}}
-	require.NoError(t, app.Platform.Store.CreateParty(ctx, p))
-	require.NoError(t, parties.Start(ctx, models.PartyRun{PartyID: p.ID, ArtistID: artist, ScheduledAt: at, DurationsMs: []int64{600_000}}))
+	p, run := partyRow(t, app, artist, at, 600_000)
+	p.Title, p.MinTier = "Night Drive", models.TierSupporter
+	require.NoError(t, app.Platform.Store.UpdateParty(ctx, p))
+	require.NoError(t, parties.Start(ctx, run))
 	id := workflows.PartyID(p.ID)
 	remind := id + "/reminder-15m/" + strconv.FormatInt(at.Unix(), 10)
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
@@ -243,14 +242,9 @@ func TestPartySurvivesAWorkerRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	artist := uuid.MustParse(app.Register(t, "artist", "Party Artist").User.ID)
-	now := time.Now().UTC()
-	p := &models.Party{ID: models.NewID(), ArtistID: artist, Title: "P", ScheduledAt: now, MinTier: models.TierFollower, Capacity: 10,
-		Status: models.PartyScheduled, CreatedAt: now, UpdatedAt: now,
-		Playlist: []models.PartyTrack{{Kind: models.TrackYouTube, VideoID: "dQw4w9WgXcQ", Title: "A", DurationMs: 4_000},
-			{Kind: models.TrackYouTube, VideoID: "9bZkp7q19f0", Title: "B", DurationMs: 600_000}}}
-	require.NoError(t, app.Platform.Store.CreateParty(ctx, p))
+	p, run := partyRow(t, app, artist, time.Now().UTC(), 10_000, 600_000)
 	w := startWorker()
-	require.NoError(t, parties.Start(ctx, models.PartyRun{PartyID: p.ID, ArtistID: artist, ScheduledAt: now, DurationsMs: []int64{4_000, 600_000}}))
+	require.NoError(t, parties.Start(ctx, run))
 	row := func(c *assert.CollectT) *models.Party {
 		got, err := app.Platform.Store.Party(ctx, p.ID)
 		assert.NoError(c, err)
@@ -259,13 +253,14 @@ func TestPartySurvivesAWorkerRestart(t *testing.T) {
 		}
 		return got
 	}
+	id := workflows.PartyID(p.ID)
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		got := row(c)
 		assert.Equal(c, models.PartyLive, got.Status)
 		assert.Equal(c, 0, got.TrackIndex)
+		assert.True(c, hasEvent(ctx, app, id, enumspb.EVENT_TYPE_TIMER_STARTED), "the track's timer is set")
 	}, time.Minute, 50*time.Millisecond, "live on the first track")
 	w.Stop()
-	id := workflows.PartyID(p.ID)
 	require.False(t, timerFired(ctx, app, id), "the worker stopped before the first track ended")
 
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
@@ -305,12 +300,9 @@ func TestPartyContinuesAsNewOnTheDevServer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	artist := uuid.MustParse(app.Register(t, "artist", "Party Artist").User.ID)
-	now := time.Now().UTC()
-	p := &models.Party{ID: models.NewID(), ArtistID: artist, Title: "Long", ScheduledAt: now, MinTier: models.TierFollower, Capacity: 100,
-		Status: models.PartyScheduled, CreatedAt: now, UpdatedAt: now,
-		Playlist: []models.PartyTrack{{Kind: models.TrackYouTube, VideoID: "dQw4w9WgXcQ", Title: "T", DurationMs: 600_000}}}
-	require.NoError(t, app.Platform.Store.CreateParty(ctx, p))
-	require.NoError(t, parties.Start(ctx, models.PartyRun{PartyID: p.ID, ArtistID: artist, ScheduledAt: now, DurationsMs: []int64{600_000}, HistoryLimit: 40}))
+	p, run := partyRow(t, app, artist, time.Now().UTC(), 600_000)
+	run.HistoryLimit = 40
+	require.NoError(t, parties.Start(ctx, run))
 	id := workflows.PartyID(p.ID)
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		st, err := parties.State(ctx, p.ID)
@@ -343,4 +335,19 @@ func TestPartyContinuesAsNewOnTheDevServer(t *testing.T) {
 	require.Equal(t, models.PartyEnded, row.Status)
 	require.Equal(t, [2]int{listeners, listeners}, [2]int{row.PeakListeners, row.TotalListeners})
 	require.Equal(t, []string{id + "/live"}, sent.keys(), "announced once")
+}
+
+// partyRow stores a scheduled public party of the artist's at at, one
+// YouTube track a duration, and returns it with the run its workflow
+// takes.
+func partyRow(t *testing.T, app *testenv.App, artist uuid.UUID, at time.Time, durationsMs ...int64) (*models.Party, models.PartyRun) {
+	t.Helper()
+	now := time.Now().UTC()
+	p := &models.Party{ID: models.NewID(), ArtistID: artist, Title: "P", ScheduledAt: at, MinTier: models.TierFollower, Capacity: 100,
+		Status: models.PartyScheduled, CreatedAt: now, UpdatedAt: now}
+	for _, d := range durationsMs {
+		p.Playlist = append(p.Playlist, models.PartyTrack{Kind: models.TrackYouTube, VideoID: "dQw4w9WgXcQ", Title: "T", DurationMs: d})
+	}
+	require.NoError(t, app.Platform.Store.CreateParty(t.Context(), p))
+	return p, models.PartyRun{PartyID: p.ID, ArtistID: artist, ScheduledAt: at, DurationsMs: durationsMs}
 }

@@ -113,6 +113,9 @@ func PartyWorkflow(ctx workflow.Context, run models.PartyRun) (PartyState, error
 		if err := w.save(ctx); err != nil {
 			return w.state(ctx), err
 		}
+		if w.v2 && w.status == models.PartyEnded && w.recorded.Status != models.PartyEnded {
+			continue // a host ended it while the row was written: record the end too
+		}
 		if w.status == models.PartyEnded || w.status == models.PartyCancelled {
 			w.settle(ctx)
 			return w.state(ctx), nil
