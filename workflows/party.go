@@ -77,8 +77,9 @@ type party struct {
 
 // PartyWorkflow runs a party until it ends or is cancelled. Each wake
 // sleeps on one timer until the next thing due (the start, the end of the
-// track playing, the end of the grace or the maximum length), or until an
-// update re-plans.
+// track playing, the end of the grace or the maximum length, a reminder),
+// or until an update re-plans. From party-v2 it also reminds and announces,
+// keeps the roster, writes the stats and continues as new (party_v2.go).
 func PartyWorkflow(ctx workflow.Context, run models.PartyRun) (PartyState, error) {
 	w := &party{run: run, status: models.PartyScheduled, cohosts: run.CoHosts, changed: workflow.NewBufferedChannel(ctx, 1),
 		recorded: models.PartyRecord{Status: models.PartyScheduled}, // as the api created the row
