@@ -151,6 +151,12 @@ func (a *Broadcast) recipients(ctx context.Context, b models.Broadcast, after st
 		return a.Store.MemberPage(ctx, artist, b.Tiers, after, BroadcastPageSize)
 	case models.AudienceNonMembers:
 		return a.Store.NonMemberPage(ctx, artist, after, BroadcastPageSize)
+	case models.AudienceParty:
+		party, err := uuid.Parse(b.PartyID)
+		if err != nil {
+			return nil, temporal.NewNonRetryableApplicationError("a party audience needs its party: "+err.Error(), "BadAudience", nil)
+		}
+		return a.Store.PartyGuestPage(ctx, artist, party, b.Tiers, after, BroadcastPageSize)
 	}
 	return nil, temporal.NewNonRetryableApplicationError("unknown audience "+string(b.Audience), "UnknownAudience", nil)
 }

@@ -26,9 +26,10 @@ func TestBroadcastAudienceKinds(t *testing.T) {
 		"members":      models.Members(artist, models.TierSuperfan),
 		"both tiers":   models.Members(artist, models.TierSupporter, models.TierSuperfan),
 		"non-members":  models.NonMembers(artist),
+		"party":        models.PartyGuests(artist, models.NewID(), models.TierFollower.AndAbove()...),
 	} {
 		b := models.Broadcast{ID: models.NewID().String(), ArtistID: artist.String(), Audience: audience.Kind, Tiers: audience.Tiers,
-			Category: "announcement", Title: "x"}
+			Category: "announcement", Title: "x", PartyID: audience.PartyID.String()}
 		p, err := a.DeliverPage(t.Context(), b, models.BroadcastProgress{})
 		require.NoError(t, err, name)
 		require.True(t, p.Done, "%s: nobody there: done at once", name)
@@ -38,6 +39,7 @@ func TestBroadcastAudienceKinds(t *testing.T) {
 		"no tiers":      models.Members(artist),
 		"follower tier": models.Members(artist, models.TierFollower),
 		"unknown tier":  models.Members(artist, models.TierSuperfan, "gold"),
+		"no party":      {Kind: models.AudienceParty, ArtistID: artist},
 	} {
 		b := models.Broadcast{ID: models.NewID().String(), ArtistID: artist.String(), Audience: audience.Kind, Tiers: audience.Tiers,
 			Category: "announcement", Title: "x"}

@@ -41,6 +41,15 @@ type partyView struct {
 	RSVPed           bool                `json:"rsvped" description:"The caller has RSVP'd"`
 	CreatedAt        time.Time           `json:"created_at"`
 	CancelledAt      *time.Time          `json:"cancelled_at"`
+	Stats            *partyStatsView     `json:"stats" description:"Once the party ended; null before"`
+}
+
+type partyStatsView struct {
+	PeakListeners    int   `json:"peak_listeners" description:"The most listeners at once"`
+	TotalListeners   int   `json:"total_listeners" description:"Everyone who listened"`
+	ListeningMinutes int64 `json:"listening_minutes" description:"Every listener's time in the party, added up, to the nearest minute"`
+	ChatMessages     int64 `json:"chat_messages"`
+	Reactions        int64 `json:"reactions"`
 }
 
 type playbackView struct {
@@ -192,6 +201,10 @@ func viewParty(p *models.Party, rsvps models.RSVPCount, viewer uuid.UUID) partyV
 	if p.Hosts(viewer) {
 		v.InviteCode = p.InviteCode
 	}
+	if p.Status == models.PartyEnded {
+		v.Stats = &partyStatsView{PeakListeners: p.PeakListeners, TotalListeners: p.TotalListeners,
+			ListeningMinutes: (p.ListeningMs + 30_000) / 60_000, ChatMessages: p.ChatMessages, Reactions: p.Reactions}
+	}
 	return v
 }
 
@@ -244,18 +257,27 @@ func (s *Server) updateParty(c *fiber.Ctx) error {
 	if !p.Status.Open() {
 		return models.Errorf(models.CodeConflict, "this party has ended or was cancelled")
 	}
-	// Its PartyWorkflow runs on the start time and durations it was given:
-	// a change here would leave the row and the party's timers apart.
-	if req.ScheduledAt != nil || req.Playlist != nil {
-		return models.Errorf(models.CodeConflict, "a party's start and playlist are set when it is created: cancel it and create another")
+	moves := req.ScheduledAt != nil || req.Playlist != nil
+	if moves && p.Status != models.PartyScheduled {
+		return models.Errorf(models.CodeConflict, "a live party's start and playlist are set")
 	}
+	before := *p
 	now := s.Auth.Now()
-	if err := s.applyParty(c.UserContext(), req, p, now); err != nil {
+	ctx := c.UserContext()
+	if err := s.applyParty(ctx, req, p, now); err != nil {
 		return err
 	}
 	p.UpdatedAt = now
-	if err := s.Store.UpdateParty(c.UserContext(), p); err != nil {
+	if err := s.Store.UpdateParty(ctx, p); err != nil {
 		return err
+	}
+	// The row first, then its PartyWorkflow, whose timers follow the start
+	// and the durations; when Temporal refuses (the party went live
+	// meanwhile) or is down, the row is put back.
+	if moves {
+		if err := s.rescheduleParty(ctx, p); err != nil {
+			return errors.Join(err, s.Store.UpdateParty(ctx, &before))
+		}
 	}
 	return s.hostView(c, p.ID)
 }

@@ -1,17 +1,21 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/config"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/tooling/testenv"
+	"github.com/fanfare/fanfare/workflows"
 )
 
 type partyItem struct {
@@ -189,7 +193,7 @@ func TestPartyHostsTiersAndCancel(t *testing.T) {
 	app, artist := c.app, c.artist
 	follower, superfan := c.member(t, "Follower", ""), c.member(t, "Superfan", models.TierSuperfan)
 	stranger := app.Register(t, "artist", "Stranger")
-	p := createParty(t, app, artist.AccessToken, map[string]any{"min_tier": "superfan", "capacity": 50})
+	p := createParty(t, app, artist.AccessToken, map[string]any{"min_tier": "superfan", "capacity": 50, "scheduled_at": time.Now().Add(time.Hour)})
 	path := "/api/parties/" + p.ID
 
 	for _, token := range []string{stranger.AccessToken, superfan.AccessToken} {
@@ -207,10 +211,7 @@ func TestPartyHostsTiersAndCancel(t *testing.T) {
 	require.Equal(t, http.StatusOK, app.Do(t, http.MethodPost, path+"/rsvp", superfan.AccessToken, nil).Status)
 
 	requireField(t, app.Do(t, http.MethodPatch, path, artist.AccessToken, map[string]any{"capacity": 501}), "capacity")
-	for _, moved := range []map[string]any{{"scheduled_at": time.Now().Add(72 * time.Hour)}, {"playlist": []any{}}} {
-		r := app.Do(t, http.MethodPatch, path, artist.AccessToken, moved)
-		require.Equal(t, http.StatusConflict, r.Status, "the workflow's timers follow the start and playlist it was given: %s", r.Body)
-	}
+	requireField(t, app.Do(t, http.MethodPatch, path, artist.AccessToken, map[string]any{"playlist": []any{}}), "playlist")
 	var edited partyItem
 	r = app.Do(t, http.MethodPatch, path, artist.AccessToken, map[string]any{"title": "Renamed", "min_tier": "follower"})
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
@@ -289,4 +290,115 @@ func TestPartyListIdempotencyAndRateLimit(t *testing.T) {
 
 	r := app.Do(t, http.MethodPost, "/api/parties", artist.AccessToken, partyBody(nil))
 	require.Equal(t, http.StatusTooManyRequests, r.Status, "the sixth party write this minute: %s", strings.TrimSpace(string(r.Body)))
+}
+
+// A PATCH of a scheduled party's start and playlist moves its workflow
+// too (the state query shows the new start); a bad one changes neither;
+// one its workflow refuses (here: it no longer runs) puts the row back;
+// once live, both are set (409).
+func TestPartyPatchMovesTheWorkflow(t *testing.T) {
+	app := testenv.StartApp(t)
+	artist := app.Register(t, "artist", "Mover")
+	ctx := t.Context()
+	p := createParty(t, app, artist.AccessToken, map[string]any{"scheduled_at": time.Now().Add(2 * time.Hour)})
+	path := "/api/parties/" + p.ID
+	id := uuid.MustParse(p.ID)
+	parties := workflows.PartyClient{Conn: workflows.Conn{Client: app.Platform.Temporal, TaskQueue: app.Platform.Config.TemporalTaskQueue}}
+	row := func() *models.Party {
+		got, err := app.Platform.Store.Party(ctx, id)
+		require.NoError(t, err)
+		return got
+	}
+
+	at := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+	r := app.Do(t, http.MethodPatch, path, artist.AccessToken, map[string]any{"scheduled_at": at,
+		"playlist": []any{video("dQw4w9WgXcQ", 60000), video("9bZkp7q19f0", 30000)}})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	st, err := parties.State(ctx, id)
+	require.NoError(t, err)
+	require.True(t, at.Equal(st.ScheduledAt), "the workflow moved: %s", st.ScheduledAt)
+	require.True(t, at.Equal(row().ScheduledAt))
+	require.Len(t, row().Playlist, 2)
+
+	requireField(t, app.Do(t, http.MethodPatch, path, artist.AccessToken, map[string]any{"scheduled_at": time.Now().Add(-time.Hour), "title": "Moved"}), "scheduled_at")
+	requireField(t, app.Do(t, http.MethodPatch, path, artist.AccessToken, map[string]any{"scheduled_at": time.Now().Add(400 * 24 * time.Hour)}), "scheduled_at")
+	requireField(t, app.Do(t, http.MethodPatch, path, artist.AccessToken, map[string]any{"playlist": []any{video("dQw4w9WgXcQ", 10)}}), "playlist[0].duration_ms")
+	st, err = parties.State(ctx, id)
+	require.NoError(t, err)
+	require.True(t, at.Equal(st.ScheduledAt), "bad PATCHes left the workflow")
+	require.True(t, at.Equal(row().ScheduledAt), "and the row")
+	require.Equal(t, "Listening night", row().Title, "nothing half written")
+
+	require.NoError(t, app.Platform.Temporal.TerminateWorkflow(ctx, workflows.PartyID(id), "", "test: the workflow is gone"))
+	r = app.Do(t, http.MethodPatch, path, artist.AccessToken, map[string]any{"scheduled_at": at.Add(time.Hour), "title": "Gone"})
+	require.Equal(t, http.StatusNotFound, r.Status, string(r.Body))
+	require.True(t, at.Equal(row().ScheduledAt), "the row was put back")
+	require.Equal(t, "Listening night", row().Title)
+
+	live := createParty(t, app, artist.AccessToken, nil)
+	require.Eventually(t, func() bool {
+		got, err := app.Platform.Store.Party(ctx, uuid.MustParse(live.ID))
+		return err == nil && got.Status == models.PartyLive
+	}, time.Minute, 50*time.Millisecond, "the workflow took the party live")
+	for _, moved := range []map[string]any{{"scheduled_at": time.Now().Add(time.Hour)}, {"playlist": []any{video("dQw4w9WgXcQ", 60000)}}} {
+		r := app.Do(t, http.MethodPatch, "/api/parties/"+live.ID, artist.AccessToken, moved)
+		require.Equal(t, http.StatusConflict, r.Status, string(r.Body))
+	}
+}
+
+// A public party's "live now" reaches its guests once, through the
+// platform's own worker and notifier: a follower and an RSVP who does not
+// follow (category party), never someone else.
+func TestPartyLiveReachesItsGuests(t *testing.T) {
+	app := testenv.StartApp(t)
+	artist, follower, rsvp, stranger := app.Register(t, "artist", "Host"), app.Register(t, "fan", "Follower"), app.Register(t, "fan", "RSVP"), app.Register(t, "fan", "Stranger")
+	require.Equal(t, http.StatusOK, app.Do(t, http.MethodPost, "/api/artists/"+artist.User.ID+"/follow", follower.AccessToken, nil).Status)
+	p := createParty(t, app, artist.AccessToken, map[string]any{"scheduled_at": time.Now().Add(time.Hour), "title": "Night Drive"})
+	require.Equal(t, http.StatusOK, app.Do(t, http.MethodPost, "/api/parties/"+p.ID+"/rsvp", rsvp.AccessToken, nil).Status)
+	r := app.Do(t, http.MethodPatch, "/api/parties/"+p.ID, artist.AccessToken, map[string]any{"scheduled_at": time.Now()})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+
+	type inbox struct {
+		Items []struct{ Category, Title string } `json:"items"`
+	}
+	titles := func(token string) []string {
+		var got inbox
+		res, err := app.Call(http.MethodGet, "/api/notifications", token, nil)
+		if err != nil || json.Unmarshal(res.Body, &got) != nil {
+			return nil
+		}
+		var out []string
+		for _, n := range got.Items {
+			out = append(out, n.Category+": "+n.Title)
+		}
+		return out
+	}
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.Equal(c, []string{"party: Live now: Night Drive"}, titles(follower.AccessToken))
+		assert.Equal(c, []string{"party: Live now: Night Drive"}, titles(rsvp.AccessToken))
+	}, time.Minute, 100*time.Millisecond)
+	require.Empty(t, titles(stranger.AccessToken))
+
+	// Once it ended, the party shows its stats (null before).
+	type withStats struct {
+		Status string          `json:"status"`
+		Stats  *map[string]int `json:"stats"`
+	}
+	var got withStats
+	app.Do(t, http.MethodGet, "/api/parties/"+p.ID, follower.AccessToken, nil).Decode(t, &got)
+	require.Equal(t, "live", got.Status)
+	require.Nil(t, got.Stats)
+	require.NoError(t, app.Platform.Store.AddPartyCounts(t.Context(), uuid.MustParse(p.ID), 2, 1))
+	r = app.Do(t, http.MethodPost, "/api/parties/"+p.ID+"/playback", artist.AccessToken, map[string]any{"action": "end"})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		res, err := app.Call(http.MethodGet, "/api/parties/"+p.ID, follower.AccessToken, nil)
+		var got withStats
+		assert.NoError(c, err)
+		assert.NoError(c, json.Unmarshal(res.Body, &got))
+		assert.Equal(c, "ended", got.Status)
+		if assert.NotNil(c, got.Stats) {
+			assert.Equal(c, map[string]int{"peak_listeners": 0, "total_listeners": 0, "listening_minutes": 0, "chat_messages": 2, "reactions": 1}, *got.Stats)
+		}
+	}, time.Minute, 100*time.Millisecond)
 }

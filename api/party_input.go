@@ -41,8 +41,8 @@ type partyTrackRequest struct {
 type partyRequest struct {
 	Title       *string              `json:"title,omitempty" maxLength:"200" description:"Required on create"`
 	Description *string              `json:"description,omitempty" maxLength:"2000"`
-	Playlist    *[]partyTrackRequest `json:"playlist,omitempty" maxItems:"200" description:"Required on create: 1 to 200 tracks, at most 12 h in all. Create only (PATCH: 409)"`
-	ScheduledAt *time.Time           `json:"scheduled_at,omitempty" description:"Absent on create: now. At most a year ahead. Create only (PATCH: 409)"`
+	Playlist    *[]partyTrackRequest `json:"playlist,omitempty" maxItems:"200" description:"Required on create: 1 to 200 tracks, at most 12 h in all. PATCH: while scheduled (409 once live)"`
+	ScheduledAt *time.Time           `json:"scheduled_at,omitempty" description:"Absent on create: now. At most a year ahead. PATCH: while scheduled (409 once live)"`
 	Public      *bool                `json:"public,omitempty" description:"Default true; a private party gets an invite code, shown to its hosts"`
 	MinTier     *models.Tier         `json:"min_tier,omitempty" enum:"follower,supporter,superfan" description:"The lowest tier let in (default follower)"`
 	Capacity    *int                 `json:"capacity,omitempty" minimum:"1" maximum:"500" description:"Seats, 1 to 500 (default 500)"`

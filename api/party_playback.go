@@ -46,10 +46,7 @@ func (s *Server) parties() workflows.PartyClient { return workflows.PartyClient{
 // startParty starts the party's workflow once its row is stored; when
 // Temporal refuses, the row goes, so nothing is left half-made.
 func (s *Server) startParty(ctx context.Context, p *models.Party) error {
-	run := models.PartyRun{PartyID: p.ID, ArtistID: p.ArtistID, ScheduledAt: p.ScheduledAt, CoHosts: p.CoHosts}
-	for _, t := range p.Playlist {
-		run.DurationsMs = append(run.DurationsMs, t.DurationMs)
-	}
+	run := models.PartyRun{PartyID: p.ID, ArtistID: p.ArtistID, ScheduledAt: p.ScheduledAt, DurationsMs: durations(p), CoHosts: p.CoHosts}
 	tctx, cancel := s.temporalContext(ctx)
 	defer cancel()
 	if err := s.parties().Start(tctx, run); err != nil {
@@ -84,4 +81,22 @@ func (s *Server) syncCoHosts(ctx context.Context, id uuid.UUID) error {
 		return nil
 	}
 	return err
+}
+
+// rescheduleParty tells the party's workflow its start and playlist as
+// the row has them now.
+func (s *Server) rescheduleParty(ctx context.Context, p *models.Party) error {
+	tctx, cancel := s.temporalContext(ctx)
+	defer cancel()
+	_, err := s.parties().Reschedule(tctx, p.ID, p.ScheduledAt, durations(p))
+	return err
+}
+
+// durations are the party's tracks' durations, as its workflow plays them.
+func durations(p *models.Party) []int64 {
+	out := make([]int64, len(p.Playlist))
+	for i, t := range p.Playlist {
+		out[i] = t.DurationMs
+	}
+	return out
 }

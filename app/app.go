@@ -190,6 +190,8 @@ func (p *Platform) Worker() sdkworker.Worker {
 		PartySync: p.PartySync,
 		// The notifier, as activities that announce use it.
 		Broadcaster: p.Notify,
+		PublicURL:   p.Config.PublicURL,
+		// Discord stays nil (parties announce on Discord once a webhook client is set here).
 	})
 }
 

@@ -8,7 +8,7 @@ import (
 
 // AudienceKind is the kind of people a broadcast reaches. Each kind is one
 // page query of the broadcast activity (activities.Broadcast.recipients),
-// with the fields of Audience it needs (tiers; a party's RSVPs to come).
+// with the fields of Audience it needs (tiers, a party).
 type AudienceKind string
 
 // Audience kinds.
@@ -16,6 +16,9 @@ const (
 	AudienceFollowers  AudienceKind = "followers"   // the artist's followers
 	AudienceMembers    AudienceKind = "members"     // live members of Tiers, following or not
 	AudienceNonMembers AudienceKind = "non_members" // followers holding no live membership
+	// A party's RSVPs, the artist's live members of Tiers' paid tiers, and
+	// its followers when Tiers holds TierFollower: each once.
+	AudienceParty AudienceKind = "party"
 )
 
 // Audience is who a broadcast reaches: a kind, the artist whose broadcast
@@ -23,7 +26,8 @@ const (
 type Audience struct {
 	Kind     AudienceKind
 	ArtistID uuid.UUID
-	Tiers    []Tier // AudienceMembers: the paid tiers reached
+	Tiers    []Tier    // AudienceMembers: the paid tiers reached; AudienceParty: the tiers let in
+	PartyID  uuid.UUID // AudienceParty
 }
 
 // Followers is the audience of an artist's followers.
@@ -41,12 +45,19 @@ func NonMembers(artistID uuid.UUID) Audience {
 	return Audience{Kind: AudienceNonMembers, ArtistID: artistID}
 }
 
+// PartyGuests is the audience of a party: its RSVPs, and the artist's
+// followers and members of the tiers given (none: the RSVPs alone).
+func PartyGuests(artistID, partyID uuid.UUID, tiers ...Tier) Audience {
+	return Audience{Kind: AudienceParty, ArtistID: artistID, PartyID: partyID, Tiers: tiers}
+}
+
 // Broadcast is one notification to an audience.
 type Broadcast struct {
 	ID        string
 	ArtistID  string       // whose broadcast it is
 	Audience  AudienceKind // "" in broadcasts started before kinds: followers
-	Tiers     []Tier       // AudienceMembers: the tiers reached
+	Tiers     []Tier       // AudienceMembers, AudienceParty: the tiers reached
+	PartyID   string       // AudienceParty: whose RSVPs
 	Category  string
 	GroupKey  string
 	Title     string

@@ -60,6 +60,11 @@ type Party struct {
 	StartedAt       *time.Time
 	EndedAt         *time.Time
 	CancelledAt     *time.Time
+	PeakListeners   int   // the stats: listeners and time written when it ends,
+	TotalListeners  int   // chat messages and reactions counted as they come
+	ListeningMs     int64 // (store.AddPartyCounts)
+	ChatMessages    int64
+	Reactions       int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	CoHosts         []uuid.UUID `gorm:"-"` // filled by the store's reads
@@ -97,6 +102,46 @@ type PartyRun struct {
 	ScheduledAt time.Time
 	DurationsMs []int64     // one per track, in order
 	CoHosts     []uuid.UUID // at the start; the cohosts update keeps them current
+	// HistoryLimit is the history length past which a run continues as new
+	// (0: the workflow's default); tests lower it.
+	HistoryLimit int `json:",omitempty"`
+	// Resume is the state a run continued as new carries on; nil at the start.
+	Resume *PartyResume `json:",omitempty"`
+}
+
+// PartyResume is a party's state handed from a run to the next one it
+// continues as: its clock, who listens, its stats so far and what it has
+// announced. Times are absolute, so the new run's timers are the old ones.
+type PartyResume struct {
+	Status      PartyStatus
+	TrackIndex  int
+	PositionMs  int64
+	Anchor      time.Time
+	Playing     bool
+	Version     int64
+	Finished    time.Time
+	Deadline    time.Time
+	Recorded    PartyRecord
+	Listeners   []PartyAttendee // listening now
+	Seen        []uuid.UUID     // every listener so far
+	Peak        int
+	ListeningMs int64           // of the listeners who left
+	Announced   map[string]bool // the reminders and live announcement made or skipped
+}
+
+// PartyAttendee is someone in a party's room, as its workflow counts them, since when.
+type PartyAttendee struct {
+	UserID uuid.UUID
+	Since  time.Time
+}
+
+// PartyStats is what a party's workflow writes when it ends.
+type PartyStats struct {
+	PartyID        uuid.UUID
+	PeakListeners  int
+	TotalListeners int
+	ListeningMs    int64
+	EndedAt        time.Time
 }
 
 // PartyPlayback is where a party's playlist is at ServerMs (ms since the

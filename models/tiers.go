@@ -25,6 +25,14 @@ func (t Tier) Paid() bool { return t.Rank() > 0 }
 
 var tierOrder = []Tier{TierFollower, TierSupporter, TierSuperfan}
 
+// AndAbove is t and every tier above it: those a min_tier of t lets in.
+func (t Tier) AndAbove() []Tier {
+	if t.Rank() < 0 {
+		return nil
+	}
+	return slices.Clone(tierOrder[t.Rank():])
+}
+
 // Perk is something a tier unlocks.
 type Perk string
 

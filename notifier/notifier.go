@@ -105,6 +105,9 @@ func (n *Notifier) Broadcast(ctx context.Context, audience models.Audience, x no
 		ID: id.String(), ArtistID: audience.ArtistID.String(), Audience: audience.Kind, Tiers: audience.Tiers, Category: row.Category,
 		GroupKey: row.GroupKey, Title: row.Title, Body: row.Body, TTL: x.TTL, CreatedAt: row.CreatedAt,
 	}
+	if audience.Kind == models.AudienceParty {
+		b.PartyID = audience.PartyID.String()
+	}
 	return b.ID, workflows.BroadcastClient{Conn: n.Workflows}.Start(ctx, b)
 }
 

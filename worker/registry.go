@@ -89,10 +89,12 @@ var Workflows = []Definition{
 		Fixtures:         []string{"qa_v1.json"},
 	}, {
 		// Started per party by the api (PartyClient.Start).
-		Workflow:         workflows.PartyWorkflow,
-		Activities:       func(d Deps) []any { return []any{&activities.Party{Store: d.Store, Syncs: d.PartySync}} },
+		Workflow: workflows.PartyWorkflow,
+		Activities: func(d Deps) []any {
+			return []any{&activities.Party{Store: d.Store, Syncs: d.PartySync, Broadcasts: d.Broadcaster, Discord: d.Discord, PublicURL: d.PublicURL}}
+		},
 		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID, searchattr.PartyStatus},
-		Fixtures:         []string{"party_v1.json"},
+		Fixtures:         []string{"party_v1.json", "party_v2.json"},
 	},
 }
 

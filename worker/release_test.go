@@ -132,13 +132,18 @@ func phases(st workflows.ReleaseState) []models.ReleasePhase {
 
 // timerFired reports whether a timer of the workflow has fired.
 func timerFired(ctx context.Context, app *testenv.App, id string) bool {
+	return hasEvent(ctx, app, id, enumspb.EVENT_TYPE_TIMER_FIRED)
+}
+
+// hasEvent reports whether the workflow's history holds an event of the type.
+func hasEvent(ctx context.Context, app *testenv.App, id string, eventType enumspb.EventType) bool {
 	iter := app.Platform.Temporal.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for iter.HasNext() {
 		e, err := iter.Next()
 		if err != nil {
 			return false
 		}
-		if e.GetEventType() == enumspb.EVENT_TYPE_TIMER_FIRED {
+		if e.GetEventType() == eventType {
 			return true
 		}
 	}

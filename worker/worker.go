@@ -26,6 +26,10 @@ type Deps struct {
 	Blobs     blobs.Store // uploads
 	// Broadcaster starts the broadcasts activities announce (the notifier).
 	Broadcaster activities.Broadcaster
+	// Discord posts announcements to artists' webhooks; nil (not a nil
+	// pointer in the interface) posts nothing.
+	Discord   activities.Discord
+	PublicURL string // the site's base URL, for share links
 }
 
 // New returns a worker for taskQueue with every workflow and activity

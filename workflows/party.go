@@ -39,10 +39,15 @@ func PartyID(partyID uuid.UUID) string { return "party/" + partyID.String() }
 
 // PartyState is a party as the state query shows it.
 type PartyState struct {
-	PartyID  uuid.UUID            `json:"party_id"`
-	Status   models.PartyStatus   `json:"status"`
-	Playback models.PartyPlayback `json:"playback"`
-	Hosts    []uuid.UUID          `json:"hosts"` // the artist, then the co-hosts
+	PartyID     uuid.UUID            `json:"party_id"`
+	Status      models.PartyStatus   `json:"status"`
+	ScheduledAt time.Time            `json:"scheduled_at"`
+	Playback    models.PartyPlayback `json:"playback"`
+	Hosts       []uuid.UUID          `json:"hosts"` // the artist, then the co-hosts
+	// The roster (party-v2): listening now, the most at once, everyone so far.
+	Listeners      int `json:"listeners"`
+	PeakListeners  int `json:"peak_listeners"`
+	TotalListeners int `json:"total_listeners"`
 }
 
 type party struct {
@@ -58,34 +63,94 @@ type party struct {
 	deadline time.Time // PartyMaxLength after it went live
 	changed  workflow.Channel
 	recorded models.PartyRecord // the last written to the row
+
+	// party-v2
+	v2          bool
+	rosterCh    workflow.ReceiveChannel
+	listeners   []models.PartyAttendee
+	seen        []uuid.UUID // in id order
+	peak        int
+	listeningMs int64           // of those who left
+	announced   map[string]bool // reminders made or skipped, the live announcement made
+	sending     []workflow.Future
 }
 
 // PartyWorkflow runs a party until it ends or is cancelled. Each wake
 // sleeps on one timer until the next thing due (the start, the end of the
-// track playing, the end of the grace or the maximum length), or until an
-// update re-plans.
+// track playing, the end of the grace or the maximum length, a reminder),
+// or until an update re-plans. From party-v2 it also reminds and announces,
+// keeps the roster, writes the stats and continues as new (party_v2.go).
 func PartyWorkflow(ctx workflow.Context, run models.PartyRun) (PartyState, error) {
 	w := &party{run: run, status: models.PartyScheduled, cohosts: run.CoHosts, changed: workflow.NewBufferedChannel(ctx, 1),
-		recorded: models.PartyRecord{Status: models.PartyScheduled}} // as the api created the row
+		recorded: models.PartyRecord{Status: models.PartyScheduled}, // as the api created the row
+		v2:       workflow.GetVersion(ctx, partyV2, workflow.DefaultVersion, 1) == 1, announced: map[string]bool{}}
 	if err := w.register(ctx); err != nil {
 		return w.state(ctx), err
+	}
+	if w.v2 {
+		if err := w.registerV2(ctx); err != nil {
+			return w.state(ctx), err
+		}
+		if run.Resume != nil {
+			w.resume(run.Resume)
+			w.run.Resume = nil
+		} else {
+			w.planReminders(workflow.Now(ctx))
+		}
 	}
 	for {
 		for w.changed.ReceiveAsync(nil) {
 		}
 		wait := w.advance(ctx)
+		if w.v2 {
+			w.drainRoster(ctx)
+			w.announceDue(ctx)
+			if w.status == models.PartyEnded {
+				if err := w.finish(ctx); err != nil {
+					return w.state(ctx), err
+				}
+			}
+		}
 		if err := w.save(ctx); err != nil {
 			return w.state(ctx), err
 		}
+		if w.v2 && w.status == models.PartyEnded && w.recorded.Status != models.PartyEnded {
+			continue // a host ended it while the row was written: record the end too
+		}
 		if w.status == models.PartyEnded || w.status == models.PartyCancelled {
+			w.settle(ctx)
 			return w.state(ctx), nil
 		}
-		timerCtx, stop := workflow.WithCancel(ctx)
+		if w.v2 && w.longRun(ctx) {
+			return w.state(ctx), w.continueAsNew(ctx)
+		}
+		if next, ok := w.nextReminder(workflow.Now(ctx)); w.v2 && ok && next < wait {
+			wait = next
+		}
+		w.sleep(ctx, wait)
+	}
+}
+
+// sleep waits for the next thing due, or an update that re-plans; roster
+// batches are taken as they come without re-arming the timer, and a run
+// grown long wakes to continue as new.
+func (w *party) sleep(ctx workflow.Context, wait time.Duration) {
+	timerCtx, stop := workflow.WithCancel(ctx)
+	defer stop()
+	timer := workflow.NewTimer(timerCtx, wait)
+	for woke := false; !woke; {
 		sel := workflow.NewSelector(ctx)
-		sel.AddFuture(workflow.NewTimer(timerCtx, wait), func(workflow.Future) {})
-		sel.AddReceive(w.changed, func(workflow.ReceiveChannel, bool) { stop() }) // the loop drains it
+		sel.AddFuture(timer, func(workflow.Future) { woke = true })
+		sel.AddReceive(w.changed, func(workflow.ReceiveChannel, bool) { woke = true }) // the loop drains it
+		if w.v2 {
+			sel.AddReceive(w.rosterCh, func(c workflow.ReceiveChannel, _ bool) {
+				var b models.PartyRoster
+				c.Receive(ctx, &b)
+				w.applyRoster(workflow.Now(ctx), b)
+				woke = w.longRun(ctx)
+			})
+		}
 		sel.Select(ctx)
-		stop()
 	}
 }
 
@@ -170,8 +235,8 @@ func (w *party) playback(now time.Time) models.PartyPlayback {
 }
 
 func (w *party) state(ctx workflow.Context) PartyState {
-	return PartyState{PartyID: w.run.PartyID, Status: w.status, Playback: w.playback(workflow.Now(ctx)),
-		Hosts: append([]uuid.UUID{w.run.ArtistID}, w.cohosts...)}
+	return PartyState{PartyID: w.run.PartyID, Status: w.status, ScheduledAt: w.run.ScheduledAt, Playback: w.playback(workflow.Now(ctx)),
+		Hosts: append([]uuid.UUID{w.run.ArtistID}, w.cohosts...), Listeners: len(w.listeners), PeakListeners: w.peak, TotalListeners: len(w.seen)}
 }
 
 // save upserts PartyStatus when it changed (each upsert is a history

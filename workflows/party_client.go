@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -57,6 +58,15 @@ func (c PartyClient) Playback(ctx context.Context, partyID uuid.UUID, action str
 func (c PartyClient) SetCoHosts(ctx context.Context, partyID uuid.UUID, coHosts []uuid.UUID) (PartyState, error) {
 	var st PartyState
 	return st, c.update(ctx, partyID, UpdateCoHosts, &st, coHosts)
+}
+
+// Reschedule moves a scheduled party's start and sets its playlist's
+// durations; a party live or over is a conflict, a start in the past or
+// more than a year ahead invalid (field scheduled_at), a playlist without
+// tracks or longer than PartyMaxLength invalid (field playlist).
+func (c PartyClient) Reschedule(ctx context.Context, partyID uuid.UUID, at time.Time, durationsMs []int64) (PartyState, error) {
+	var st PartyState
+	return st, c.update(ctx, partyID, UpdateReschedule, &st, PartyReschedule{ScheduledAt: at, DurationsMs: durationsMs})
 }
 
 // Roster tells the party who arrived and left since the last batch.

@@ -77,20 +77,7 @@ func TestAudiencePagesFollowTheLiveMemberships(t *testing.T) {
 		require.Len(t, want["paid"], 12)
 		require.Len(t, want["non_members"], 6, "the plain follower, the member elsewhere and the pending and canceled members who follow")
 
-		walk := func(next func(after string) ([]store.Recipient, error)) []uuid.UUID {
-			var got []uuid.UUID
-			for after := ""; ; {
-				page, err := next(after)
-				require.NoError(t, err)
-				for _, r := range page {
-					got = append(got, r.UserID)
-				}
-				if len(page) < 4 {
-					return got
-				}
-				after = page[len(page)-1].UserID.String()
-			}
-		}
+		walk := func(next func(after string) ([]store.Recipient, error)) []uuid.UUID { return walkPages(t, 4, next) }
 		sorted := func(ids []uuid.UUID) []uuid.UUID {
 			return slices.SortedFunc(slices.Values(ids), func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -189,4 +190,56 @@ func (s *Store) DeleteParty(ctx context.Context, id uuid.UUID) error {
 		}
 		return tx.Where("id = ?", id).Delete(&models.Party{}).Error
 	})
+}
+
+// SetPartyStats writes what a party's workflow counted when it ended: its
+// listeners and their time, and when it ended. The chat and reaction
+// counts are AddPartyCounts's and stay as they are.
+func (s *Store) SetPartyStats(ctx context.Context, st models.PartyStats) error {
+	return s.DB(ctx).Model(&models.Party{}).Where("id = ?", st.PartyID).Updates(map[string]any{
+		"peak_listeners": st.PeakListeners, "total_listeners": st.TotalListeners, "listening_ms": st.ListeningMs,
+		"ended_at": gorm.Expr("COALESCE(ended_at, ?)", st.EndedAt),
+	}).Error
+}
+
+// AddPartyCounts adds chat messages and reactions to a party's stats in
+// one atomic write, so concurrent counters (and the workflow's own stats
+// write) lose none.
+func (s *Store) AddPartyCounts(ctx context.Context, partyID uuid.UUID, chat, reactions int64) error {
+	res := s.DB(ctx).Model(&models.Party{}).Where("id = ?", partyID).Updates(map[string]any{
+		"chat_messages": gorm.Expr("chat_messages + ?", chat), "reactions": gorm.Expr("reactions + ?", reactions),
+	})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return models.ErrNotFound
+	}
+	return res.Error
+}
+
+// PartyGuestPage returns up to limit of a party's guests after the user id
+// `after`, as FollowerPage does: its RSVPs, the artist's live members of
+// the paid tiers among tiers, and its followers when tiers holds the
+// follower tier; each once.
+func (s *Store) PartyGuestPage(ctx context.Context, artistID, partyID uuid.UUID, tiers []models.Tier, after string, limit int) ([]Recipient, error) {
+	db := s.DB(ctx)
+	from := func(q *gorm.DB, user string) *gorm.DB {
+		if after != "" { // each side starts at the cursor, not only the union
+			q = q.Where(user+" > ?", after)
+		}
+		return q
+	}
+	union, args := "?", []any{from(db.Table("party_rsvps r").Select("r.user_id").Where("r.party_id = ?", partyID), "r.user_id")}
+	var paid []models.Tier
+	for _, t := range tiers {
+		if t.Paid() {
+			paid = append(paid, t)
+		}
+	}
+	if len(paid) > 0 {
+		union, args = union+" UNION ?", append(args, from(db.Table("subscriptions m").Select("m.fan_id").
+			Where("m.artist_id = ? AND m.tier IN ? AND m.status IN ?", artistID, paid, models.GrantingStatuses), "m.fan_id"))
+	}
+	if slices.Contains(tiers, models.TierFollower) {
+		union, args = union+" UNION ?", append(args, from(db.Table("follows f").Select("f.user_id").Where("f.artist_id = ?", artistID), "f.user_id"))
+	}
+	return recipientPage(db.Table("("+union+") g", args...), "g.user_id", after, limit)
 }

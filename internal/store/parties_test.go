@@ -1,11 +1,13 @@
 package store_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
@@ -162,4 +164,92 @@ func TestDeleteParty(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []uuid.UUID{f.ID}, got.CoHosts)
 	})
+}
+
+// A party's guests: its RSVPs, the artist's live members of the tiers
+// given and, with the follower tier, its followers; each once, in user id
+// order over pages; without tiers, the RSVPs alone.
+func TestPartyGuestPage(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		artist := newUser(t, st, "artist@example.com", models.RoleArtist)
+		now := time.Now().UTC()
+		p := newParty(t, st, artist.ID, now.Add(time.Hour), false)
+		other := newParty(t, st, artist.ID, now.Add(time.Hour), false)
+		user := func(name string) uuid.UUID { return newUser(t, st, name+"@example.com", models.RoleFan).ID }
+		member := func(u uuid.UUID, tier models.Tier) {
+			require.NoError(t, st.RecordMembership(ctx, models.Subscription{ArtistID: artist.ID, FanID: u, WorkflowID: "w", Tier: tier,
+				Status: models.StatusActive, MemberSince: now, Period: 1, PeriodStart: now, PeriodEnd: now.AddDate(0, 1, 0), PriceCents: 500,
+				Currency: "usd", CreatedAt: now, UpdatedAt: now}, 0, nil))
+		}
+		follow := func(u uuid.UUID) {
+			_, err := st.Follow(ctx, u, artist.ID)
+			require.NoError(t, err)
+		}
+		rsvp, follower, supporter, superfan, all, otherRSVP := user("rsvp"), user("follower"), user("supporter"), user("superfan"), user("all"), user("other")
+		require.NoError(t, st.RSVP(ctx, p.ID, rsvp, now))
+		require.NoError(t, st.RSVP(ctx, other.ID, otherRSVP, now))
+		follow(follower)
+		member(supporter, models.TierSupporter)
+		member(superfan, models.TierSuperfan)
+		follow(all) // follows, is a member and RSVP'd: once
+		member(all, models.TierSuperfan)
+		require.NoError(t, st.RSVP(ctx, p.ID, all, now))
+
+		walk := func(tiers ...models.Tier) []uuid.UUID {
+			return walkPages(t, 2, func(after string) ([]store.Recipient, error) {
+				return st.PartyGuestPage(ctx, artist.ID, p.ID, tiers, after, 2)
+			})
+		}
+		sorted := func(ids ...uuid.UUID) []uuid.UUID {
+			return slices.SortedFunc(slices.Values(ids), func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+		}
+		require.Equal(t, sorted(rsvp, follower, supporter, superfan, all), walk(models.TierFollower.AndAbove()...))
+		require.Equal(t, sorted(rsvp, supporter, superfan, all), walk(models.TierSupporter.AndAbove()...), "followers are not let in")
+		require.Equal(t, sorted(rsvp, superfan, all), walk(models.TierSuperfan))
+		require.Equal(t, sorted(rsvp, all), walk(), "a private party's: its RSVPs")
+	})
+}
+
+// The workflow's stats write leaves the chat and reaction counts, which
+// AddPartyCounts adds to atomically (concurrent adds lose nothing); a
+// party that is not there is not found.
+func TestPartyStats(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		artist := newUser(t, st, "artist@example.com", models.RoleArtist)
+		end := time.Now().UTC().Truncate(time.Second)
+		p := newParty(t, st, artist.ID, end.Add(-time.Hour), false)
+		var g errgroup.Group
+		for range 10 {
+			g.Go(func() error { return st.AddPartyCounts(ctx, p.ID, 2, 3) })
+		}
+		require.NoError(t, g.Wait())
+		require.NoError(t, st.SetPartyStats(ctx, models.PartyStats{PartyID: p.ID, PeakListeners: 7, TotalListeners: 9, ListeningMs: 123_456, EndedAt: end}))
+		require.NoError(t, st.AddPartyCounts(ctx, p.ID, 1, 0))
+		got, err := st.Party(ctx, p.ID)
+		require.NoError(t, err)
+		require.Equal(t, [5]int64{7, 9, 123_456, 21, 30}, [5]int64{int64(got.PeakListeners), int64(got.TotalListeners), got.ListeningMs, got.ChatMessages, got.Reactions})
+		require.NotNil(t, got.EndedAt)
+		require.True(t, end.Equal(*got.EndedAt))
+		require.ErrorIs(t, st.AddPartyCounts(ctx, models.NewID(), 1, 1), models.ErrNotFound)
+	})
+}
+
+// walkPages reads a recipient page query page by page (limit a page) and
+// returns the user ids in the order read.
+func walkPages(t *testing.T, limit int, next func(after string) ([]store.Recipient, error)) []uuid.UUID {
+	t.Helper()
+	var got []uuid.UUID
+	for after := ""; ; {
+		page, err := next(after)
+		require.NoError(t, err)
+		for _, r := range page {
+			got = append(got, r.UserID)
+		}
+		if len(page) < limit {
+			return got
+		}
+		after = page[len(page)-1].UserID.String()
+	}
 }
