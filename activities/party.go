@@ -27,7 +27,8 @@ type DiscordMessage struct {
 // Party writes what a PartyWorkflow decides to the party's row, which the
 // api reads.
 type Party struct {
-	Store *store.Store
+	Store   *store.Store
+	Discord Discord
 }
 
 // RecordParty writes a party's status and playback.

@@ -25,6 +25,7 @@ import (
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/discord"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/ratelimit"
 	"github.com/fanfare/fanfare/internal/realtime"
@@ -52,6 +53,7 @@ type Deps struct {
 	Limiter  ratelimit.Limiter // rate limits and back-offs: memory or Redis
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger
+	Discord  *discord.Client // checks artists' webhooks
 }
 
 // Server is the HTTP api.
@@ -133,6 +135,8 @@ func New(d Deps) (*Server, error) {
 	s.backstageRoutes(r)
 	s.liveRoutes(r)
 	s.partyRoutes(r)
+	s.partyShareRoutes(r)
+	s.discordRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
 	s.messagingRealtime(d.Hub)
 	s.backstageRealtime(d.Hub)

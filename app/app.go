@@ -32,6 +32,7 @@ import (
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/discord"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/ratelimit"
 	"github.com/fanfare/fanfare/internal/realtime"
@@ -58,7 +59,9 @@ type Platform struct {
 	Pusher   *notify.Pusher // nil when push is off
 	Billing  billing.Provider
 	Blobs    blobs.Store
+	Discord  activities.Discord // artists' webhooks, as activities call them
 	senders  map[models.Channel]activities.Sender
+	discord  *discord.Client
 	api      *api.Server
 }
 
@@ -138,6 +141,7 @@ func (p *Platform) open(ctx context.Context) error {
 	if p.Config.BillingProvider == "stripe" {
 		p.Billing = billing.NewStripe(p.Config.StripeSecretKey, p.Config.StripeURL)
 	}
+	p.Discord = partyDiscord{&discord.Announcer{Client: p.discordClient(), Store: p.Store, Now: p.Auth.Now}}
 	p.Notify = &notifier.Notifier{
 		Store: p.Store, Publisher: p.Hub.Publisher, Workflows: workflows.Conn{Client: p.Temporal, TaskQueue: p.Config.TemporalTaskQueue},
 		Channels: channels, Log: p.Log.With("component", "notify"), Now: p.Auth.Now,
@@ -163,6 +167,7 @@ func (p *Platform) API() (*api.Server, error) {
 	p.api, err = api.New(api.Deps{
 		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
 		Redis: p.Redis, Hub: p.Hub, Notify: p.Notify, Mailer: p.Mailer, Pusher: p.Pusher, Billing: p.Billing, Blobs: p.Blobs, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
+		Discord: p.discordClient(),
 	})
 	return p.api, err
 }
@@ -182,6 +187,7 @@ func (p *Platform) Worker() sdkworker.Worker {
 		Blobs:   p.Blobs,
 		// The notifier, as activities that announce use it.
 		Broadcaster: p.Notify,
+		Discord:     p.Discord,
 	})
 }
 

@@ -90,7 +90,7 @@ var Workflows = []Definition{
 	}, {
 		// Started per party by the api (PartyClient.Start).
 		Workflow:         workflows.PartyWorkflow,
-		Activities:       func(d Deps) []any { return []any{&activities.Party{Store: d.Store}} },
+		Activities:       func(d Deps) []any { return []any{&activities.Party{Store: d.Store, Discord: d.Discord}} },
 		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID, searchattr.PartyStatus},
 		Fixtures:         []string{"party_v1.json"},
 	},

@@ -25,6 +25,8 @@ type Deps struct {
 	Blobs     blobs.Store        // uploads
 	// Broadcaster starts the broadcasts activities announce (the notifier).
 	Broadcaster activities.Broadcaster
+	// Discord posts to artists' webhooks.
+	Discord activities.Discord
 }
 
 // New returns a worker for taskQueue with every workflow and activity
