@@ -75,6 +75,7 @@ func FuzzDecodeLiveChat(f *testing.F)         { fuzzDecode[liveChatRequest](f) }
 func FuzzDecodeParty(f *testing.F)            { fuzzDecode[partyRequest](f) }
 func FuzzDecodePlayback(f *testing.F)         { fuzzDecode[playbackRequest](f) }
 func FuzzDecodeRSVP(f *testing.F)             { fuzzDecode[rsvpRequest](f) }
+func FuzzDecodeDiscordWebhook(f *testing.F)   { fuzzDecode[discordWebhookRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {
@@ -168,6 +169,7 @@ func FuzzContentApply(f *testing.F) {
 
 func FuzzQueryIDPage(f *testing.F)  { fuzzQuery[idPage](f) }
 func FuzzQueryParties(f *testing.F) { fuzzQuery[partyQuery](f) }
+func FuzzQueryShare(f *testing.F)   { fuzzQuery[shareQuery](f) }
 
 // Whatever the text of a question, answer or post, what is stored holds no
 // tag and keeps to its limit.

@@ -63,6 +63,8 @@ var (
 		"GET /api/parties/{id}":                      "tiered, not owned: models.CanAccess decides; a private party needs its code",
 		"POST /api/parties/{id}/rsvp":                "the caller's own RSVP to a party models.CanAccess lets them reach",
 		"DELETE /api/parties/{id}/rsvp":              "the caller's own RSVP",
+		"GET /api/parties/{id}/share":                "read as GET /api/parties/{id}: a private party needs its code",
+		"GET /p/{id}":                                "a party's public share page: a private one needs its code",
 	}
 	// strangerInput: a valid query or body for owned routes that check their
 	// input before their owner, so a stranger's call reaches the owner check.
@@ -280,7 +282,7 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 		callers: map[string]string{A: a.AccessToken, "artist B": b.AccessToken, F: f.AccessToken, "fan G": g.AccessToken, "admin": admin.AccessToken},
 		ids: map[string]string{"artists": a.User.ID, "quota": a.User.ID, "conversations": conv, "messages": msg,
 			"attachments": att, "notifications": inbox.Items[0].ID, "broadcasts": id.BroadcastID, "content": content, "qa": qa, "questions": question,
-			"parties": party, "cohosts": g.User.ID},
+			"parties": party, "cohosts": g.User.ID, "p": party},
 		owners: map[string][]string{"artists": {A}, "broadcasts": {A}, "conversations": {A, F}, "messages": {A, F},
 			"attachments": {A, F}, "notifications": {F}, "content": {A}, "qa": {A, F}, "questions": {A, F},
 			"parties": {A}, "cohosts": {A}},
