@@ -34,6 +34,9 @@ func (w DiscordWebhook) String() string {
 	return fmt.Sprintf("discord webhook %s (token %s) of artist %s", w.WebhookID, w.Hint(), w.ArtistID)
 }
 
+// GoString keeps it out of %#v.
+func (w DiscordWebhook) GoString() string { return w.String() }
+
 // LogValue keeps the token out of structured logs.
 func (w DiscordWebhook) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("artist_id", w.ArtistID.String()), slog.String("webhook_id", w.WebhookID), slog.String("token", w.Hint()))
