@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -103,7 +102,7 @@ func (s *Server) preview(p *models.Party, artist *models.Artist, code string) pr
 	if !open {
 		desc = fmt.Sprintf("A listening party by %s for %s members and up · %s", artist.Name, p.MinTier, when)
 	} else if p.Description != "" {
-		desc += ". " + clipRunes(p.Description, 200)
+		desc += ". " + models.Clip(p.Description, 200)
 	}
 	pv.OG = openGraphView{Title: p.Title, Description: desc, Type: "website", URL: pv.shareURL, TwitterCard: "summary"}
 	if strings.HasPrefix(artist.AvatarURL, "https://") {
@@ -115,13 +114,6 @@ func (s *Server) preview(p *models.Party, artist *models.Artist, code string) pr
 		pv.OG.TwitterCard = "summary_large_image"
 	}
 	return pv
-}
-
-func clipRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
 
 func youTubeEmbeds(p *models.Party) []youTubeEmbedView {

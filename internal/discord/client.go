@@ -14,9 +14,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/fanfare/fanfare/internal/egress"
+	"github.com/fanfare/fanfare/models"
 )
 
 // Config is what a Client is made of.
@@ -105,20 +105,13 @@ type payload struct {
 	} `json:"allowed_mentions"`
 }
 
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
-
 // Post executes the webhook with m (?wait=true: Discord answers once the
 // message is stored, so a 2xx means it was posted).
 func (c *Client) Post(ctx context.Context, w Webhook, m Message) error {
-	p := payload{Content: clip(m.Content, maxContent)}
+	p := payload{Content: models.Clip(m.Content, maxContent)}
 	p.AllowedMentions.Parse = []string{}
 	if m.URL != "" {
-		p.Embeds = []embed{{Title: clip(m.Title, maxTitle), URL: m.URL, Description: clip(m.Description, maxDescription)}}
+		p.Embeds = []embed{{Title: models.Clip(m.Title, maxTitle), URL: m.URL, Description: models.Clip(m.Description, maxDescription)}}
 	}
 	body, err := json.Marshal(p)
 	if err != nil {
@@ -204,7 +197,7 @@ func reason(data []byte) string {
 		Message string `json:"message"`
 	}
 	if json.Unmarshal(data, &e) == nil && e.Message != "" {
-		return clip(e.Message, 200)
+		return models.Clip(e.Message, 200)
 	}
 	return "refused"
 }

@@ -67,8 +67,12 @@ func TestPostSendsTheMessageUnpingableAndSigned(t *testing.T) {
 
 	t.Run("no secret, no signature", func(t *testing.T) {
 		f := testenv.StartDiscord(t, ok)
-		require.NoError(t, client(f, "").Post(t.Context(), hook, discord.Message{Content: "hi"}))
-		require.Empty(t, f.Requests()[0].Header.Get(discord.SignatureHeader))
+		require.NoError(t, client(f, "").Post(t.Context(), hook, discord.Message{Content: strings.Repeat("é", 2500)}))
+		r := f.Requests()[0]
+		require.Empty(t, r.Header.Get(discord.SignatureHeader))
+		var body struct{ Content string }
+		require.NoError(t, json.Unmarshal(r.Body, &body))
+		require.Equal(t, strings.Repeat("é", 1999)+"…", body.Content, "Discord's 2,000 characters")
 	})
 }
 
