@@ -83,6 +83,7 @@ func FuzzDecodePartyReaction(f *testing.F)    { fuzzDecode[partyReactionRequest]
 func FuzzDecodePartyJoin(f *testing.F)        { fuzzDecode[partyJoinRequest](f) }
 func FuzzDecodePartyLeave(f *testing.F)       { fuzzDecode[partyLeaveRequest](f) }
 func FuzzDecodePartyTarget(f *testing.F)      { fuzzDecode[partyTargetRequest](f) }
+func FuzzDecodeDiscordWebhook(f *testing.F)   { fuzzDecode[discordWebhookRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {
@@ -198,6 +199,7 @@ func FuzzContentApply(f *testing.F) {
 
 func FuzzQueryIDPage(f *testing.F)  { fuzzQuery[idPage](f) }
 func FuzzQueryParties(f *testing.F) { fuzzQuery[partyQuery](f) }
+func FuzzQueryShare(f *testing.F)   { fuzzQuery[shareQuery](f) }
 
 // Whatever the text of a question, answer or post, what is stored holds no
 // tag and keeps to its limit.

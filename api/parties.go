@@ -28,7 +28,7 @@ type partyView struct {
 	CoHosts          []string            `json:"co_hosts"`
 	Title            string              `json:"title"`
 	Description      string              `json:"description"`
-	Playlist         []models.PartyTrack `json:"playlist"`
+	Playlist         []playlistTrackView `json:"playlist"`
 	ScheduledAt      time.Time           `json:"scheduled_at"`
 	Public           bool                `json:"public"`
 	InviteCode       string              `json:"invite_code,omitempty" description:"Private parties, to their hosts only"`
@@ -192,7 +192,7 @@ func (s *Server) hostedParty(c *fiber.Ctx) (*models.Party, error) {
 // viewParty shows a party; its invite code only to its hosts.
 func viewParty(p *models.Party, rsvps models.RSVPCount, viewer uuid.UUID) partyView {
 	v := partyView{ID: p.ID.String(), ArtistID: p.ArtistID.String(), CoHosts: make([]string, len(p.CoHosts)), Title: p.Title,
-		Description: p.Description, Playlist: p.Playlist, ScheduledAt: p.ScheduledAt.UTC(), Public: !p.Private, MinTier: p.MinTier,
+		Description: p.Description, Playlist: viewPlaylist(p.Playlist), ScheduledAt: p.ScheduledAt.UTC(), Public: !p.Private, MinTier: p.MinTier,
 		Capacity: p.Capacity, Status: p.Status, RSVPCount: rsvps.Count, RSVPed: rsvps.Mine, CreatedAt: p.CreatedAt.UTC(), CancelledAt: utc(p.CancelledAt),
 		Playback: playbackView{TrackIndex: p.TrackIndex, PositionMs: p.PositionMs, Playing: p.Playing, Version: p.PlaybackVersion}}
 	for i, id := range p.CoHosts {

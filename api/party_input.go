@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,8 +24,6 @@ const (
 	partyAheadMax       = 365 * 24 * time.Hour
 	partySkew           = time.Minute // a start this much in the past is taken as now
 )
-
-var youtubeID = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
 
 type partyTrackRequest struct {
 	Kind       models.TrackKind `json:"kind" enum:"track,youtube" description:"track: the artist's own content (content_id; its duration is used); youtube: a video (video_id, duration_ms)"`
@@ -136,7 +133,7 @@ func (s *Server) playlist(ctx context.Context, artistID uuid.UUID, req []partyTr
 			}
 			out[i] = models.PartyTrack{Kind: r.Kind, ContentID: &item.ID, Title: item.Title, DurationMs: int64(item.DurationSeconds) * 1000}
 		case models.TrackYouTube:
-			if !youtubeID.MatchString(r.VideoID) {
+			if !models.YouTubeID(r.VideoID) {
 				return nil, models.FieldError(field("video_id"), "%s must be an 11-character YouTube video id", field("video_id"))
 			}
 			if r.DurationMs < 1000 || time.Duration(r.DurationMs)*time.Millisecond > partyVideoMax {

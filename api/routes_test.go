@@ -67,6 +67,8 @@ var (
 		"POST /api/parties/{id}/messages/{msgID}/report": "the caller's own report of a chat line in a party they may reach",
 		"POST /api/parties/{id}/join":                    "the caller's own join of a party models.CanAccess lets them reach",
 		"POST /api/parties/{id}/leave":                   "the caller's own sockets leave the party's room",
+		"GET /api/parties/{id}/share":                    "read as GET /api/parties/{id}: a private party needs its code",
+		"GET /p/{id}":                                    "a party's public share page: a private one needs its code",
 	}
 	// strangerInput: a valid query or body for owned routes that check their
 	// input before their owner, so a stranger's call reaches the owner check.
@@ -284,7 +286,7 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 		callers: map[string]string{A: a.AccessToken, "artist B": b.AccessToken, F: f.AccessToken, "fan G": g.AccessToken, "admin": admin.AccessToken},
 		ids: map[string]string{"artists": a.User.ID, "quota": a.User.ID, "conversations": conv, "messages": msg,
 			"attachments": att, "notifications": inbox.Items[0].ID, "broadcasts": id.BroadcastID, "content": content, "qa": qa, "questions": question,
-			"parties": party, "cohosts": g.User.ID, "kick": g.User.ID, "bans": g.User.ID},
+			"parties": party, "cohosts": g.User.ID, "kick": g.User.ID, "bans": g.User.ID, "p": party},
 		owners: map[string][]string{"artists": {A}, "broadcasts": {A}, "conversations": {A, F}, "messages": {A, F},
 			"attachments": {A, F}, "notifications": {F}, "content": {A}, "qa": {A, F}, "questions": {A, F},
 			"parties": {A}, "cohosts": {A}, "kick": {A}, "bans": {A}},

@@ -25,6 +25,7 @@ import (
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/discord"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/partysync"
 	"github.com/fanfare/fanfare/internal/ratelimit"
@@ -56,6 +57,7 @@ type Deps struct {
 	// PartySync publishes party:sync and keeps the latest for joiners;
 	// the worker's activities share it.
 	PartySync partysync.Syncer
+	Discord   *discord.Client // checks artists' webhooks
 }
 
 // Server is the HTTP api.
@@ -140,6 +142,8 @@ func New(d Deps) (*Server, error) {
 	s.liveRoutes(r)
 	s.partyRoutes(r)
 	s.partyChatRoutes(r)
+	s.partyShareRoutes(r)
+	s.discordRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
 	s.messagingRealtime(d.Hub)
 	s.backstageRealtime(d.Hub)

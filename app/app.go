@@ -32,6 +32,7 @@ import (
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/discord"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/partysync"
 	"github.com/fanfare/fanfare/internal/ratelimit"
@@ -59,7 +60,9 @@ type Platform struct {
 	Pusher   *notify.Pusher // nil when push is off
 	Billing  billing.Provider
 	Blobs    blobs.Store
+	Discord  activities.Discord // artists' webhooks, as activities call them
 	senders  map[models.Channel]activities.Sender
+	discord  *discord.Client
 	api      *api.Server
 
 	// PartySync is shared by the api and the worker: in one process without
@@ -144,6 +147,7 @@ func (p *Platform) open(ctx context.Context) error {
 	if p.Config.BillingProvider == "stripe" {
 		p.Billing = billing.NewStripe(p.Config.StripeSecretKey, p.Config.StripeURL)
 	}
+	p.Discord = partyDiscord{&discord.Announcer{Client: p.discordClient(), Store: p.Store, Now: p.Auth.Now}}
 	p.Notify = &notifier.Notifier{
 		Store: p.Store, Publisher: p.Hub.Publisher, Workflows: workflows.Conn{Client: p.Temporal, TaskQueue: p.Config.TemporalTaskQueue},
 		Channels: channels, Log: p.Log.With("component", "notify"), Now: p.Auth.Now,
@@ -170,6 +174,7 @@ func (p *Platform) API() (*api.Server, error) {
 		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
 		Redis: p.Redis, Hub: p.Hub, Notify: p.Notify, Mailer: p.Mailer, Pusher: p.Pusher, Billing: p.Billing, Blobs: p.Blobs, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
 		PartySync: p.PartySync,
+		Discord:   p.discordClient(),
 	})
 	return p.api, err
 }
@@ -191,7 +196,7 @@ func (p *Platform) Worker() sdkworker.Worker {
 		// The notifier, as activities that announce use it.
 		Broadcaster: p.Notify,
 		PublicURL:   p.Config.PublicURL,
-		// Discord stays nil (parties announce on Discord once a webhook client is set here).
+		Discord:     p.Discord,
 	})
 }
 

@@ -3,7 +3,6 @@ package perks
 import (
 	"context"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -105,8 +104,6 @@ func (l *Live) Chat(ctx context.Context, sessionID uuid.UUID, who Who, raw strin
 	return Text(raw, "body", MaxLiveChatRunes)
 }
 
-var youTubeID = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
-
 // streamEmbed checks a stream URL (https, a host, no credentials) and
 // derives the embed URL of a YouTube video from its id alone, so nothing
 // of the given URL but a checked id reaches the page's iframe. Other
@@ -129,9 +126,9 @@ func streamEmbed(raw string) (*string, error) {
 	default:
 		return nil, nil
 	}
-	if !youTubeID.MatchString(id) {
+	embed := models.YouTubeEmbedURL(id)
+	if embed == "" {
 		return nil, models.FieldError("stream_url", "stream_url must name a YouTube video (watch?v=, /live/ or youtu.be/)")
 	}
-	embed := "https://www.youtube-nocookie.com/embed/" + id
 	return &embed, nil
 }

@@ -21,9 +21,11 @@ import (
 // Config is every setting of the platform. Fields tagged secret:"true" are
 // masked when the config is printed; URLs have their passwords masked.
 type Config struct {
-	Env       string     `env:"FANFARE_ENV" envDefault:"development"`
-	HTTPAddr  string     `env:"HTTP_ADDR" envDefault:":3000"`
-	PublicURL string     `env:"PUBLIC_URL" envDefault:"http://localhost:3000"`
+	Env       string `env:"FANFARE_ENV" envDefault:"development"`
+	HTTPAddr  string `env:"HTTP_ADDR" envDefault:":3000"`
+	PublicURL string `env:"PUBLIC_URL" envDefault:"http://localhost:3000"`
+	// The front end, where a share page's "open in the app" link goes.
+	AppURL    string     `env:"APP_URL" envDefault:"http://localhost:5173"`
 	DataDir   string     `env:"DATA_DIR" envDefault:".data"`
 	LogLevel  slog.Level `env:"LOG_LEVEL" envDefault:"info"`
 	LogFormat string     `env:"LOG_FORMAT" envDefault:"text"`
@@ -109,6 +111,17 @@ type Config struct {
 	// environment: non-public prefixes the push client may dial (a local
 	// push service on loopback).
 	PushDialAllow []netip.Prefix
+
+	// Discord's api, where artists' webhooks are called (a webhook URL an
+	// artist gives names a webhook, never the host); tests point it at a
+	// local server.
+	DiscordAPIBase string `env:"DISCORD_API_BASE" envDefault:"https://discord.com/api"`
+	// Signs each request to Discord (X-Fanfare-Signature) for a relay that
+	// checks them; empty: unsigned.
+	DiscordSigningSecret string `env:"DISCORD_SIGNING_SECRET" secret:"true"`
+	// DiscordDialAllow: tests only, like PushDialAllow (a local Discord on
+	// loopback).
+	DiscordDialAllow []netip.Prefix
 
 	WSPingInterval time.Duration `env:"WS_PING_INTERVAL" envDefault:"25s"` // at most 25s
 	WSPongTimeout  time.Duration `env:"WS_PONG_TIMEOUT" envDefault:"20s"`
@@ -248,6 +261,14 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.SendGridURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		bad("SENDGRID_URL", "must be an http(s) URL")
+	}
+	for name, raw := range map[string]string{"APP_URL": c.AppURL, "DISCORD_API_BASE": c.DiscordAPIBase} {
+		if u, err := url.Parse(raw); err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || (u.Scheme != "https" && u.Scheme != "http") {
+			bad(name, "must be an http(s) URL without credentials or query")
+		}
+	}
+	if c.Production() && !strings.HasPrefix(c.DiscordAPIBase, "https://") {
+		bad("DISCORD_API_BASE", "must be https in production: requests carry webhook tokens")
 	}
 	if c.TemporalWorkflowCache < 1 {
 		bad("TEMPORAL_WORKFLOW_CACHE", "must be at least 1")

@@ -20,6 +20,7 @@ import (
 
 	"code.dny.dev/ssrf"
 
+	"github.com/fanfare/fanfare/internal/egress"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 )
@@ -30,7 +31,7 @@ type PushConfig struct {
 	PrivateKey string
 	Subject    string         // mailto: or https: contact for the push services
 	AllowHTTP  bool           // development: a local push service over http
-	Allow      []netip.Prefix // tests only: non-public prefixes the client may dial (see pushGuard)
+	Allow      []netip.Prefix // tests only: non-public prefixes the client may dial (see egress.Guard)
 }
 
 // Pusher sends digests and broadcast rows by Web Push (VAPID) to every
@@ -49,8 +50,8 @@ type Pusher struct {
 
 // NewPusher returns a Pusher whose client dials only public addresses.
 func NewPusher(st *store.Store, c PushConfig) *Pusher {
-	g := pushGuard(c.Allow)
-	return &Pusher{PushConfig: c, Store: st, Retries: []time.Duration{time.Second, 4 * time.Second}, Now: time.Now, guard: g, client: pushClient(g)}
+	g := egress.Guard(c.Allow)
+	return &Pusher{PushConfig: c, Store: st, Retries: []time.Duration{time.Second, 4 * time.Second}, Now: time.Now, guard: g, client: egress.Client(g)}
 }
 
 // pagePushes is how many pushes a broadcast page has in flight at once.

@@ -1,4 +1,4 @@
-package notify
+package egress_test
 
 import (
 	"net/http"
@@ -11,11 +11,11 @@ import (
 	"code.dny.dev/ssrf"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fanfare/fanfare/models"
+	"github.com/fanfare/fanfare/internal/egress"
 )
 
-func TestPushGuardRefusesNonPublicAddresses(t *testing.T) {
-	g := pushGuard(nil)
+func TestGuardRefusesNonPublicAddresses(t *testing.T) {
+	g := egress.Guard(nil)
 	for _, a := range []string{
 		"127.0.0.1", "127.8.9.10", "::1", // loopback
 		"10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", // RFC 1918
@@ -40,7 +40,7 @@ func TestPushGuardRefusesNonPublicAddresses(t *testing.T) {
 // The check runs in the dialer, on the address the name resolved to: a
 // host name that resolves to loopback is refused when it is dialled, and
 // the service behind it sees nothing.
-func TestPushClientChecksTheDialledAddress(t *testing.T) {
+func TestClientChecksTheDialledAddress(t *testing.T) {
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -52,59 +52,21 @@ func TestPushClientChecksTheDialledAddress(t *testing.T) {
 	port := srv.URL[strings.LastIndex(srv.URL, ":"):]
 
 	// Any port, but loopback is not on the allow-list: what production does for inner addresses.
-	strict := pushClient(pushGuard([]netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}))
+	strict := egress.Client(egress.Guard([]netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}))
 	for _, u := range []string{srv.URL, "http://localhost" + port, "http://[::ffff:127.0.0.1]" + port} {
 		t.Run(u, func(t *testing.T) {
-			_, err := strict.Post(u+"/push", "application/octet-stream", strings.NewReader("x"))
+			_, err := strict.Post(u+"/hook", "application/octet-stream", strings.NewReader("x"))
 			require.ErrorIs(t, err, ssrf.ErrProhibitedIP)
 		})
 	}
 	require.Zero(t, hits.Load(), "nothing reached the local service")
 
 	t.Run("no redirects", func(t *testing.T) {
-		local := pushClient(pushGuard([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}))
+		local := egress.Client(egress.Guard([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}))
 		resp, err := local.Post(srv.URL+"/redirect", "application/octet-stream", strings.NewReader("x"))
 		require.NoError(t, err)
 		resp.Body.Close()
 		require.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode)
 		require.EqualValues(t, 1, hits.Load(), "the redirect's target was not requested")
 	})
-}
-
-func TestCheckEndpoint(t *testing.T) {
-	prod := NewPusher(nil, PushConfig{})
-	dev := NewPusher(nil, PushConfig{AllowHTTP: true})
-	for name, tc := range map[string]struct {
-		p   *Pusher
-		url string
-		ok  bool
-	}{
-		"fcm":               {prod, "https://fcm.googleapis.com/fcm/send/abc:def", true},
-		"mozilla":           {prod, "https://updates.push.services.mozilla.com/wpush/v2/gAAA", true},
-		"explicit 443":      {prod, "https://push.example.com:443/x", true},
-		"http in prod":      {prod, "http://push.example.com/x", false},
-		"http in dev":       {dev, "http://push.example.com/x", true},
-		"ftp":               {dev, "ftp://push.example.com/x", false},
-		"no host":           {prod, "https:///x", false},
-		"relative":          {prod, "/x", false},
-		"opaque":            {prod, "https:push.example.com", false},
-		"credentials":       {prod, "https://user:pw@push.example.com/x", false},
-		"other port":        {prod, "https://push.example.com:8443/x", false},
-		"loopback literal":  {prod, "https://127.0.0.1/x", false},
-		"metadata literal":  {prod, "https://169.254.169.254/latest", false},
-		"private v6":        {prod, "https://[fd00::1]/x", false},
-		"mapped v4 literal": {prod, "https://[::ffff:10.0.0.1]/x", false},
-		"public literal":    {prod, "https://8.8.8.8/x", true},
-		"too long":          {prod, "https://push.example.com/" + strings.Repeat("a", maxEndpoint), false},
-	} {
-		t.Run(name, func(t *testing.T) {
-			err := tc.p.CheckEndpoint(tc.url)
-			if tc.ok {
-				require.NoError(t, err)
-				return
-			}
-			require.Equal(t, models.CodeInvalid, models.ErrorCode(err))
-			require.Equal(t, "endpoint", err.(*models.Error).Field)
-		})
-	}
 }
