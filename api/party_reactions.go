@@ -102,19 +102,10 @@ func (t *reactionTally) flush() {
 	}
 }
 
-// countPartyReactions adds n to the party's reaction total, an atomic
-// Redis counter shared by the instances (partyReactionsKey); without
-// Redis (the embedded mode) there is one instance and no total.
+// countPartyReactions adds n to the party's reaction total in its stats
+// (one atomic increment per aggregate, not per tap).
 func (s *Server) countPartyReactions(ctx context.Context, partyID uuid.UUID, n int64) {
-	if s.Redis == nil {
-		return
-	}
-	if err := s.Redis.IncrBy(ctx, partyReactionsKey(s.Config.RedisPrefix, partyID), n).Err(); err != nil {
+	if err := s.Store.AddPartyCounts(ctx, partyID, 0, n); err != nil {
 		s.Log.WarnContext(ctx, "party reactions not counted", "party", partyID, "error", err)
 	}
-}
-
-// partyReactionsKey is the Redis key of a party's reaction total.
-func partyReactionsKey(prefix string, partyID uuid.UUID) string {
-	return prefix + "party:" + partyID.String() + ":reactions"
 }

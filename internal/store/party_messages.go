@@ -17,9 +17,16 @@ type PartyLine struct {
 	DisplayName string
 }
 
-// AddPartyMessage stores a chat message of a party.
+// AddPartyMessage stores a chat message of a party and counts it in the
+// party's stats (chat_messages), in one transaction: deleted messages
+// stay counted, they were sent.
 func (s *Store) AddPartyMessage(ctx context.Context, m *models.PartyMessage) error {
-	return s.DB(ctx).Create(m).Error
+	return s.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(m).Error; err != nil {
+			return err
+		}
+		return found(tx.Model(&models.Party{}).Where("id = ?", m.PartyID).Update("chat_messages", gorm.Expr("chat_messages + 1")))
+	})
 }
 
 // PartyMessages returns a page of a party's chat, newest first, without
@@ -54,14 +61,6 @@ func (s *Store) DeletePartyMessage(ctx context.Context, partyID, id, by uuid.UUI
 	res := s.DB(ctx).Model(&models.PartyMessage{}).Where("id = ? AND party_id = ? AND deleted_at IS NULL", id, partyID).
 		Updates(map[string]any{"deleted_at": now, "deleted_by": by})
 	return found(res)
-}
-
-// PartyChatCount is how many chat messages a party's listeners sent,
-// deleted ones included.
-func (s *Store) PartyChatCount(ctx context.Context, partyID uuid.UUID) (int64, error) {
-	var n int64
-	err := s.DB(ctx).Model(&models.PartyMessage{}).Where("party_id = ?", partyID).Count(&n).Error
-	return n, err
 }
 
 // SetPartySlowMode sets the seconds a fan waits between two messages in

@@ -55,9 +55,9 @@ func TestPartyMessages(t *testing.T) {
 		rows, _, err := st.PartyMessages(ctx, p.ID, "", 10)
 		require.NoError(t, err)
 		require.Len(t, rows, 4)
-		n, err := st.PartyChatCount(ctx, p.ID)
+		counted, err := st.Party(ctx, p.ID)
 		require.NoError(t, err)
-		require.EqualValues(t, 5, n, "the count keeps deleted messages: they were sent")
+		require.EqualValues(t, 5, counted.ChatMessages, "the count keeps deleted messages: they were sent")
 
 		_, err = st.ReportPartyMessage(ctx, p.ID, sent[1], f.ID, "mine", at)
 		require.Equal(t, models.CodeInvalid, models.ErrorCode(err), "one's own message")
