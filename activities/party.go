@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fanfare/fanfare/internal/notify"
+	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 )
@@ -32,6 +33,7 @@ type DiscordMessage struct {
 type Party struct {
 	Store      *store.Store
 	Syncs      PartySyncs // nil where no socket listens (tests)
+	Rooms      Remover    // nil where no socket listens (tests)
 	Broadcasts Broadcaster
 	Discord    Discord // nil: no Discord announcements
 	PublicURL  string  // the site's base URL, for share links
@@ -43,13 +45,27 @@ type PartySyncs interface {
 	Publish(ctx context.Context, partyID uuid.UUID, pb models.PartyPlayback) error
 }
 
+// Remover takes sockets out of a room on every api instance
+// (realtime.Publisher).
+type Remover interface {
+	Remove(ctx context.Context, room, userID, reason string) error
+}
+
 // RecordParty writes a party's status and playback, then publishes it: a
 // change the api published already (a host's control) is not sent again.
+// An ended party's listeners then leave its room (room_left, reason
+// ended), which closes their stays and seats.
 func (a *Party) RecordParty(ctx context.Context, r models.PartyRecord) error {
 	if err := a.Store.SetPartyPlayback(ctx, r); err != nil || a.Syncs == nil {
 		return err
 	}
-	return a.Syncs.Publish(ctx, r.PartyID, r.Playback)
+	if err := a.Syncs.Publish(ctx, r.PartyID, r.Playback); err != nil {
+		return err
+	}
+	if r.Status != models.PartyEnded || a.Rooms == nil {
+		return nil
+	}
+	return a.Rooms.Remove(ctx, realtime.PartyRoom(r.PartyID.String()), "", realtime.ReasonEnded)
 }
 
 // PartyMoment is what a party announces: a reminder before it starts, or

@@ -296,6 +296,11 @@ func (s *Server) cancelParty(c *fiber.Ctx) error {
 	if err := s.Store.CancelParty(c.UserContext(), p.ID, s.Auth.Now()); err != nil {
 		return err
 	}
+	// Its listeners leave with it (room_left, reason ended), their seats
+	// and stays closed; the row is cancelled, so a failure here is logged.
+	if err := s.Hub.Remove(c.UserContext(), realtime.PartyRoom(p.ID.String()), "", realtime.ReasonEnded); err != nil {
+		s.Log.WarnContext(c.UserContext(), "cancelled party's room not emptied", "party", p.ID, "error", err)
+	}
 	return c.SendStatus(http.StatusNoContent)
 }
 

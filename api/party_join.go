@@ -32,9 +32,9 @@ type partyTargetRequest struct {
 // partyJoinView answers a join: the room to be in, the party's playback
 // and how many listen now.
 type partyJoinView struct {
-	Room         string       `json:"room" description:"party:{id}: the room the socket joins (REST: send join_room with it)"`
-	Playback     playbackView `json:"playback"`
-	Participants int          `json:"participants" description:"Listeners in the party now"`
+	Room         string               `json:"room" description:"party:{id}: the room the socket joins (REST: send join_room with it)"`
+	Playback     models.PartyPlayback `json:"playback" description:"As the last party:sync told it"`
+	Participants int                  `json:"participants" description:"Listeners in the party now"`
 }
 
 type partyListenerView struct {
@@ -67,8 +67,11 @@ func (s *Server) partySeatRoutes(r *routes, limit fiber.Handler) {
 // joinedParty is a join's answer.
 func (s *Server) joinedParty(ctx context.Context, p *models.Party) (partyJoinView, error) {
 	n, err := s.partyListenerCount(ctx, p.ID)
-	return partyJoinView{Room: realtime.PartyRoom(p.ID.String()), Participants: n,
-		Playback: playbackView{TrackIndex: p.TrackIndex, PositionMs: p.PositionMs, Playing: p.Playing, Version: p.PlaybackVersion}}, err
+	if err != nil {
+		return partyJoinView{}, err
+	}
+	pb, err := s.partySync(ctx, p.ID)
+	return partyJoinView{Room: realtime.PartyRoom(p.ID.String()), Participants: n, Playback: pb}, err
 }
 
 func (s *Server) joinParty(c *fiber.Ctx) error {

@@ -91,7 +91,7 @@ var Workflows = []Definition{
 		// Started per party by the api (PartyClient.Start).
 		Workflow: workflows.PartyWorkflow,
 		Activities: func(d Deps) []any {
-			return []any{&activities.Party{Store: d.Store, Syncs: d.PartySync, Broadcasts: d.Broadcaster, Discord: d.Discord, PublicURL: d.PublicURL}}
+			return []any{&activities.Party{Store: d.Store, Syncs: d.PartySync, Rooms: d.Rooms, Broadcasts: d.Broadcaster, Discord: d.Discord, PublicURL: d.PublicURL}}
 		},
 		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID, searchattr.PartyStatus},
 		Fixtures:         []string{"party_v1.json", "party_v2.json"},

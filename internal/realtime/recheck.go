@@ -25,6 +25,7 @@ type recheck struct {
 const (
 	ReasonBlocked           = "blocked"
 	ReasonMembershipChanged = "membership_changed"
+	ReasonEnded             = "ended" // the room's party or session is over
 )
 
 // Recheck asks every api instance to check again whether the sockets in
