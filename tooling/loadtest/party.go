@@ -330,17 +330,22 @@ func PartyControl(ctx context.Context, cfg config.Config, o PartyOptions, out io
 		if err := host.WriteJSON(map[string]any{"type": "party:control", "id": "c", "room": b.room(), "data": map[string]any{"action": actions[i%2]}}); err != nil {
 			return err
 		}
-		if err := awaitAck(host); err != nil {
+		version, err := awaitAck(host)
+		if err != nil {
 			return fmt.Errorf("round %d: %w", i, err)
 		}
-		select {
-		case v := <-allHave:
-			mu.Lock()
-			control = append(control, last[v].Sub(sent))
-			mu.Unlock()
-		case <-time.After(10 * time.Second):
-			return fmt.Errorf("round %d: not every listener got the sync", i)
+		// The control's own version: the syncs every listener had before
+		// (the one sent on joining) are not its.
+		for v := int64(-1); v != version; {
+			select {
+			case v = <-allHave:
+			case <-time.After(10 * time.Second):
+				return fmt.Errorf("round %d: not every listener got the sync of version %d", i, version)
+			}
 		}
+		mu.Lock()
+		control = append(control, last[version].Sub(sent))
+		mu.Unlock()
 		time.Sleep(250 * time.Millisecond) // a host's controls are paced by the chat rate class (5/s)
 	}
 	var bare []time.Duration
@@ -364,22 +369,24 @@ func PartyControl(ctx context.Context, cfg config.Config, o PartyOptions, out io
 	return nil
 }
 
-// awaitAck reads the host's socket up to the ack of its control.
-func awaitAck(ws *websocket.Conn) error {
+// awaitAck reads the host's socket up to the ack of its control and
+// returns the version of the playback it answers.
+func awaitAck(ws *websocket.Conn) (int64, error) {
 	for {
 		var f struct {
 			Type  string
 			OK    bool
+			Data  models.PartyPlayback
 			Error json.RawMessage
 		}
 		if err := ws.ReadJSON(&f); err != nil {
-			return err
+			return 0, err
 		}
 		if f.Type == "ack" {
 			if !f.OK {
-				return fmt.Errorf("control refused: %s", f.Error)
+				return 0, fmt.Errorf("control refused: %s", f.Error)
 			}
-			return nil
+			return f.Data.Version, nil
 		}
 	}
 }
