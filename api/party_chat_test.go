@@ -241,7 +241,9 @@ func TestPartyChatReports(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, r.app.Do(t, http.MethodPost, path, r.artist.AccessToken, map[string]any{"reason": "spam"}).Status, "a deleted line")
 
 	require.Equal(t, http.StatusNoContent, r.app.Do(t, http.MethodDelete, "/api/parties/"+r.id, r.artist.AccessToken, nil).Status)
-	require.Equal(t, "conflict", testenv.ErrorCode(r.chat(r.samWS, "still here?")), "a cancelled party's chat is closed")
+	left := r.samWS.AwaitIn("room_left", "party:"+r.id)
+	require.Equal(t, "ended", left["data"].(map[string]any)["reason"], "a cancelled party's listeners leave its room")
+	require.Equal(t, "forbidden", testenv.ErrorCode(r.chat(r.samWS, "still here?")), "so its chat is closed to them")
 	require.Equal(t, "conflict", testenv.ErrorCode(r.artistWS.Request("party:slow_mode", "", map[string]any{"party_id": r.id, "seconds": 5})))
 	require.Len(t, r.history(t, r.ada.AccessToken, "").Items, 0, "its history is still readable")
 }
