@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/config"
@@ -28,7 +29,7 @@ func TestCoalescingFramesNeverFillTheQueue(t *testing.T) {
 	slow, _, err := websocket.DefaultDialer.Dial(strings.Replace(app.URL, "http", "ws", 1)+"/ws?ticket="+app.Ticket(t, user.AccessToken), nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { slow.Close() })
-	rooms := []string{"lobby:a", "lobby:b"}
+	rooms := []string{"lobby:" + uuid.NewString(), "lobby:" + uuid.NewString()}
 	for _, room := range rooms {
 		require.NoError(t, slow.WriteJSON(map[string]any{"type": "join_room", "room": room, "id": room}))
 	}
@@ -49,9 +50,9 @@ func TestCoalescingFramesNeverFillTheQueue(t *testing.T) {
 		require.NoError(t, err)
 	}
 
-	last := map[string]int{"lobby:a": -1, "lobby:b": -1}
+	last := map[string]int{rooms[0]: -1, rooms[1]: -1}
 	_ = slow.SetReadDeadline(time.Now().Add(20 * time.Second))
-	for last["lobby:a"] != events-2 || last["lobby:b"] != events-1 {
+	for last[rooms[0]] != events-2 || last[rooms[1]] != events-1 {
 		_, b, err := slow.ReadMessage()
 		require.NoError(t, err, "the socket was not cut off")
 		var f struct {

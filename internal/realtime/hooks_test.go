@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
@@ -96,7 +97,7 @@ func TestJoinAndLeaveHooksHoldSeats(t *testing.T) {
 			return nil, c.Join(ctx, f.Room)
 		})
 	}
-	const room = "stage:1"
+	room := "stage:" + uuid.NewString()
 	users := map[string]testenv.Session{}
 	for _, name := range []string{"a", "b", "c", "d", "e", "f"} {
 		users[name] = one.Register(t, "fan", name)

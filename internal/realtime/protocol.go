@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -67,7 +69,31 @@ func DecodeFrame(b []byte) (Frame, error) {
 	if len(f.Data) > 0 && f.Data[0] != '{' && !bytes.Equal(f.Data, []byte("null")) {
 		return Frame{}, models.FieldError("data", "data must be an object")
 	}
+	if f.Room != "" {
+		room, err := CanonicalRoom(f.Room)
+		if err != nil {
+			return Frame{}, err
+		}
+		f.Room = room
+	}
 	return f, nil
+}
+
+// CanonicalRoom is room's one spelling, kind:{uuid} with the id as
+// uuid.UUID.String() writes it, or an invalid-input error. uuid.Parse also
+// takes upper case, {…}, urn:uuid: and 32 bare hex digits: the hub keys
+// rooms, seats and rosters by name, so an alias would be another room
+// with the same access (a second seat, a stay no kick reaches).
+func CanonicalRoom(room string) (string, error) {
+	kind, id, ok := splitRoom(room)
+	if !ok {
+		return "", models.FieldError("room", "room must look like kind:id")
+	}
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return "", models.FieldError("room", "a room's id must be a uuid")
+	}
+	return kind + ":" + u.String(), nil
 }
 
 // Event is what the server sends into a room.

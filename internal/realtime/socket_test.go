@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
@@ -41,7 +42,7 @@ func TestTwoInstancesShareRooms(t *testing.T) {
 	artist := one.Register(t, "artist", "Shared Room")
 	fanA, fanB := one.Register(t, "fan", "A"), one.Register(t, "fan", "B")
 	room := "artist:" + artist.User.ID
-	lobby := "lobby:1"
+	lobby := "lobby:" + uuid.NewString()
 
 	a := one.Dial(t, fanA.AccessToken)
 	b := two.Dial(t, fanB.AccessToken)
@@ -148,7 +149,7 @@ func TestRoomAccess(t *testing.T) {
 	for room, code := range map[string]string{
 		"user:" + other.User.ID:                       "forbidden",
 		"artist:01932c7e-0000-7000-8000-000000000000": "not_found",
-		"artist:not-an-id":                            "not_found",
+		"artist:not-an-id":                            "invalid",
 		"vault:1":                                     "invalid",
 		"no-kind":                                     "invalid",
 	} {
@@ -239,12 +240,12 @@ func TestFeatureHooks(t *testing.T) {
 	require.Equal(t, map[string]any{"user_id": alice.User.ID, "status": "online"}, online["data"])
 	require.Equal(t, realtime.UserRoom(bob.User.ID), online["room"])
 
-	ack := a.Request("echo:chat", "r", nil)
+	ack := a.Request("echo:chat", "", nil)
 	require.Equal(t, true, ack["ok"])
 	require.Equal(t, alice.User.ID, ack["data"].(map[string]any)["from"])
 	limited := false
 	for range 15 { // the chat bucket holds 10
-		if a.Request("echo:chat", "r", nil)["ok"] == false {
+		if a.Request("echo:chat", "", nil)["ok"] == false {
 			limited = true
 			break
 		}
