@@ -146,6 +146,32 @@ func (s *Server) viewerOf(c *fiber.Ctx, artistID uuid.UUID) (models.Viewer, erro
 	return models.Viewer{UserID: p.UserID, Role: p.Role, Tier: tier}, err
 }
 
+// memberTiers is a caller's tier with each artist they are a member of.
+type memberTiers map[uuid.UUID]models.Tier
+
+// Of is the tier with artist: a follower's where there is no membership.
+func (m memberTiers) Of(artist uuid.UUID) models.Tier {
+	if t, ok := m[artist]; ok {
+		return t
+	}
+	return models.TierFollower
+}
+
+// tiersOf is the caller's tier with every artist at once (one read), for
+// lists that span artists; none when signed out.
+func (s *Server) tiersOf(c *fiber.Ctx) (memberTiers, error) {
+	p, ok := caller(c)
+	if !ok {
+		return nil, nil
+	}
+	subs, err := s.Store.FanMemberships(c.UserContext(), p.UserID)
+	out := make(memberTiers, len(subs))
+	for _, sub := range subs {
+		out[sub.ArtistID] = sub.EffectiveTier()
+	}
+	return out, err
+}
+
 // viewContent shows an item to v at now: whole, or as a locked teaser.
 func viewContent(v models.Viewer, item *models.Content, now time.Time) contentView {
 	out := contentView{ID: item.ID.String(), ArtistID: item.ArtistID.String(), Kind: item.Kind, Title: item.Title,

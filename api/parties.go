@@ -42,6 +42,7 @@ type partyView struct {
 	CreatedAt        time.Time           `json:"created_at"`
 	CancelledAt      *time.Time          `json:"cancelled_at"`
 	Stats            *partyStatsView     `json:"stats" description:"Once the party ended; null before"`
+	Locked           bool                `json:"locked" description:"The caller's tier does not open the party: a teaser without description, playlist, co-hosts, playback or stats (min_tier says what opens it)"`
 }
 
 type partyStatsView struct {
@@ -162,7 +163,7 @@ func (s *Server) openParty(c *fiber.Ctx, code string) (*partyAccess, error) {
 	if err != nil {
 		return nil, err
 	}
-	if now := s.Auth.Now(); !models.CanAccess(a.viewer, a.party.Resource(), now) {
+	if now := s.Auth.Now(); !a.party.OpenTo(a.viewer, now) {
 		return nil, models.Locked(a.viewer, a.party.Resource(), now)
 	}
 	return a, nil
@@ -189,16 +190,23 @@ func (s *Server) hostedParty(c *fiber.Ctx) (*models.Party, error) {
 	return p, nil
 }
 
-// viewParty shows a party; its invite code only to its hosts.
-func viewParty(p *models.Party, rsvps models.RSVPCount, viewer uuid.UUID) partyView {
-	v := partyView{ID: p.ID.String(), ArtistID: p.ArtistID.String(), CoHosts: make([]string, len(p.CoHosts)), Title: p.Title,
-		Description: p.Description, Playlist: viewPlaylist(p.Playlist), ScheduledAt: p.ScheduledAt.UTC(), Public: !p.Private, MinTier: p.MinTier,
-		Capacity: p.Capacity, Status: p.Status, RSVPCount: rsvps.Count, RSVPed: rsvps.Mine, CreatedAt: p.CreatedAt.UTC(), CancelledAt: utc(p.CancelledAt),
-		Playback: playbackView{TrackIndex: p.TrackIndex, PositionMs: p.PositionMs, Playing: p.Playing, Version: p.PlaybackVersion}}
-	for i, id := range p.CoHosts {
-		v.CoHosts[i] = id.String()
+// viewParty shows a party to viewer at now, the one view of a party in
+// every answer and event: whole when it is open to them (its invite code
+// to its hosts only), else a locked teaser.
+func viewParty(p *models.Party, rsvps models.RSVPCount, viewer models.Viewer, now time.Time) partyView {
+	v := partyView{ID: p.ID.String(), ArtistID: p.ArtistID.String(), CoHosts: []string{}, Title: p.Title, Playlist: []playlistTrackView{},
+		ScheduledAt: p.ScheduledAt.UTC(), Public: !p.Private, MinTier: p.MinTier, Capacity: p.Capacity, Status: p.Status,
+		RSVPCount: rsvps.Count, RSVPed: rsvps.Mine, CreatedAt: p.CreatedAt.UTC(), CancelledAt: utc(p.CancelledAt)}
+	if !p.OpenTo(viewer, now) {
+		v.Locked = true
+		return v
 	}
-	if p.Hosts(viewer) {
+	v.Description, v.Playlist = p.Description, viewPlaylist(p.Playlist)
+	v.Playback = playbackView{TrackIndex: p.TrackIndex, PositionMs: p.PositionMs, Playing: p.Playing, Version: p.PlaybackVersion}
+	for _, id := range p.CoHosts {
+		v.CoHosts = append(v.CoHosts, id.String())
+	}
+	if p.Hosts(viewer.UserID) {
 		v.InviteCode = p.InviteCode
 	}
 	if p.Status == models.PartyEnded {
@@ -230,17 +238,20 @@ func (s *Server) createParty(c *fiber.Ctx) error {
 	if err := s.startParty(ctx, p); err != nil {
 		return err
 	}
-	v := viewParty(p, models.RSVPCount{}, me.UserID)
+	v := viewParty(p, models.RSVPCount{}, models.Viewer{UserID: me.UserID, Role: me.Role}, now)
 	if !p.Private {
 		s.publishPartyCreated(ctx, p)
 	}
 	return c.Status(http.StatusCreated).JSON(v)
 }
 
-// publishPartyCreated tells the artist's crowd room; the row is already
-// stored, so a failure only means a fan sees it on their next list.
+// publishPartyCreated tells the artist's crowd room, which anyone may
+// join (and replay): the party as an anonymous follower sees it. The row
+// is already stored, so a failure only means a fan sees it on their next
+// list.
 func (s *Server) publishPartyCreated(ctx context.Context, p *models.Party) {
-	if _, err := s.Hub.Publish(ctx, realtime.ArtistRoom(p.ArtistID.String()), eventPartyCreated.Of(viewParty(p, models.RSVPCount{}, uuid.Nil))); err != nil {
+	v := viewParty(p, models.RSVPCount{}, models.Viewer{Tier: models.TierFollower}, s.Auth.Now())
+	if _, err := s.Hub.Publish(ctx, realtime.ArtistRoom(p.ArtistID.String()), eventPartyCreated.Of(v)); err != nil {
 		s.Log.WarnContext(ctx, "party:created not published", "party", p.ID, "error", err)
 	}
 }
@@ -331,9 +342,15 @@ func (s *Server) listParties(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	tiers, err := s.tiersOf(c)
+	if err != nil {
+		return err
+	}
+	now := s.Auth.Now()
 	out := partyPage{Items: make([]partyView, len(rows)), NextCursor: next}
 	for i := range rows {
-		out.Items[i] = viewParty(&rows[i], counts[rows[i].ID], me.UserID)
+		v := models.Viewer{UserID: me.UserID, Role: me.Role, Tier: tiers.Of(rows[i].ArtistID)}
+		out.Items[i] = viewParty(&rows[i], counts[rows[i].ID], v, now)
 	}
 	return c.JSON(out)
 }
@@ -343,7 +360,7 @@ func (s *Server) party(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := viewParty(a.party, a.rsvps, a.viewer.UserID)
+	v := viewParty(a.party, a.rsvps, a.viewer, s.Auth.Now())
 	if v.ParticipantCount, err = s.partyListenerCount(c.UserContext(), a.party.ID); err != nil {
 		return err
 	}
@@ -448,7 +465,7 @@ func (s *Server) hostView(c *fiber.Ctx, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(viewParty(p, counts[p.ID], me.UserID))
+	return c.JSON(viewParty(p, counts[p.ID], models.Viewer{UserID: me.UserID, Role: me.Role}, s.Auth.Now()))
 }
 
 func (s *Server) rotateInviteCode(c *fiber.Ctx) error {

@@ -68,7 +68,7 @@ func (s *Server) partyEntry(ctx context.Context, p *models.Party, user uuid.UUID
 		return err
 	}
 	v := models.Viewer{UserID: user, Role: role, Tier: tier}
-	if !models.CanAccess(v, p.Resource(), now) {
+	if !p.OpenTo(v, now) {
 		return models.Locked(v, p.Resource(), now)
 	}
 	if admit {

@@ -153,7 +153,7 @@ func (s *Server) partyShare(c *fiber.Ctx) error {
 	pv := s.preview(a.party, artist, code)
 	v := shareView{URL: pv.shareURL, OpenGraph: pv.OG, TwitterIntentURL: twitterIntent(a.party.Title+" — a listening party by "+artist.Name, pv.shareURL),
 		YouTubeEmbeds: []youTubeEmbedView{}}
-	if models.CanAccess(a.viewer, a.party.Resource(), s.Auth.Now()) {
+	if a.party.OpenTo(a.viewer, s.Auth.Now()) {
 		v.YouTubeEmbeds = youTubeEmbeds(a.party)
 	}
 	return c.JSON(v)

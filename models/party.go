@@ -75,6 +75,13 @@ func (p *Party) Resource() Resource {
 	return Resource{Kind: ResourceParty, ArtistID: p.ArtistID, MinTier: p.MinTier}
 }
 
+// OpenTo reports whether v may see and join the party at now: its hosts
+// always, anyone else as CanAccess says of its tier. Whoever it is not
+// open to sees a teaser (the api's party view), never the whole party.
+func (p *Party) OpenTo(v Viewer, now time.Time) bool {
+	return p.Hosts(v.UserID) || CanAccess(v, p.Resource(), now)
+}
+
 // Hosts reports whether a user hosts the party: its artist or a co-host.
 func (p *Party) Hosts(userID uuid.UUID) bool {
 	return userID == p.ArtistID || slices.Contains(p.CoHosts, userID)

@@ -196,7 +196,7 @@ func (c *Conn) handle(ctx context.Context, raw []byte) {
 	f, err := DecodeFrame(raw)
 	if err != nil {
 		c.violation()
-		c.reply(Frame{}, nil, err)
+		c.reply(f, nil, err)
 		return
 	}
 	var data any

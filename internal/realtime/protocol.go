@@ -47,7 +47,8 @@ const (
 	CloseTimeout      = 4000 // no pong within the timeout
 )
 
-// DecodeFrame parses and checks one client frame.
+// DecodeFrame parses and checks one client frame. On error the frame
+// holds its type and id once those were read.
 func DecodeFrame(b []byte) (Frame, error) {
 	var f Frame
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -63,16 +64,18 @@ func DecodeFrame(b []byte) (Frame, error) {
 		return Frame{}, models.FieldError("type", "type is required (at most %d bytes)", maxTypeLen)
 	case len(f.ID) > maxIDLen:
 		return Frame{}, models.FieldError("id", "id must have at most %d bytes", maxIDLen)
-	case len(f.Room) > maxRoomLen:
-		return Frame{}, models.FieldError("room", "room must have at most %d bytes", maxRoomLen)
 	}
-	if len(f.Data) > 0 && f.Data[0] != '{' && !bytes.Equal(f.Data, []byte("null")) {
-		return Frame{}, models.FieldError("data", "data must be an object")
+	head := Frame{Type: f.Type, ID: f.ID} // a frame with a usable id is answered by its ack
+	switch {
+	case len(f.Room) > maxRoomLen:
+		return head, models.FieldError("room", "room must have at most %d bytes", maxRoomLen)
+	case len(f.Data) > 0 && f.Data[0] != '{' && !bytes.Equal(f.Data, []byte("null")):
+		return head, models.FieldError("data", "data must be an object")
 	}
 	if f.Room != "" {
 		room, err := CanonicalRoom(f.Room)
 		if err != nil {
-			return Frame{}, err
+			return head, err
 		}
 		f.Room = room
 	}

@@ -94,7 +94,32 @@ func (s *Store) Parties(ctx context.Context, f models.PartyFilter, after string,
 	if err := q.Order("scheduled_at, id").Limit(limit + 1).Find(&rows).Error; err != nil {
 		return nil, "", err
 	}
-	return page(rows, limit, func(p models.Party) string { return timeCursor(p.ScheduledAt, p.ID) })
+	rows, next, err := page(rows, limit, func(p models.Party) string { return timeCursor(p.ScheduledAt, p.ID) })
+	if err != nil {
+		return nil, "", err
+	}
+	return rows, next, s.fillCoHosts(ctx, rows)
+}
+
+// fillCoHosts reads the co-hosts of every party in rows in one query: who
+// hosts decides what a list shows them.
+func (s *Store) fillCoHosts(ctx context.Context, rows []models.Party) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	at := make(map[uuid.UUID]*models.Party, len(rows))
+	ids := make([]uuid.UUID, len(rows))
+	for i := range rows {
+		ids[i], at[rows[i].ID] = rows[i].ID, &rows[i]
+	}
+	var hosts []partyCoHost
+	if err := s.DB(ctx).Where("party_id IN ?", ids).Order("created_at, user_id").Find(&hosts).Error; err != nil {
+		return err
+	}
+	for _, h := range hosts {
+		at[h.PartyID].CoHosts = append(at[h.PartyID].CoHosts, h.UserID)
+	}
+	return nil
 }
 
 // AddCoHost makes a user a co-host of a party that is still open, at most
