@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/fanfare/fanfare/internal/discord"
+	"github.com/fanfare/fanfare/internal/ratelimit"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -74,23 +76,43 @@ func (s *Server) setDiscordWebhook(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	info, err := s.Discord.Check(ctx, hook)
+	info, err := s.checkWebhook(c, a.ID, hook)
 	if de := (*discord.Error)(nil); errors.As(err, &de) {
-		if de.Permanent {
+		switch {
+		case de.Permanent:
 			return models.FieldError("webhook_url", "Discord does not know this webhook (%d): copy its URL again", de.Status)
+		case de.Status == http.StatusTooManyRequests:
+			return refused(ratelimit.Decision{RetryAfter: de.RetryAfter})
 		}
 		return models.Errorf(models.CodeUnavailable, "Discord did not answer: try again later")
 	}
 	if err != nil {
 		return err
 	}
-	now := s.Auth.Now()
+	ctx, now := c.UserContext(), s.Auth.Now()
 	w := &models.DiscordWebhook{ArtistID: a.ID, WebhookID: hook.ID, Token: hook.Token, ChannelID: info.ChannelID, CreatedAt: now, UpdatedAt: now}
 	if err := s.Store.SetDiscordWebhook(ctx, w); err != nil {
 		return err
 	}
 	return c.JSON(viewDiscordWebhook(w))
+}
+
+// checkWebhook asks Discord about hook, unless Discord refused it lately
+// or the checks' budget is spent: the artist's own (an hour) first, so one
+// artist cannot spend everyone's, then everyone's (a minute, shared by
+// every api instance). Refusals send nothing to Discord, whose throttling
+// of the server's address would stall every artist's announcements.
+func (s *Server) checkWebhook(c *fiber.Ctx, artistID uuid.UUID, hook discord.Webhook) (discord.Info, error) {
+	if err := s.Discord.Refused(hook); err != nil {
+		return discord.Info{}, err
+	}
+	if err := s.allowIn(c, "discord-check:"+artistID.String(), s.Config.DiscordChecksPerArtist, time.Hour); err != nil {
+		return discord.Info{}, err
+	}
+	if err := s.allowIn(c, "discord-checks", s.Config.DiscordChecksPerMinute, time.Minute); err != nil {
+		return discord.Info{}, err
+	}
+	return s.Discord.Check(c.UserContext(), hook)
 }
 
 func (s *Server) deleteDiscordWebhook(c *fiber.Ctx) error {

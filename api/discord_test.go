@@ -3,6 +3,7 @@ package api_test
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -177,4 +178,72 @@ func TestDiscordAnnounceFromTheActivitySide(t *testing.T) {
 	require.True(t, errors.As(err, &appErr), "%v", err)
 	require.True(t, appErr.NonRetryable(), "a deleted webhook is not retried")
 	require.NotContains(t, err.Error(), hookToken)
+}
+
+// Each webhook check is a request Discord may count against the server's
+// address: DISCORD_CHECKS_PER_ARTIST an hour per artist, then
+// DISCORD_CHECKS_PER_MINUTE for everyone, shared by the api instances
+// (Redis). Past either: 429 rate_limited with Retry-After, nothing sent.
+func TestDiscordChecksHaveABudget(t *testing.T) {
+	d := testenv.StartDiscord(t)
+	limits := testenv.WithConfig(func(c *config.Config) {
+		c.MessageRateLimit, c.DiscordChecksPerArtist, c.DiscordChecksPerMinute = 0, 2, 3
+	})
+	one := testenv.StartApp(t, testenv.WithDiscord(d), limits)
+	two := testenv.StartApp(t, testenv.Alongside(one), testenv.WithDiscord(d), limits)
+	nova, ivy := one.Register(t, "artist", "Nova"), one.Register(t, "artist", "Ivy")
+	put := func(app *testenv.App, who testenv.Session) testenv.Response {
+		return app.Do(t, http.MethodPut, "/api/artists/"+who.User.ID+"/discord", who.AccessToken, map[string]any{"webhook_url": hookURL})
+	}
+	// The budgets count in fixed windows (a minute's turn is an hour's too).
+	if left := time.Until(time.Now().Truncate(time.Minute).Add(time.Minute)); left < 15*time.Second {
+		time.Sleep(left)
+	}
+
+	for _, app := range []*testenv.App{one, two} {
+		r := put(app, nova)
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	}
+	requireRateLimited(t, put(one, nova))
+	require.Len(t, d.Requests(), 2, "Nova's third check was not sent")
+
+	r := put(two, ivy)
+	require.Equal(t, http.StatusOK, r.Status, "Nova's refused check spent nothing of everyone's: %s", r.Body)
+	requireRateLimited(t, put(one, ivy))
+	require.Len(t, d.Requests(), 3, "everyone's budget is spent across both instances: nothing sent")
+}
+
+// A webhook Discord refused is refused again from memory (400 naming
+// webhook_url, nothing sent), by id and token: an artist who checks
+// another's webhook id with a wrong token does not lock its owner out.
+// Discord's 429 is a 429 with its wait, and a retry while it holds sends
+// nothing.
+func TestDiscordRefusalsAreRemembered(t *testing.T) {
+	app, d := discordApp(t)
+	nova, intruder := app.Register(t, "artist", "Nova"), app.Register(t, "artist", "Intruder")
+	put := func(who testenv.Session, url string) testenv.Response {
+		return app.Do(t, http.MethodPut, "/api/artists/"+who.User.ID+"/discord", who.AccessToken, map[string]any{"webhook_url": url})
+	}
+	wrong := strings.Replace(hookURL, hookToken, "x"+hookToken[1:], 1)
+
+	d.Script(testenv.DiscordAnswer{Status: http.StatusUnauthorized, Body: `{"message":"Invalid Webhook Token","code":50027}`})
+	for range 1 + app.Platform.Config.DiscordChecksPerArtist {
+		requireField(t, put(intruder, wrong), "webhook_url")
+	}
+	require.Len(t, d.Requests(), 1, "the repeats were answered from memory, and spent none of the artist's checks")
+
+	r := put(nova, hookURL)
+	require.Equal(t, http.StatusOK, r.Status, "the right token is checked: %s", r.Body)
+	require.Len(t, d.Requests(), 2)
+
+	d.Script(testenv.DiscordAnswer{Status: http.StatusTooManyRequests, Body: `{"message":"You are being rate limited.","retry_after":30,"global":false}`})
+	other := strings.Replace(hookURL, "1122", "9122", 1)
+	for range 2 {
+		r := put(nova, other)
+		requireRateLimited(t, r)
+		retry, err := strconv.Atoi(r.Header.Get("Retry-After"))
+		require.NoError(t, err)
+		require.InDelta(t, 30, retry, 2, "Discord's wait")
+	}
+	require.Len(t, d.Requests(), 3, "one check sent: the retry met the held bucket")
 }

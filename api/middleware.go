@@ -117,10 +117,15 @@ func (s *Server) rateLimit(class string, max int, key func(*fiber.Ctx) string) f
 // allow counts one request of key; over max a minute it answers 429
 // rate_limited with Retry-After. A max of 0 turns the limit off.
 func (s *Server) allow(c *fiber.Ctx, key string, max int) error {
+	return s.allowIn(c, key, max, time.Minute)
+}
+
+// allowIn is allow with a window other than a minute.
+func (s *Server) allowIn(c *fiber.Ctx, key string, max int, window time.Duration) error {
 	if max == 0 {
 		return nil
 	}
-	d, err := s.Limiter.Allow(c.UserContext(), key, max, time.Minute)
+	d, err := s.Limiter.Allow(c.UserContext(), key, max, window)
 	if err != nil {
 		return err
 	}

@@ -122,6 +122,13 @@ type Config struct {
 	// DiscordDialAllow: tests only, like PushDialAllow (a local Discord on
 	// loopback).
 	DiscordDialAllow []netip.Prefix
+	// Webhook checks with Discord (PUT /api/artists/:id/discord): each is
+	// a request Discord may count against the server's address, and a
+	// throttled address stalls every artist's announcements. At most this
+	// many a minute across every api instance (the shared limiter), and a
+	// tighter number an hour per artist; 0 turns one off.
+	DiscordChecksPerMinute int `env:"DISCORD_CHECKS_PER_MINUTE" envDefault:"20"`
+	DiscordChecksPerArtist int `env:"DISCORD_CHECKS_PER_ARTIST" envDefault:"5"`
 
 	WSPingInterval time.Duration `env:"WS_PING_INTERVAL" envDefault:"25s"` // at most 25s
 	WSPongTimeout  time.Duration `env:"WS_PONG_TIMEOUT" envDefault:"20s"`
@@ -303,6 +310,9 @@ func (c Config) Validate() error {
 	}
 	if c.RateLimit < 0 || c.AuthRateLimit < 0 || c.MessageRateLimit < 0 || c.RefreshRateLimit < 0 || c.PlayRateLimit < 0 {
 		bad("RATE_LIMIT", "limits must not be negative (0 turns a limiter off)")
+	}
+	if c.DiscordChecksPerMinute < 0 || c.DiscordChecksPerArtist < 0 {
+		bad("DISCORD_CHECKS_PER_MINUTE", "limits must not be negative (0 turns a limiter off)")
 	}
 	for name, n := range map[string]int{"WS_MAX_CONNS_PER_USER": c.WSMaxConnsPerUser, "WS_MAX_ROOMS": c.WSMaxRooms, "WS_SEND_QUEUE": c.WSSendQueue} {
 		if n < 1 {

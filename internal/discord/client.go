@@ -27,10 +27,12 @@ type Config struct {
 }
 
 // Client calls Discord's webhook api. It keeps to Discord's rate limits
-// per webhook, shared by every goroutine: a request waits out what
-// Discord's last answer for that webhook asked (X-RateLimit-Remaining 0
-// and X-RateLimit-Reset-After, or a 429's retry_after), and a 429 is
-// tried again, at most Attempts times.
+// per webhook, shared by every goroutine: a post waits out what Discord's
+// last answer for that webhook asked (X-RateLimit-Remaining 0 and
+// X-RateLimit-Reset-After, or a 429's retry_after), and a 429 is tried
+// again, at most Attempts times. Only a 429 Discord calls global holds
+// every webhook. A webhook Discord refused (401, 404) is answered from
+// memory for RefusalMemory.
 type Client struct {
 	// Attempts is how many times one call sends its request while Discord
 	// answers 429.
@@ -46,6 +48,7 @@ type Client struct {
 
 	mu        sync.Mutex
 	notBefore map[string]time.Time // webhook id ("" for Discord's global limit) → earliest next request
+	refused   refusals
 }
 
 // New returns a Client whose dialer reaches only public addresses (and
@@ -61,9 +64,10 @@ func New(c Config) *Client {
 // otherwise (429, 5xx, no answer) a later try may pass. It never holds
 // the webhook's URL, whose token is a secret.
 type Error struct {
-	Status    int // 0: no answer
-	Permanent bool
-	Message   string
+	Status     int // 0: no answer
+	Permanent  bool
+	Message    string
+	RetryAfter time.Duration // a 429: how long Discord asked to wait
 }
 
 func (e *Error) Error() string {
@@ -117,7 +121,7 @@ func (c *Client) Post(ctx context.Context, w Webhook, m Message) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.send(ctx, http.MethodPost, w, "?wait=true", body)
+	_, err = c.send(ctx, http.MethodPost, w, "?wait=true", body, patience{c.Attempts, c.MaxWait})
 	return err
 }
 
@@ -130,10 +134,12 @@ type Info struct {
 }
 
 // Check asks Discord for the webhook (a GET with its token): a webhook
-// Discord does not know is a permanent Error.
+// Discord does not know is a permanent Error. It sends once and never
+// waits: someone is waiting for the answer, and a retry is theirs to make;
+// a held bucket or a 429 is an Error with RetryAfter.
 func (c *Client) Check(ctx context.Context, w Webhook) (Info, error) {
 	var info Info
-	data, err := c.send(ctx, http.MethodGet, w, "", nil)
+	data, err := c.send(ctx, http.MethodGet, w, "", nil, patience{attempts: 1})
 	if err != nil {
 		return info, err
 	}
@@ -143,14 +149,34 @@ func (c *Client) Check(ctx context.Context, w Webhook) (Info, error) {
 	return info, nil
 }
 
+// Refused is the refusal Discord gave w lately (a permanent *Error), or
+// nil: what a call to w would answer without asking Discord again.
+func (c *Client) Refused(w Webhook) error {
+	if e, ok := c.refused.get(w, c.Now()); ok {
+		return &e
+	}
+	return nil
+}
+
 const userAgent = "Fanfare (https://github.com/fanfare/fanfare, 1)"
 
 // maxAnswer bounds what is read of an answer.
 const maxAnswer = 64 << 10
 
-func (c *Client) send(ctx context.Context, method string, w Webhook, query string, body []byte) ([]byte, error) {
+// patience is how long one call keeps at a rate-limited webhook: how many
+// requests it sends while Discord answers 429, and the longest wait it
+// sits out (a longer one fails it, retryably).
+type patience struct {
+	attempts int
+	maxWait  time.Duration
+}
+
+func (c *Client) send(ctx context.Context, method string, w Webhook, query string, body []byte, p patience) ([]byte, error) {
+	if err := c.Refused(w); err != nil {
+		return nil, err
+	}
 	for attempt := 1; ; attempt++ {
-		if err := c.wait(ctx, w.ID); err != nil {
+		if err := c.wait(ctx, w.ID, p.maxWait); err != nil {
 			return nil, err
 		}
 		req, err := http.NewRequestWithContext(ctx, method, c.base+"/webhooks/"+w.ID+"/"+w.Token+query, bytes.NewReader(body))
@@ -177,16 +203,20 @@ func (c *Client) send(ctx context.Context, method string, w Webhook, query strin
 		}
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 		resp.Body.Close()
-		c.observe(w.ID, resp, data)
+		wait := c.observe(w.ID, resp, data)
 		switch s := resp.StatusCode; {
 		case s >= 200 && s < 300:
 			return data, nil
-		case s == http.StatusTooManyRequests && attempt < c.Attempts:
+		case s == http.StatusTooManyRequests && attempt < p.attempts:
 			continue // after the wait observe set
 		case s == http.StatusTooManyRequests || s >= 500:
-			return nil, &Error{Status: s, Message: reason(data)}
+			return nil, &Error{Status: s, Message: reason(data), RetryAfter: wait}
 		default:
-			return nil, &Error{Status: s, Permanent: true, Message: reason(data)}
+			e := Error{Status: s, Permanent: true, Message: reason(data)}
+			if remembered(s) {
+				c.refused.put(w, e, c.Now())
+			}
+			return nil, &e
 		}
 	}
 }
@@ -217,8 +247,9 @@ func seconds(s string) time.Duration {
 // observe keeps what an answer says of the limits: an exhausted bucket
 // (X-RateLimit-Remaining: 0) waits X-RateLimit-Reset-After; a 429 waits
 // its retry_after (JSON, else the Retry-After header), for the whole
-// client when Discord says the limit is global.
-func (c *Client) observe(id string, resp *http.Response, data []byte) {
+// client only when Discord says the limit is global. It returns a 429's
+// wait.
+func (c *Client) observe(id string, resp *http.Response, data []byte) time.Duration {
 	now := c.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -231,7 +262,7 @@ func (c *Client) observe(id string, resp *http.Response, data []byte) {
 		until(id, seconds(resp.Header.Get("X-RateLimit-Reset-After")))
 	}
 	if resp.StatusCode != http.StatusTooManyRequests {
-		return
+		return 0
 	}
 	var r struct {
 		RetryAfter float64 `json:"retry_after"`
@@ -250,11 +281,12 @@ func (c *Client) observe(id string, resp *http.Response, data []byte) {
 		key = ""
 	}
 	until(key, wait)
+	return wait
 }
 
 // wait sleeps until the webhook's bucket (and the global one) allow a
-// request; one past MaxWait is a retryable Error instead.
-func (c *Client) wait(ctx context.Context, id string) error {
+// request; one past maxWait is a retryable Error instead.
+func (c *Client) wait(ctx context.Context, id string, maxWait time.Duration) error {
 	now := c.Now()
 	c.mu.Lock()
 	until := c.notBefore[id]
@@ -271,8 +303,8 @@ func (c *Client) wait(ctx context.Context, id string) error {
 	if d <= 0 {
 		return nil
 	}
-	if d > c.MaxWait {
-		return &Error{Status: http.StatusTooManyRequests, Message: fmt.Sprintf("rate limited for %s more", d.Round(time.Second))}
+	if d > maxWait {
+		return &Error{Status: http.StatusTooManyRequests, Message: fmt.Sprintf("rate limited for %s more", d.Round(time.Second)), RetryAfter: d}
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -116,6 +116,98 @@ func TestRateLimitedPostWaitsAndRetries(t *testing.T) {
 	})
 }
 
+// One webhook's 429 holds that webhook only: another's post goes out at
+// once. Only a 429 Discord calls global (in its JSON or its header) holds
+// every webhook.
+func TestA429HoldsOnlyItsWebhookUnlessGlobal(t *testing.T) {
+	other := discord.Webhook{ID: "998877665544332211", Token: token}
+	for name, tc := range map[string]struct {
+		limited testenv.DiscordAnswer
+		holdsB  bool
+	}{
+		"per webhook":   {answer(http.StatusTooManyRequests, nil, `{"message":"You are being rate limited.","retry_after":1,"global":false}`), false},
+		"global JSON":   {answer(http.StatusTooManyRequests, nil, `{"message":"You are being rate limited.","retry_after":1,"global":true}`), true},
+		"global header": {answer(http.StatusTooManyRequests, map[string]string{"X-RateLimit-Global": "true", "Retry-After": "1"}, `{}`), true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := testenv.StartDiscord(t, tc.limited)
+			c := client(f, "")
+			c.Attempts = 1 // A's 429 comes back once the client has taken it in
+			require.Error(t, c.Post(t.Context(), hook, discord.Message{Content: "A"}))
+			require.NoError(t, c.Post(t.Context(), other, discord.Message{Content: "B"}))
+			reqs := f.Requests()
+			require.Len(t, reqs, 2)
+			require.Contains(t, reqs[1].Path, other.ID)
+			b := reqs[1].At.Sub(reqs[0].At)
+			if tc.holdsB {
+				require.GreaterOrEqual(t, b, time.Second, "a global limit holds B too")
+			} else {
+				require.Less(t, b, 500*time.Millisecond, "B did not wait for A's bucket")
+			}
+		})
+	}
+}
+
+// A check sends once and never waits: a 429 comes back with Discord's
+// wait, and a check while that wait holds sends nothing.
+func TestCheckSendsOnceAndNeverWaits(t *testing.T) {
+	f := testenv.StartDiscord(t, answer(http.StatusTooManyRequests, nil, `{"retry_after":5,"global":false}`))
+	c := client(f, "")
+	for range 2 {
+		start := time.Now()
+		_, err := c.Check(t.Context(), hook)
+		var de *discord.Error
+		require.ErrorAs(t, err, &de)
+		require.Equal(t, http.StatusTooManyRequests, de.Status)
+		require.False(t, de.Permanent)
+		require.InDelta(t, 5*time.Second, de.RetryAfter, float64(time.Second))
+		require.Less(t, time.Since(start), time.Second, "not waited out")
+	}
+	require.Len(t, f.Requests(), 1, "one request: the second check met the held bucket")
+}
+
+// A webhook Discord refused (401 invalid token, 404 unknown) is answered
+// from memory for RefusalMemory, to checks and posts alike, without a
+// request; by id and token, so a wrong token refused never refuses the
+// right one. A 5xx is not remembered.
+func TestRefusedWebhooksAreAnsweredFromMemory(t *testing.T) {
+	wrong := discord.Webhook{ID: hook.ID, Token: "x" + token[1:]}
+	f := testenv.StartDiscord(t,
+		answer(http.StatusUnauthorized, nil, `{"message":"Invalid Webhook Token","code":50027}`),
+		answer(http.StatusNotFound, nil, `{"message":"Unknown Webhook","code":10015}`),
+		answer(http.StatusBadGateway, nil, `{}`))
+	c := client(f, "")
+	refused := func(w discord.Webhook, status int) {
+		t.Helper()
+		_, err := c.Check(t.Context(), w)
+		var de *discord.Error
+		require.ErrorAs(t, err, &de)
+		require.Equal(t, status, de.Status)
+		require.True(t, de.Permanent)
+	}
+	refused(wrong, http.StatusUnauthorized)
+	refused(wrong, http.StatusUnauthorized)
+	require.Len(t, f.Requests(), 1, "the repeat was answered from memory")
+	require.Error(t, c.Refused(wrong))
+	require.NoError(t, c.Refused(hook), "the right token is not refused")
+
+	gone := discord.Webhook{ID: "123456789012345678", Token: token}
+	refused(gone, http.StatusNotFound)
+	require.Error(t, c.Post(t.Context(), gone, discord.Message{Content: "hi"}))
+	require.Len(t, f.Requests(), 2, "a post to a refused webhook sends nothing either")
+
+	_, err := c.Check(t.Context(), hook)
+	require.Error(t, err, "502")
+	_, err = c.Check(t.Context(), hook)
+	require.NoError(t, err, "a 5xx is asked again")
+	require.Len(t, f.Requests(), 4)
+
+	c.Now = func() time.Time { return time.Now().Add(discord.RefusalMemory) }
+	_, err = c.Check(t.Context(), gone)
+	require.NoError(t, err, "asked again once the memory ran out (the stand-in now knows it)")
+	require.Len(t, f.Requests(), 5)
+}
+
 // An exhausted bucket (X-RateLimit-Remaining: 0) holds the next request to
 // that webhook for X-RateLimit-Reset-After, across goroutines, while
 // another webhook's request goes on.

@@ -1,6 +1,7 @@
 // Package discord posts announcements to Discord webhooks: it checks the
 // webhook URLs artists give (ParseURL), calls Discord's api at a base URL
-// the config alone sets, keeps to its rate limits per webhook, signs each
+// the config alone sets, keeps to its rate limits per webhook (all of them
+// only on a global limit), remembers the webhooks Discord refused, signs each
 // request for a relay (X-Fanfare-Signature) and, through the store, posts
 // an announcement once per key (Announcer).
 //

@@ -97,14 +97,19 @@ func (s *Store) whileOpen(ctx context.Context, sessionID uuid.UUID, fn func(tx *
 }
 
 // AskQuestion stores a question in an open session, at most perAsker per
-// member and session.
+// member and session. The quota is taken like the DM quota: one upsert of
+// the member's qa_askers row that only counts below the limit, so
+// concurrent asks take turns on that row (the session's FOR SHARE alone
+// lets them all count the same questions under READ COMMITTED).
 func (s *Store) AskQuestion(ctx context.Context, q *models.QAQuestion, perAsker int) error {
 	return s.whileOpen(ctx, q.SessionID, func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&models.QAQuestion{}).Where("session_id = ? AND author_id = ?", q.SessionID, q.AuthorID).Count(&n).Error; err != nil {
-			return err
+		res := tx.Exec(`INSERT INTO qa_askers (session_id, author_id, asked) VALUES (?, ?, 1)
+			ON CONFLICT (session_id, author_id) DO UPDATE SET asked = qa_askers.asked + 1 WHERE qa_askers.asked < ?`,
+			q.SessionID, q.AuthorID, perAsker)
+		if res.Error != nil {
+			return res.Error
 		}
-		if n >= int64(perAsker) {
+		if res.RowsAffected == 0 {
 			return models.Errorf(models.CodeQuotaExceeded, "at most %d questions per member and session", perAsker)
 		}
 		return tx.Create(q).Error

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"database/sql"
+	"sync"
 	"testing"
 	"time"
 
@@ -88,6 +90,49 @@ func TestQASessions(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, askers, 1)
 		require.Equal(t, ada.ID, askers[0].AuthorID)
+	})
+}
+
+// Twenty asks at once from one member store exactly the quota and refuse
+// the rest, although PostgreSQL runs them side by side.
+func TestQAQuotaHoldsUnderConcurrentAsks(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		artist, kai := newUser(t, st, "a@example.com", models.RoleArtist), newUser(t, st, "kai@example.com", models.RoleFan)
+		now := time.Date(2026, 12, 1, 17, 0, 0, 0, time.UTC)
+		s, err := st.OpenQASession(ctx, artist.ID, models.QAMonth(now), now)
+		require.NoError(t, err)
+
+		// Every connection of the pool open first, so the asks meet in the
+		// database rather than queue for connections.
+		conns := make([]*sql.Conn, st.SQL().Stats().MaxOpenConnections)
+		for i := range conns {
+			conns[i], err = st.SQL().Conn(ctx)
+			require.NoError(t, err)
+		}
+		for _, c := range conns {
+			require.NoError(t, c.Close())
+		}
+		var wg sync.WaitGroup
+		start, errs := make(chan struct{}), make(chan error, 20)
+		for range 20 {
+			wg.Go(func() {
+				<-start
+				errs <- st.AskQuestion(ctx, &models.QAQuestion{ID: models.NewID(), SessionID: s.ID, AuthorID: kai.ID, Body: "why?", CreatedAt: now}, 3)
+			})
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		refused := 0
+		for err := range errs {
+			if err != nil {
+				require.Equal(t, models.CodeQuotaExceeded, models.ErrorCode(err), err)
+				refused++
+			}
+		}
+		require.Equal(t, 17, refused)
+		require.Len(t, testenv.Rows[models.QAQuestion](t, st, "id", "session_id = ? AND author_id = ?", s.ID, kai.ID), 3)
 	})
 }
 
