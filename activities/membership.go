@@ -124,8 +124,8 @@ func (a *Membership) Record(ctx context.Context, sub models.Subscription, quota 
 		return err
 	}
 	// A cancel or downgrade that took effect closes the backstage, the
-	// open Q&A sessions and the running live session to the fan (closed
-	// ones publish nothing more).
+	// open Q&A sessions, the running live session and the members-only
+	// parties to the fan (closed ones publish nothing more).
 	rooms := []string{realtime.BackstageRoom(sub.ArtistID.String())}
 	sessions, err := a.Store.OpenQASessions(ctx, sub.ArtistID)
 	if err != nil {
@@ -133,6 +133,13 @@ func (a *Membership) Record(ctx context.Context, sub models.Subscription, quota 
 	}
 	for _, id := range sessions {
 		rooms = append(rooms, realtime.QARoom(id.String()))
+	}
+	parties, err := a.Store.OpenParties(ctx, sub.ArtistID)
+	if err != nil {
+		return err
+	}
+	for _, id := range parties {
+		rooms = append(rooms, realtime.PartyRoom(id.String()))
 	}
 	switch live, err := a.Store.RunningLiveSession(ctx, sub.ArtistID); {
 	case err == nil:

@@ -189,14 +189,15 @@ func (s *Server) updateConversation(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	row, err := s.Store.ConversationRow(ctx, id, p.UserID)
+	if err != nil {
+		return err
+	}
 	if req.Blocked != nil && *req.Blocked { // both members' sockets leave the room, on every instance
 		if err := s.Hub.Recheck(ctx, realtime.ConversationRoom(id.String()), "", realtime.ReasonBlocked); err != nil {
 			s.Log.WarnContext(ctx, "sockets not taken out of a blocked conversation", "error", err)
 		}
-	}
-	row, err := s.Store.ConversationRow(ctx, id, p.UserID)
-	if err != nil {
-		return err
+		s.recheckArtistParties(ctx, p.UserID, row.Other.ID, realtime.ReasonBlocked) // an artist's block shuts the fan out of their parties
 	}
 	v, err := s.viewConversation(ctx, p.UserID, row)
 	if err != nil {

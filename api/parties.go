@@ -290,6 +290,9 @@ func (s *Server) updateParty(c *fiber.Ctx) error {
 			return errors.Join(err, s.Store.UpdateParty(ctx, &before))
 		}
 	}
+	if narrowed(&before, p) {
+		s.recheckParty(ctx, p.ID, uuid.Nil, realtime.ReasonAccessChanged)
+	}
 	return s.hostView(c, p.ID)
 }
 
@@ -441,6 +444,7 @@ func (s *Server) removeCoHost(c *fiber.Ctx) error {
 	if err := s.syncCoHosts(ctx, p.ID); err != nil {
 		return errors.Join(err, s.Store.AddCoHost(ctx, p.ID, userID, partyCoHostsMax, s.Auth.Now())) // as it was
 	}
+	s.recheckParty(ctx, p.ID, userID, realtime.ReasonAccessChanged)
 	return s.hostView(c, p.ID)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/tooling/testenv"
@@ -99,4 +100,89 @@ func TestTierLockedPartyIsATeaserEverywhere(t *testing.T) {
 		require.Equal(t, []any{cohost.User.ID}, whole["co_hosts"], name)
 	}
 	ackData(t, partyJoin(app.Dial(t, cohost.AccessToken), p.ID, ""))
+}
+
+// When a party's access narrows, whoever lost it leaves its room on every
+// instance with room_left and a reason, and cannot come back; who keeps
+// it stays (issue 18: only a fresh join used to be refused).
+func TestPartyAccessThatNarrowsLeavesTheRoom(t *testing.T) {
+	one := testenv.StartApp(t)
+	two := testenv.StartApp(t, testenv.Alongside(one))
+	c := &dmClub{app: one, artist: one.Register(t, "artist", "Nova")}
+	artist := c.artist
+	later := time.Now().Add(time.Hour)
+	patch := func(t *testing.T, path string, body map[string]any) {
+		t.Helper()
+		r := one.Do(t, http.MethodPatch, path, artist.AccessToken, body)
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	}
+	// in seats the sockets in the party's room on instance two.
+	in := func(t *testing.T, p partyItem, code string, who ...testenv.Session) []*testenv.WS {
+		t.Helper()
+		var out []*testenv.WS
+		for _, s := range who {
+			ws := two.Dial(t, s.AccessToken)
+			ackData(t, partyJoin(ws, p.ID, code))
+			out = append(out, ws)
+		}
+		return out
+	}
+	out := func(t *testing.T, ws *testenv.WS, who testenv.Session, p partyItem, reason, code string) {
+		t.Helper()
+		room := realtime.PartyRoom(p.ID)
+		seen := ws.Through(roomLeft(room))
+		require.Equal(t, reason, seen[len(seen)-1]["data"].(map[string]any)["reason"])
+		requireOutOf(t, one, ws, who.User.ID, room)
+		require.NotEqual(t, true, partyJoin(ws, p.ID, code)["ok"], "no way back in")
+	}
+	stays := func(t *testing.T, ws *testenv.WS, p partyItem) {
+		t.Helper()
+		ack := ws.Request("party:chat", "", map[string]any{"party_id": p.ID, "body": "still here"})
+		require.Equal(t, true, ack["ok"], "%v", ack)
+	}
+
+	t.Run("a higher tier", func(t *testing.T) {
+		follower, superfan := c.member(t, "Follower", ""), c.member(t, "Superfan", models.TierSuperfan)
+		p := createParty(t, one, artist.AccessToken, map[string]any{"scheduled_at": later})
+		ws := in(t, p, "", follower, superfan)
+		patch(t, "/api/parties/"+p.ID, map[string]any{"min_tier": "superfan"})
+		out(t, ws[0], follower, p, realtime.ReasonAccessChanged, "")
+		stays(t, ws[1], p)
+	})
+	t.Run("made private", func(t *testing.T) {
+		fan := c.member(t, "Fan", "")
+		p := createParty(t, one, artist.AccessToken, map[string]any{"scheduled_at": later})
+		ws := in(t, p, "", fan, artist)
+		patch(t, "/api/parties/"+p.ID, map[string]any{"public": false})
+		out(t, ws[0], fan, p, realtime.ReasonAccessChanged, "")
+		stays(t, ws[1], p)
+	})
+	t.Run("a co-host removed from a private party", func(t *testing.T) {
+		cohost := c.member(t, "Cohost", "")
+		p := createParty(t, one, artist.AccessToken, map[string]any{"public": false, "scheduled_at": later})
+		require.Equal(t, http.StatusOK, one.Do(t, http.MethodPost, "/api/parties/"+p.ID+"/cohosts/"+cohost.User.ID, artist.AccessToken, nil).Status)
+		ws := in(t, p, "", cohost)
+		require.Equal(t, http.StatusOK, one.Do(t, http.MethodDelete, "/api/parties/"+p.ID+"/cohosts/"+cohost.User.ID, artist.AccessToken, nil).Status)
+		out(t, ws[0], cohost, p, realtime.ReasonAccessChanged, "")
+	})
+	t.Run("the artist blocks a fan", func(t *testing.T) {
+		fan, other := c.member(t, "Blocked", models.TierSuperfan), c.member(t, "Other", "")
+		_, conv := c.open(t, fan.AccessToken, artist.User.ID)
+		p := createParty(t, one, artist.AccessToken, map[string]any{"scheduled_at": later})
+		ws := in(t, p, "", fan, other)
+		patch(t, "/api/messages/conversations/"+conv.ID, map[string]any{"blocked": true})
+		out(t, ws[0], fan, p, realtime.ReasonBlocked, "")
+		stays(t, ws[1], p)
+	})
+	t.Run("a cancel that takes effect", func(t *testing.T) {
+		superfan := c.member(t, "Leaving", models.TierSuperfan)
+		p := createParty(t, one, artist.AccessToken, map[string]any{"min_tier": "superfan", "scheduled_at": later})
+		ws := in(t, p, "", superfan)
+		sub, err := one.Platform.Store.Membership(t.Context(), mustUUID(t, artist.User.ID), mustUUID(t, superfan.User.ID))
+		require.NoError(t, err)
+		sub.Status = models.StatusCanceled
+		record := &activities.Membership{Store: one.Platform.Store, Rooms: one.Platform.Hub.Publisher, Now: time.Now}
+		require.NoError(t, record.Record(t.Context(), *sub, 0, nil))
+		out(t, ws[0], superfan, p, realtime.ReasonMembershipChanged, "")
+	})
 }

@@ -34,7 +34,8 @@ const (
 // lets in its hosts, admins, RSVPs and users admitted by its code; code,
 // when it is the invite code, admits the user (recorded once every other
 // check passed, so the room's access rule, which sees no code, lets them
-// in too). Then: not kicked or banned, the party open, the tier enough.
+// in too). Then: not kicked, banned or blocked by the artist, the party
+// open, the tier enough.
 func (s *Server) partyEntry(ctx context.Context, p *models.Party, user uuid.UUID, role models.Role, code string) error {
 	host := p.Hosts(user) || role == models.RoleAdmin
 	admit := false
@@ -52,12 +53,8 @@ func (s *Server) partyEntry(ctx context.Context, p *models.Party, user uuid.UUID
 	}
 	now := s.Auth.Now()
 	if !host {
-		banned, err := s.Store.PartyBanned(ctx, p.ID, user, now)
-		if err != nil {
+		if err := s.partyShutOut(ctx, p, user, now); err != nil {
 			return err
-		}
-		if banned {
-			return models.Errorf(models.CodeForbidden, "a host removed you from this party")
 		}
 	}
 	if !p.Status.Open() {
@@ -73,6 +70,26 @@ func (s *Server) partyEntry(ctx context.Context, p *models.Party, user uuid.UUID
 	}
 	if admit {
 		return s.Store.AdmitToParty(ctx, p.ID, user, now)
+	}
+	return nil
+}
+
+// partyShutOut refuses a user a host banned or kicked from the party, or
+// whom its artist blocked in their conversation.
+func (s *Server) partyShutOut(ctx context.Context, p *models.Party, user uuid.UUID, now time.Time) error {
+	banned, err := s.Store.PartyBanned(ctx, p.ID, user, now)
+	if err != nil {
+		return err
+	}
+	if banned {
+		return models.Errorf(models.CodeForbidden, "a host removed you from this party")
+	}
+	blocked, err := s.Store.BlockedBy(ctx, p.ArtistID, user)
+	if err != nil {
+		return err
+	}
+	if blocked {
+		return models.Errorf(models.CodeForbidden, "the artist blocked you")
 	}
 	return nil
 }

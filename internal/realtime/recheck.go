@@ -25,7 +25,8 @@ type recheck struct {
 const (
 	ReasonBlocked           = "blocked"
 	ReasonMembershipChanged = "membership_changed"
-	ReasonEnded             = "ended" // the room's party or session is over
+	ReasonEnded             = "ended"          // the room's party or session is over
+	ReasonAccessChanged     = "access_changed" // its host narrowed who may be there
 )
 
 // Recheck asks every api instance to check again whether the sockets in

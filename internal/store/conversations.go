@@ -224,4 +224,13 @@ func (s *Store) Blocking(ctx context.Context, user uuid.UUID, others []uuid.UUID
 	return out, err
 }
 
+// BlockedBy reports whether blocker blocked user in their conversation.
+func (s *Store) BlockedBy(ctx context.Context, blocker, user uuid.UUID) (bool, error) {
+	var n int64
+	err := s.DB(ctx).Table("conversation_members AS me").
+		Joins("JOIN conversation_members other ON other.conversation_id = me.conversation_id AND other.user_id = ?", user).
+		Where("me.user_id = ? AND me.blocked", blocker).Count(&n).Error
+	return n > 0, err
+}
+
 var errBlocked = models.Errorf(models.CodeForbidden, "this conversation is blocked")

@@ -122,6 +122,15 @@ func (s *Store) fillCoHosts(ctx context.Context, rows []models.Party) error {
 	return nil
 }
 
+// OpenParties lists the ids of an artist's scheduled and live parties:
+// the rooms a fan who lost access must be rechecked out of.
+func (s *Store) OpenParties(ctx context.Context, artistID uuid.UUID) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := s.DB(ctx).Model(&models.Party{}).Where("artist_id = ? AND status IN ?", artistID, []models.PartyStatus{models.PartyScheduled, models.PartyLive}).
+		Pluck("id", &ids).Error
+	return ids, err
+}
+
 // AddCoHost makes a user a co-host of a party that is still open, at most
 // max of them; adding one twice is a no-op.
 func (s *Store) AddCoHost(ctx context.Context, partyID, userID uuid.UUID, max int, now time.Time) error {
