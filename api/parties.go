@@ -109,10 +109,11 @@ func (s *Server) partyRoutes(r *routes) {
 		out: partyView{}, errors: append([]int{http.StatusBadRequest}, host...), owner: artistOwned}, s.authenticate, limit, s.addCoHost)
 	r.add(fiber.MethodDelete, "/api/parties/:id/cohosts/:userID", op{summary: "Remove a co-host (its artist)", tag: "parties", auth: true,
 		out: partyView{}, errors: host, owner: artistOwned}, s.authenticate, limit, s.removeCoHost)
-	r.add(fiber.MethodPost, "/api/parties/:id/invite-code", op{summary: "Replace a private party's invite code (its artist): the old one stops working", tag: "parties", auth: true,
+	r.add(fiber.MethodPost, "/api/parties/:id/invite-code", op{summary: "Replace a private party's invite code (its artist): the old one stops working, and who came in with it (not accepted by a host) is out", tag: "parties", auth: true,
 		out: inviteCodeView{}, errors: host, owner: artistOwned}, s.authenticate, limit, s.rotateInviteCode)
 	s.partyPlaybackRoutes(r, limit)
 	s.partySeatRoutes(r, limit)
+	s.partyAdmissionRoutes(r, limit)
 }
 
 // newInviteCode is 128 random bits, URL-safe.
@@ -481,8 +482,10 @@ func (s *Server) rotateInviteCode(c *fiber.Ctx) error {
 		return models.Errorf(models.CodeConflict, "a public party has no invite code")
 	}
 	p.InviteCode, p.UpdatedAt = newInviteCode(), s.Auth.Now()
-	if err := s.Store.UpdateParty(c.UserContext(), p); err != nil {
+	ctx := c.UserContext()
+	if err := s.Store.UpdateParty(ctx, p); err != nil { // ends what the old code let in
 		return err
 	}
+	s.recheckParty(ctx, p.ID, uuid.Nil, realtime.ReasonAccessChanged)
 	return c.JSON(inviteCodeView{InviteCode: p.InviteCode})
 }

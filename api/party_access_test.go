@@ -186,3 +186,87 @@ func TestPartyAccessThatNarrowsLeavesTheRoom(t *testing.T) {
 		out(t, ws[0], superfan, p, realtime.ReasonMembershipChanged, "")
 	})
 }
+
+// A new invite code ends what the old one let in: admissions by the code
+// and RSVPs that came with it, on every socket; hosts and the guests a
+// host accepted keep theirs. Hosts list and clear guests.
+func TestRotatingTheInviteCodeEndsItsAdmissions(t *testing.T) {
+	c := newClub(t)
+	app, artist := c.app, c.artist
+	leaker, rsvper, accepted, stranger := c.member(t, "Leaker", ""), c.member(t, "Rsvper", ""), c.member(t, "Accepted", ""), c.member(t, "Stranger", "")
+	cohost := c.member(t, "Cohost", "")
+	p := createParty(t, app, artist.AccessToken, map[string]any{"public": false, "scheduled_at": time.Now().Add(time.Hour)})
+	base := "/api/parties/" + p.ID
+	require.Equal(t, http.StatusOK, app.Do(t, http.MethodPost, base+"/cohosts/"+cohost.User.ID, artist.AccessToken, nil).Status)
+	old := p.InviteCode
+
+	lws := app.Dial(t, leaker.AccessToken)
+	ackData(t, partyJoin(lws, p.ID, old))
+	require.Equal(t, http.StatusOK, app.Do(t, http.MethodPost, base+"/rsvp", rsvper.AccessToken, map[string]any{"code": old}).Status)
+	r := app.Do(t, http.MethodPut, base+"/admissions/"+accepted.User.ID, cohost.AccessToken, nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	aws := app.Dial(t, accepted.AccessToken)
+	ackData(t, partyJoin(aws, p.ID, ""))
+
+	type guest struct {
+		UserID   string `json:"user_id"`
+		Accepted bool   `json:"accepted"`
+		RSVPed   bool   `json:"rsvped"`
+	}
+	guests := func(t *testing.T) map[string]guest {
+		t.Helper()
+		out, cursor := map[string]guest{}, ""
+		for pages := 0; pages == 0 || cursor != ""; pages++ {
+			var page struct {
+				Items      []guest `json:"items"`
+				NextCursor string  `json:"next_cursor"`
+			}
+			r := app.Do(t, http.MethodGet, base+"/admissions?limit=2&cursor="+cursor, artist.AccessToken, nil)
+			require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+			r.Decode(t, &page)
+			require.LessOrEqual(t, len(page.Items), 2)
+			for _, g := range page.Items {
+				out[g.UserID] = g
+			}
+			cursor = page.NextCursor
+		}
+		return out
+	}
+	require.Equal(t, map[string]guest{
+		leaker.User.ID:   {UserID: leaker.User.ID},
+		rsvper.User.ID:   {UserID: rsvper.User.ID, RSVPed: true},
+		accepted.User.ID: {UserID: accepted.User.ID, Accepted: true},
+	}, guests(t))
+
+	t.Run("who may not", func(t *testing.T) {
+		require.Equal(t, http.StatusNotFound, app.Do(t, http.MethodGet, base+"/admissions", leaker.AccessToken, nil).Status, "a guest is no host")
+		require.Equal(t, http.StatusNotFound, app.Do(t, http.MethodPut, base+"/admissions/"+stranger.User.ID, stranger.AccessToken, nil).Status)
+		requireField(t, app.Do(t, http.MethodPut, base+"/admissions/"+cohost.User.ID, artist.AccessToken, nil), "userID")
+		require.Equal(t, http.StatusNotFound, app.Do(t, http.MethodPut, base+"/admissions/"+models.NewID().String(), artist.AccessToken, nil).Status, "not a user")
+		requireField(t, app.Do(t, http.MethodGet, base+"/admissions?cursor=nope", artist.AccessToken, nil), "cursor")
+	})
+
+	var code struct {
+		InviteCode string `json:"invite_code"`
+	}
+	r = app.Do(t, http.MethodPost, base+"/invite-code", artist.AccessToken, nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r.Decode(t, &code)
+	require.NotEqual(t, old, code.InviteCode)
+
+	require.Equal(t, realtime.ReasonAccessChanged, lws.AwaitIn("room_left", realtime.PartyRoom(p.ID))["data"].(map[string]any)["reason"])
+	for _, code := range []string{"", old} {
+		require.Equal(t, "not_found", testenv.ErrorCode(partyJoin(lws, p.ID, code)), "the old code no longer admits")
+	}
+	require.Equal(t, http.StatusNotFound, app.Do(t, http.MethodGet, base, rsvper.AccessToken, nil).Status, "an RSVP made with the old code is gone")
+	require.Equal(t, map[string]guest{accepted.User.ID: {UserID: accepted.User.ID, Accepted: true}}, guests(t))
+	ack := aws.Request("party:chat", "", map[string]any{"party_id": p.ID, "body": "still in"})
+	require.Equal(t, true, ack["ok"], "the accepted guest stays: %v", ack)
+	ackData(t, partyJoin(app.Dial(t, cohost.AccessToken), p.ID, ""))
+	ackData(t, partyJoin(lws, p.ID, code.InviteCode))
+
+	require.Equal(t, http.StatusNoContent, app.Do(t, http.MethodDelete, base+"/admissions/"+accepted.User.ID, artist.AccessToken, nil).Status)
+	require.Equal(t, realtime.ReasonAccessChanged, aws.AwaitIn("room_left", realtime.PartyRoom(p.ID))["data"].(map[string]any)["reason"])
+	require.Equal(t, "not_found", testenv.ErrorCode(partyJoin(aws, p.ID, "")))
+	require.Equal(t, http.StatusNotFound, app.Do(t, http.MethodDelete, base+"/admissions/"+accepted.User.ID, artist.AccessToken, nil).Status)
+}

@@ -159,17 +159,24 @@ func (s *Server) removeFromPartyRoute(c *fiber.Ctx, ban bool) error {
 	return c.SendStatus(http.StatusNoContent)
 }
 
-func (s *Server) liftPartyBan(c *fiber.Ctx) error {
+// hostsTarget is the path's party, when the caller hosts it (hostOf), and
+// user.
+func (s *Server) hostsTarget(c *fiber.Ctx) (*models.Party, uuid.UUID, error) {
 	partyID, target, err := partyTarget(c)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	me, _ := caller(c)
+	p, err := s.hostOf(c.UserContext(), partyID, me.UserID)
+	return p, target, err
+}
+
+func (s *Server) liftPartyBan(c *fiber.Ctx) error {
+	p, target, err := s.hostsTarget(c)
 	if err != nil {
 		return err
 	}
-	me, _ := caller(c)
-	ctx := c.UserContext()
-	if _, err := s.hostOf(ctx, partyID, me.UserID); err != nil {
-		return err
-	}
-	if err := s.Store.LiftPartyBan(ctx, partyID, target); err != nil {
+	if err := s.Store.LiftPartyBan(c.UserContext(), p.ID, target); err != nil {
 		return err
 	}
 	return c.SendStatus(http.StatusNoContent)

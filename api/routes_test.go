@@ -286,10 +286,10 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 		callers: map[string]string{A: a.AccessToken, "artist B": b.AccessToken, F: f.AccessToken, "fan G": g.AccessToken, "admin": admin.AccessToken},
 		ids: map[string]string{"artists": a.User.ID, "quota": a.User.ID, "conversations": conv, "messages": msg,
 			"attachments": att, "notifications": inbox.Items[0].ID, "broadcasts": id.BroadcastID, "content": content, "qa": qa, "questions": question,
-			"parties": party, "cohosts": g.User.ID, "kick": g.User.ID, "bans": g.User.ID, "p": party},
+			"parties": party, "cohosts": g.User.ID, "kick": g.User.ID, "bans": g.User.ID, "admissions": g.User.ID, "p": party},
 		owners: map[string][]string{"artists": {A}, "broadcasts": {A}, "conversations": {A, F}, "messages": {A, F},
 			"attachments": {A, F}, "notifications": {F}, "content": {A}, "qa": {A, F}, "questions": {A, F},
-			"parties": {A}, "cohosts": {A}, "kick": {A}, "bans": {A}},
+			"parties": {A}, "cohosts": {A}, "kick": {A}, "bans": {A}, "admissions": {A}},
 		routeOwners: map[string][]string{ // F is A's superfan: the Q&A's and the backstage's
 			"GET /api/artists/{id}/qa": {A, F}, "GET /api/artists/{id}/backstage/posts": {A, F},
 			"POST /api/qa/{id}/close": {A}, "PUT /api/qa/{id}/questions/{qid}/answer": {A},
@@ -297,6 +297,7 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 			"POST /api/parties/{id}/playback":           {A}, // its hosts; an admin does not steer a party
 			"DELETE /api/parties/{id}/messages/{msgID}": {A}, // its hosts moderate its chat
 			"GET /api/parties/{id}/participants":        {A}, // its hosts, as for the playback
+			"GET /api/parties/{id}/admissions":          {A}, // its hosts, as for the listeners
 		},
 	}
 }

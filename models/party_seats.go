@@ -34,3 +34,13 @@ type PartyListener struct {
 	DisplayName string
 	JoinedAt    time.Time
 }
+
+// PartyGuest is a user a party lets in beyond its hosts: admitted by its
+// invite code, accepted by a host, or RSVP'd.
+type PartyGuest struct {
+	UserID      uuid.UUID
+	DisplayName string
+	Since       time.Time // the earliest admission or RSVP
+	Accepted    bool      // by a host: kept when the invite code changes
+	RSVPed      bool
+}

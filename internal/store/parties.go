@@ -45,11 +45,29 @@ func (s *Store) Party(ctx context.Context, id uuid.UUID) (*models.Party, error) 
 
 // UpdateParty writes the fields a host edits of a party that is still
 // scheduled or live; an ended or cancelled one is a conflict. The
-// playback fields are left to the workflow.
+// playback fields are left to the workflow. A private party's new invite
+// code ends, in the same transaction, what the old one let in
+// (revokeAdmissions).
 func (s *Store) UpdateParty(ctx context.Context, p *models.Party) error {
-	res := s.DB(ctx).Model(p).Select("title", "description", "playlist", "scheduled_at", "private", "invite_code", "min_tier", "capacity", "updated_at").
-		Where("status IN ?", []models.PartyStatus{models.PartyScheduled, models.PartyLive}).Updates(p)
-	return changed(res, "this party has ended or was cancelled")
+	return s.Tx(ctx, func(tx *gorm.DB) error {
+		q := tx.Model(&models.Party{}).Where("id = ?", p.ID)
+		if s.dialect == Postgres { // a concurrent edit waits: the code compared is the one replaced
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		var code []string
+		if err := q.Pluck("invite_code", &code).Error; err != nil {
+			return err
+		}
+		res := tx.Model(p).Select("title", "description", "playlist", "scheduled_at", "private", "invite_code", "min_tier", "capacity", "updated_at").
+			Where("status IN ?", []models.PartyStatus{models.PartyScheduled, models.PartyLive}).Updates(p)
+		if err := changed(res, "this party has ended or was cancelled"); err != nil {
+			return err
+		}
+		if p.Private && len(code) == 1 && code[0] != p.InviteCode {
+			return revokeAdmissions(tx, p)
+		}
+		return nil
+	})
 }
 
 // CancelParty cancels a party that has not ended; cancelling one that

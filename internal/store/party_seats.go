@@ -10,29 +10,9 @@ import (
 	"github.com/fanfare/fanfare/models"
 )
 
-// A party room's standing rows: admissions by invite code, bans (a kick is
-// a ban with an end) and the stays that listening time is counted from.
-
-type partyAdmission struct {
-	PartyID   uuid.UUID
-	UserID    uuid.UUID
-	CreatedAt time.Time
-}
-
-func (partyAdmission) TableName() string { return "party_admissions" }
-
-// AdmitToParty records that a user presented a private party's invite
-// code (again: a no-op).
-func (s *Store) AdmitToParty(ctx context.Context, partyID, userID uuid.UUID, now time.Time) error {
-	return s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&partyAdmission{PartyID: partyID, UserID: userID, CreatedAt: now}).Error
-}
-
-// PartyAdmitted reports whether a user was admitted to a party by its code.
-func (s *Store) PartyAdmitted(ctx context.Context, partyID, userID uuid.UUID) (bool, error) {
-	var n int64
-	err := s.DB(ctx).Model(&partyAdmission{}).Where("party_id = ? AND user_id = ?", partyID, userID).Count(&n).Error
-	return n > 0, err
-}
+// A party room's standing rows: bans (a kick is a ban with an end) and the
+// stays that listening time is counted from; admissions are in
+// party_admissions.go.
 
 // BanFromParty keeps a user out of a party until until, or until a host
 // lifts it when until is nil. A ban with no end is never shortened by a
