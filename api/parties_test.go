@@ -384,10 +384,13 @@ func TestPartyLiveReachesItsGuests(t *testing.T) {
 		Status string          `json:"status"`
 		Stats  *map[string]int `json:"stats"`
 	}
-	var got withStats
-	app.Do(t, http.MethodGet, "/api/parties/"+p.ID, follower.AccessToken, nil).Decode(t, &got)
-	require.Equal(t, "live", got.Status)
-	require.Nil(t, got.Stats)
+	require.EventuallyWithT(t, func(c *assert.CollectT) { // the workflow announces, then writes the row
+		var got withStats
+		if assert.NoError(c, app.Fetch(http.MethodGet, "/api/parties/"+p.ID, follower.AccessToken, nil, &got)) {
+			assert.Equal(c, "live", got.Status)
+			assert.Nil(c, got.Stats)
+		}
+	}, 10*time.Second, 50*time.Millisecond)
 	require.NoError(t, app.Platform.Store.AddPartyCounts(t.Context(), uuid.MustParse(p.ID), 2, 1))
 	r = app.Do(t, http.MethodPost, "/api/parties/"+p.ID+"/playback", artist.AccessToken, map[string]any{"action": "end"})
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))

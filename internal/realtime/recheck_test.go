@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/realtime"
@@ -31,7 +32,7 @@ func TestARecheckDuringAJoinIsNotMissed(t *testing.T) {
 		}
 		return nil
 	}})
-	const room = "gate:1"
+	room := "gate:" + uuid.NewString()
 	in := app.Dial(t, present.AccessToken)
 	require.Equal(t, true, in.Request("join_room", room, nil)["ok"])
 
