@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -60,6 +61,30 @@ func TestAccessThatEndsLeavesTheRoomOnEveryInstance(t *testing.T) {
 			require.Equal(t, realtime.ReasonBlocked, left["data"].(map[string]any)["reason"])
 			requireOutOf(t, one, ws, who, room)
 			require.Equal(t, "forbidden", testenv.ErrorCode(ws.Request("join_room", room, nil)))
+		}
+	})
+
+	t.Run("a live session that ends", func(t *testing.T) {
+		fan := c.member(t, "Lee", models.TierSuperfan)
+		path := "/api/artists/" + c.artist.User.ID + "/live"
+		r := one.Do(t, http.MethodPost, path, c.artist.AccessToken, map[string]any{"title": "Live", "stream_url": "https://twitch.tv/nova"})
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+		var live struct{ ID string }
+		r.Decode(t, &live)
+		room := realtime.LiveRoom(live.ID)
+		fanWS, artistWS := two.Dial(t, fan.AccessToken), two.Dial(t, c.artist.AccessToken)
+		for _, ws := range []*testenv.WS{fanWS, artistWS} {
+			require.Equal(t, true, ws.Request("join_room", room, nil)["ok"])
+		}
+
+		r = one.Do(t, http.MethodDelete, path, c.artist.AccessToken, nil)
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		for who, ws := range map[string]*testenv.WS{fan.User.ID: fanWS, c.artist.User.ID: artistWS} {
+			seen := ws.Through(roomLeft(room))
+			require.True(t, slices.ContainsFunc(seen, func(f map[string]any) bool { return f["type"] == "live:ended" }), "told the session ended before leaving")
+			require.Equal(t, realtime.ReasonEnded, seen[len(seen)-1]["data"].(map[string]any)["reason"])
+			requireOutOf(t, one, ws, who, room)
+			require.Equal(t, "conflict", testenv.ErrorCode(ws.Request("join_room", room, nil)))
 		}
 	})
 
