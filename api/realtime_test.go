@@ -203,3 +203,26 @@ func TestPresenceReachesContacts(t *testing.T) {
 	require.NoError(t, fanWS.Conn.Close())
 	artistWS.Next(presence("offline"))
 }
+
+// GET /api/presence answers as the sockets tell it: a contact's presence
+// (a conversation partner, neither blocking) and one's own; anyone else
+// reads as offline, however online.
+func TestPresenceLookupIsForContacts(t *testing.T) {
+	c := newClub(t)
+	fan := c.member(t, "Kai", models.TierSuperfan)
+	stranger := c.app.Register(t, "fan", "Flo")
+	status, _ := c.open(t, fan.AccessToken, c.artist.User.ID)
+	require.Equal(t, http.StatusCreated, status)
+	c.app.Dial(t, c.artist.AccessToken)
+	online := func(token string) (bool, error) {
+		var p struct{ Online map[string]bool }
+		err := c.app.Fetch(http.MethodGet, "/api/presence?users="+c.artist.User.ID, token, nil, &p)
+		return p.Online[c.artist.User.ID], err
+	}
+	require.Eventually(t, func() bool { on, err := online(fan.AccessToken); return err == nil && on }, 5*time.Second, 50*time.Millisecond, "a contact sees it")
+	for token, want := range map[string]bool{c.artist.AccessToken: true, stranger.AccessToken: false} {
+		on, err := online(token)
+		require.NoError(t, err)
+		require.Equal(t, want, on, "one's own, but no stranger's")
+	}
+}
