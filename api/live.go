@@ -37,7 +37,7 @@ func (s *Server) liveRoutes(r *routes) {
 		in: liveStartRequest{}, out: liveSessionView{}, status: http.StatusCreated,
 		errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests}, owner: artistOwned},
 		s.authenticate, requireRole(models.RoleArtist), s.rateLimit("live", s.Config.MessageRateLimit, userKey), s.startLive)
-	r.add(fiber.MethodDelete, "/api/artists/:id/live", op{summary: "End the running live session; live:ended is published into its room, which then refuses joins", tag: "live", auth: true,
+	r.add(fiber.MethodDelete, "/api/artists/:id/live", op{summary: "End the running live session; live:ended is published into its room, whose sockets then leave it (room_left, reason ended); it refuses joins", tag: "live", auth: true,
 		out: liveSessionView{}, errors: []int{http.StatusNotFound}, owner: artistOwned},
 		s.authenticate, requireRole(models.RoleArtist), s.endLive)
 }

@@ -145,8 +145,15 @@ func (s *Server) endLiveSession(ctx context.Context, a *models.Artist) (liveSess
 		return liveSessionView{}, err
 	}
 	v := viewLive(live)
-	s.publishLive(ctx, realtime.LiveRoom(live.ID.String()), eventLiveEnded.Of(v))
+	room := realtime.LiveRoom(live.ID.String())
+	s.publishLive(ctx, room, eventLiveEnded.Of(v))
 	s.publishLive(ctx, realtime.BackstageRoom(a.ID.String()), eventLiveEnded.Of(v))
+	// Its watchers leave with it on every instance (room_left, reason
+	// ended): its Access now refuses them, which a recheck does not act on
+	// (conflict, not forbidden). The row is ended, so a failure is logged.
+	if err := s.Hub.Remove(ctx, room, "", realtime.ReasonEnded); err != nil {
+		s.Log.WarnContext(ctx, "ended live session's room not emptied", "live_session_id", live.ID, "error", err)
+	}
 	return v, nil
 }
 

@@ -29,7 +29,7 @@ const maxPresenceLookup = 100
 func (s *Server) realtimeRoutes(r *routes) {
 	r.add(fiber.MethodPost, "/api/realtime/ticket", op{summary: "A single-use ticket to open the WebSocket", tag: "realtime",
 		auth: true, out: ticketResponse{}}, s.authenticate, s.ticket)
-	r.add(fiber.MethodGet, "/api/presence", op{summary: "Which of the given users (?users=id,id) are online", tag: "realtime",
+	r.add(fiber.MethodGet, "/api/presence", op{summary: "Which of the given users (?users=id,id) are online: my contacts (conversation partners, neither blocking) and I; others read as offline", tag: "realtime",
 		auth: true, out: presenceResponse{}, errors: []int{http.StatusBadRequest}}, s.authenticate, s.presence)
 	r.add(fiber.MethodGet, "/ws", op{summary: "The WebSocket (see docs/realtime.md); ?ticket= from /api/realtime/ticket", tag: "realtime",
 		status: http.StatusSwitchingProtocols, errors: []int{http.StatusForbidden, http.StatusUpgradeRequired}}, s.upgrade, s.socket())
@@ -55,19 +55,22 @@ func (s *Server) presence(c *fiber.Ctx) error {
 		if parsed[i], err = uuid.Parse(id); err != nil {
 			return models.FieldError("users", "users must be a comma-separated list of user ids")
 		}
+		ids[i] = parsed[i].String()
 	}
-	online, err := s.Hub.Presence(c.UserContext(), ids)
+	ctx := c.UserContext()
+	online, err := s.Hub.Presence(ctx, ids)
 	if err != nil {
 		return err
 	}
-	// Users who block each other do not see each other's presence.
+	// As on the sockets: one's contacts (conversation partners, neither
+	// blocking) and oneself; anyone else reads as offline.
 	p, _ := caller(c)
-	blocking, err := s.Store.Blocking(c.UserContext(), p.UserID, parsed)
+	contacts, err := s.Store.ContactsAmong(ctx, p.UserID, parsed)
 	if err != nil {
 		return err
 	}
-	for id := range blocking {
-		online[id.String()] = false
+	for _, id := range parsed {
+		online[id.String()] = online[id.String()] && (id == p.UserID || contacts[id])
 	}
 	return c.JSON(presenceResponse{Online: online})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -60,6 +61,30 @@ func TestAccessThatEndsLeavesTheRoomOnEveryInstance(t *testing.T) {
 			require.Equal(t, realtime.ReasonBlocked, left["data"].(map[string]any)["reason"])
 			requireOutOf(t, one, ws, who, room)
 			require.Equal(t, "forbidden", testenv.ErrorCode(ws.Request("join_room", room, nil)))
+		}
+	})
+
+	t.Run("a live session that ends", func(t *testing.T) {
+		fan := c.member(t, "Lee", models.TierSuperfan)
+		path := "/api/artists/" + c.artist.User.ID + "/live"
+		r := one.Do(t, http.MethodPost, path, c.artist.AccessToken, map[string]any{"title": "Live", "stream_url": "https://twitch.tv/nova"})
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+		var live struct{ ID string }
+		r.Decode(t, &live)
+		room := realtime.LiveRoom(live.ID)
+		fanWS, artistWS := two.Dial(t, fan.AccessToken), two.Dial(t, c.artist.AccessToken)
+		for _, ws := range []*testenv.WS{fanWS, artistWS} {
+			require.Equal(t, true, ws.Request("join_room", room, nil)["ok"])
+		}
+
+		r = one.Do(t, http.MethodDelete, path, c.artist.AccessToken, nil)
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		for who, ws := range map[string]*testenv.WS{fan.User.ID: fanWS, c.artist.User.ID: artistWS} {
+			seen := ws.Through(roomLeft(room))
+			require.True(t, slices.ContainsFunc(seen, func(f map[string]any) bool { return f["type"] == "live:ended" }), "told the session ended before leaving")
+			require.Equal(t, realtime.ReasonEnded, seen[len(seen)-1]["data"].(map[string]any)["reason"])
+			requireOutOf(t, one, ws, who, room)
+			require.Equal(t, "conflict", testenv.ErrorCode(ws.Request("join_room", room, nil)))
 		}
 	})
 
@@ -177,4 +202,27 @@ func TestPresenceReachesContacts(t *testing.T) {
 	artistWS.Next(presence("online"))
 	require.NoError(t, fanWS.Conn.Close())
 	artistWS.Next(presence("offline"))
+}
+
+// GET /api/presence answers as the sockets tell it: a contact's presence
+// (a conversation partner, neither blocking) and one's own; anyone else
+// reads as offline, however online.
+func TestPresenceLookupIsForContacts(t *testing.T) {
+	c := newClub(t)
+	fan := c.member(t, "Kai", models.TierSuperfan)
+	stranger := c.app.Register(t, "fan", "Flo")
+	status, _ := c.open(t, fan.AccessToken, c.artist.User.ID)
+	require.Equal(t, http.StatusCreated, status)
+	c.app.Dial(t, c.artist.AccessToken)
+	online := func(token string) (bool, error) {
+		var p struct{ Online map[string]bool }
+		err := c.app.Fetch(http.MethodGet, "/api/presence?users="+c.artist.User.ID, token, nil, &p)
+		return p.Online[c.artist.User.ID], err
+	}
+	require.Eventually(t, func() bool { on, err := online(fan.AccessToken); return err == nil && on }, 5*time.Second, 50*time.Millisecond, "a contact sees it")
+	for token, want := range map[string]bool{c.artist.AccessToken: true, stranger.AccessToken: false} {
+		on, err := online(token)
+		require.NoError(t, err)
+		require.Equal(t, want, on, "one's own, but no stranger's")
+	}
 }

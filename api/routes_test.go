@@ -82,7 +82,37 @@ var (
 		"DELETE /api/messages/{id}/reactions":            {query: "?emoji=%F0%9F%91%8D"},
 		"POST /api/messages/{id}/report":                 {body: map[string]any{"reason": "spam"}},
 	}
+	// keptBack: routes of tiered things nobody owns, and what they answer
+	// the callers models.CanAccess keeps out of the seeded superfan-only
+	// content and party (artist B, fan G, and no token where none is
+	// needed): a route that reads or acts on one refuses them (403
+	// forbidden, required_tier superfan); a list shows them each item its
+	// detail route refuses them as a teaser, with nothing set beyond the
+	// teaser's fields.
+	keptBack = map[string]keptBackRule{
+		"GET /api/content/{id}":          {},
+		"GET /api/content/{id}/media":    {},
+		"POST /api/content/{id}/plays":   {body: map[string]any{"position_seconds": 1, "seconds_listened": 1}},
+		"GET /api/parties/{id}":          {},
+		"GET /api/parties/{id}/messages": {},
+		"POST /api/parties/{id}/rsvp":    {body: map[string]any{}},
+		"POST /api/parties/{id}/join":    {body: map[string]any{}},
+		"GET /api/artists/{id}/content":  {list: "items", detail: "/api/content/", teaser: contentTeaser},
+		"GET /api/artists/{id}/club":     {list: "exclusive_content", detail: "/api/content/", teaser: contentTeaser},
+		"GET /api/parties":               {list: "items", detail: "/api/parties/", teaser: partyTeaser},
+	}
+	contentTeaser = []string{"id", "artist_id", "kind", "title", "duration_seconds", "min_tier", "public_at", "locked", "available_at", "created_at"}
+	partyTeaser   = []string{"id", "artist_id", "title", "scheduled_at", "public", "min_tier", "capacity", "status", "participant_count",
+		"rsvp_count", "rsvped", "created_at", "cancelled_at", "locked"}
 )
+
+// keptBackRule is how a route answers a caller its tier keeps out.
+type keptBackRule struct {
+	body   any      // a valid body, so that the refusal is the tier's
+	list   string   // a list: the field holding its items
+	detail string   // a list: an item's detail route, before its id
+	teaser []string // a list: the fields a kept-back caller's item may set
+}
 
 // Every route of /openapi.json, from the running app, against a seeded world:
 // no token → 401 where the document asks for one (and never 401 where it
@@ -106,7 +136,7 @@ func TestEveryRouteRefusesWhomItShould(t *testing.T) {
 		}
 	}
 	slices.Sort(routes)
-	for _, listed := range []iter.Seq[string]{maps.Keys(signedNotTokened), maps.Keys(notOwned), maps.Keys(strangerInput)} {
+	for _, listed := range []iter.Seq[string]{maps.Keys(signedNotTokened), maps.Keys(notOwned), maps.Keys(strangerInput), maps.Keys(keptBack)} {
 		for route := range listed {
 			require.Contains(t, routes, route, "listed in the access table but no longer documented")
 		}
@@ -117,7 +147,7 @@ func TestEveryRouteRefusesWhomItShould(t *testing.T) {
 		method, path, _ := strings.Cut(route, " ")
 		o := doc.Paths[path][strings.ToLower(method)]
 		t.Run(route, func(t *testing.T) {
-			url, owners := w.fill(t, path)
+			url, owners := w.fill(t, path, w.ids)
 			if o, ok := w.routeOwners[route]; ok {
 				owners = o
 			}
@@ -152,6 +182,13 @@ func TestEveryRouteRefusesWhomItShould(t *testing.T) {
 						caller = ""
 					}
 					requireMalformed(t, app.Do(t, method, url, caller, malformed))
+				})
+			}
+
+			if rule, ok := keptBack[route]; ok {
+				t.Run("kept back", func(t *testing.T) {
+					url, _ := w.fill(t, path, w.locked)
+					w.requireKeptBack(t, app, method, url, rule, len(o.Security) == 0)
 				})
 			}
 
@@ -207,12 +244,88 @@ func requireMalformed(t *testing.T, r testenv.Response) {
 	require.Equal(t, "malformed JSON", e.Error.Message, "refused for its body, not for something else")
 }
 
+// requireKeptBack checks rule against the callers the seeded world's
+// tiers keep back: B, G, and no token when the route is public.
+func (w *accessWorld) requireKeptBack(t *testing.T, app *testenv.App, method, url string, rule keptBackRule, public bool) {
+	callers := map[string]string{"artist B": w.callers["artist B"], "fan G": w.callers["fan G"]}
+	if public {
+		callers["no token"] = ""
+	}
+	for name, token := range callers {
+		if rule.list == "" {
+			requireLocked(t, app.Do(t, method, url, token, rule.body), name)
+			continue
+		}
+		var page map[string]json.RawMessage
+		var items []map[string]any
+		r := app.Do(t, method, url, token, nil)
+		require.Equal(t, http.StatusOK, r.Status, "%s: %s", name, r.Body)
+		r.Decode(t, &page)
+		require.NoError(t, json.Unmarshal(page[rule.list], &items))
+		refused := 0
+		for _, item := range items {
+			d := app.Do(t, http.MethodGet, rule.detail+item["id"].(string), token, nil)
+			if d.Status < 300 {
+				continue
+			}
+			requireLocked(t, d, name)
+			refused++
+			require.Equal(t, true, item["locked"], "%s: %v", name, item)
+			for field, v := range item {
+				require.True(t, slices.Contains(rule.teaser, field) || zero(v), "%s gets %s of an item its detail route refuses: %v", name, field, v)
+			}
+		}
+		require.Positive(t, refused, "%s is kept back from nothing listed: seed a superfan-only item", name)
+	}
+}
+
+// requireLocked checks a refusal for the tier: 403 naming the tier.
+func requireLocked(t *testing.T, r testenv.Response, name string) {
+	t.Helper()
+	require.Equal(t, http.StatusForbidden, r.Status, "%s: %s", name, r.Body)
+	var e struct {
+		Error struct {
+			Code         string
+			RequiredTier string `json:"required_tier"`
+		}
+	}
+	r.Decode(t, &e)
+	require.Equal(t, "forbidden", e.Error.Code, name)
+	require.Equal(t, "superfan", e.Error.RequiredTier, name)
+}
+
+// zero reports whether a decoded JSON value says nothing: null, "", false,
+// 0, [] or an object of such.
+func zero(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return v == ""
+	case bool:
+		return !v
+	case float64:
+		return v == 0
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		for _, x := range v {
+			if !zero(x) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // accessWorld is artist A's club with one of everything, and the callers who
 // try it: A, another artist B, A's superfan F (in a conversation with A),
 // another fan G and an admin.
 type accessWorld struct {
 	callers map[string]string   // name → access token
 	ids     map[string]string   // the path segment before a parameter → the id to put there
+	locked  map[string]string   // the same for the superfan-only things (keptBack)
 	owners  map[string][]string // the same segment → the names of who owns it
 	// routeOwners: routes whose owners are not those of their last segment
 	// (a perk's members read what only the artist changes).
@@ -221,13 +334,13 @@ type accessWorld struct {
 
 var pathParam = regexp.MustCompile(`([^/]+)/\{[^}]+\}`)
 
-// fill puts the world's ids into path's parameters and returns the names of
-// who owns the last one.
-func (w *accessWorld) fill(t *testing.T, path string) (string, []string) {
+// fill puts ids into path's parameters and returns the names of who owns
+// the last one.
+func (w *accessWorld) fill(t *testing.T, path string, ids map[string]string) (string, []string) {
 	var owners []string
 	url := pathParam.ReplaceAllStringFunc(path, func(m string) string {
 		kind, _, _ := strings.Cut(m, "/")
-		id, ok := w.ids[kind]
+		id, ok := ids[kind]
 		require.True(t, ok, "no %s in the seeded world for %s: add one to seedWorld", kind, path)
 		owners = w.owners[kind]
 		return kind + "/" + id
@@ -280,6 +393,9 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 	expect(http.StatusCreated, app.Do(t, http.MethodPost, "/api/parties", a.AccessToken,
 		map[string]any{"title": "Party", "playlist": []any{map[string]any{"kind": "track", "content_id": content}}})).Decode(t, &id)
 	party := id.ID
+	expect(http.StatusCreated, app.Do(t, http.MethodPost, "/api/parties", a.AccessToken,
+		map[string]any{"title": "Superfans", "min_tier": "superfan", "playlist": []any{map[string]any{"kind": "track", "content_id": content}}})).Decode(t, &id)
+	lockedParty := id.ID
 
 	const A, F = "artist A", "fan F"
 	return &accessWorld{
@@ -287,6 +403,7 @@ func seedWorld(t *testing.T, app *testenv.App) *accessWorld {
 		ids: map[string]string{"artists": a.User.ID, "quota": a.User.ID, "conversations": conv, "messages": msg,
 			"attachments": att, "notifications": inbox.Items[0].ID, "broadcasts": id.BroadcastID, "content": content, "qa": qa, "questions": question,
 			"parties": party, "cohosts": g.User.ID, "kick": g.User.ID, "bans": g.User.ID, "admissions": g.User.ID, "p": party},
+		locked: map[string]string{"artists": a.User.ID, "content": content, "parties": lockedParty},
 		owners: map[string][]string{"artists": {A}, "broadcasts": {A}, "conversations": {A, F}, "messages": {A, F},
 			"attachments": {A, F}, "notifications": {F}, "content": {A}, "qa": {A, F}, "questions": {A, F},
 			"parties": {A}, "cohosts": {A}, "kick": {A}, "bans": {A}, "admissions": {A}},

@@ -72,8 +72,9 @@ func TestTwoInstancesShareRooms(t *testing.T) {
 	require.Equal(t, fanB.User.ID, typing["data"].(map[string]any)["user_id"])
 	require.NotContains(t, typing, "seq", "typing is ephemeral")
 
-	// Presence: B is online on instance two, as seen from instance one.
-	r := one.Do(t, http.MethodGet, "/api/presence?users="+fanB.User.ID+","+artist.User.ID, fanA.AccessToken, nil)
+	// Presence: B is online on instance two, as seen from instance one
+	// (B asks: presence lookups answer for one's contacts and oneself).
+	r := one.Do(t, http.MethodGet, "/api/presence?users="+fanB.User.ID+","+artist.User.ID, fanB.AccessToken, nil)
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	require.JSONEq(t, `{"online":{"`+fanB.User.ID+`":true,"`+artist.User.ID+`":false}}`, string(r.Body))
 
@@ -85,7 +86,7 @@ func TestTwoInstancesShareRooms(t *testing.T) {
 	})
 	require.Equal(t, lobby, off["room"])
 	require.Eventually(t, func() bool {
-		r := one.Do(t, http.MethodGet, "/api/presence?users="+fanB.User.ID, fanA.AccessToken, nil)
+		r := one.Do(t, http.MethodGet, "/api/presence?users="+fanB.User.ID, fanB.AccessToken, nil)
 		return strings.Contains(string(r.Body), `false`)
 	}, 5*time.Second, 50*time.Millisecond)
 }

@@ -203,21 +203,15 @@ func parseConversationCursor(c string) (bool, time.Time, uuid.UUID, error) {
 // side blocked the other: they see each other's presence.
 func (s *Store) Contacts(ctx context.Context, user uuid.UUID) ([]string, error) {
 	var ids []string
-	err := s.DB(ctx).Table("conversation_members AS me").
-		Joins("JOIN conversation_members other ON other.conversation_id = me.conversation_id AND other.user_id <> me.user_id").
-		Where("me.user_id = ? AND NOT me.blocked AND NOT other.blocked", user).
-		Pluck("other.user_id", &ids).Error
+	err := s.contacts(ctx, user).Pluck("other.user_id", &ids).Error
 	return ids, err
 }
 
-// Blocking returns which of the users blocked user or were blocked by them.
-func (s *Store) Blocking(ctx context.Context, user uuid.UUID, others []uuid.UUID) (map[uuid.UUID]bool, error) {
+// ContactsAmong returns which of others are user's contacts.
+func (s *Store) ContactsAmong(ctx context.Context, user uuid.UUID, others []uuid.UUID) (map[uuid.UUID]bool, error) {
 	var ids []uuid.UUID
-	err := s.DB(ctx).Table("conversation_members AS me").
-		Joins("JOIN conversation_members other ON other.conversation_id = me.conversation_id AND other.user_id <> me.user_id").
-		Where("me.user_id = ? AND other.user_id IN ? AND (me.blocked OR other.blocked)", user, others).
-		Pluck("other.user_id", &ids).Error
-	out := map[uuid.UUID]bool{}
+	err := s.contacts(ctx, user).Where("other.user_id IN ?", others).Pluck("other.user_id", &ids).Error
+	out := make(map[uuid.UUID]bool, len(ids))
 	for _, id := range ids {
 		out[id] = true
 	}
@@ -231,6 +225,14 @@ func (s *Store) BlockedBy(ctx context.Context, blocker, user uuid.UUID) (bool, e
 		Joins("JOIN conversation_members other ON other.conversation_id = me.conversation_id AND other.user_id = ?", user).
 		Where("me.user_id = ? AND me.blocked", blocker).Count(&n).Error
 	return n > 0, err
+}
+
+// contacts selects the conversation partners of user where neither side
+// blocked the other.
+func (s *Store) contacts(ctx context.Context, user uuid.UUID) *gorm.DB {
+	return s.DB(ctx).Table("conversation_members AS me").
+		Joins("JOIN conversation_members other ON other.conversation_id = me.conversation_id AND other.user_id <> me.user_id").
+		Where("me.user_id = ? AND NOT me.blocked AND NOT other.blocked", user)
 }
 
 var errBlocked = models.Errorf(models.CodeForbidden, "this conversation is blocked")
