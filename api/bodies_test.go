@@ -117,8 +117,7 @@ func TestBodyLimitsPerRoute(t *testing.T) {
 	fan := app.Register(t, "fan", "Kai")
 
 	t.Run("65 KiB of JSON", func(t *testing.T) {
-		// Declared, not sent: the answer comes from the length alone, and a
-		// client still writing a body the server refused would see a reset.
+		// Declared, not sent: the answer comes from the length alone.
 		status, body := rawAnswer(t, app, fmt.Sprintf("POST /api/auth/login HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", 65<<10), nil)
 		require.Equal(t, http.StatusRequestEntityTooLarge, status)
 		require.Contains(t, body, `"too_large"`)
@@ -146,4 +145,75 @@ func TestBodyLimitsPerRoute(t *testing.T) {
 		r := app.Do(t, http.MethodPost, "/api/webhooks/sendgrid", "", []byte("["+strings.Repeat(`{"event":"open"},`, 30000)+`{}]`))
 		require.Equal(t, http.StatusUnauthorized, r.Status, "not 413: the signature is what is checked")
 	})
+}
+
+// A refused body gets its answer whole, as a browser reads it: a client
+// still writing a body the server refused saw a reset, which throws away
+// the answer (the connection now lingers, reading what comes, before it
+// closes).
+func TestRefusedBodiesAreAnsweredWhole(t *testing.T) {
+	app := testenv.StartApp(t)
+	mib := bytes.Repeat([]byte("a"), 1<<20)
+	head := func(path, extra string) string {
+		return fmt.Sprintf("POST %s HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\n%sContent-Length: %d\r\n\r\n", path, extra, len(mib))
+	}
+	for _, tc := range []struct {
+		name, head  string
+		afterAnswer bool
+		status      int
+		code        string
+	}{
+		// The body is written only once the answer is in: the server has
+		// closed by then, so without the lingering close it always resets.
+		{"1 MiB to a 64 KiB route, sent after the answer", head("/api/auth/login", ""), true, http.StatusRequestEntityTooLarge, "too_large"},
+		{"1 MiB to a 64 KiB route, sent while the answer comes", head("/api/auth/login", ""), false, http.StatusRequestEntityTooLarge, "too_large"},
+		{"1 MiB gzipped to a 64 KiB route", head("/api/auth/login", "Content-Encoding: gzip\r\n"), false, http.StatusRequestEntityTooLarge, "too_large"},
+		// Within the upload route's limit the body is read and then refused
+		// for its encoding; Connection: close makes the server end it after.
+		{"1 MiB gzipped to the upload route", head("/api/messages/attachments", "Content-Encoding: gzip\r\nConnection: close\r\n"), false, http.StatusUnsupportedMediaType, "unsupported_type"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := answerWhileWriting(t, app, tc.head, mib, tc.afterAnswer)
+			require.Equal(t, tc.status, status, body)
+			require.Contains(t, body, `"code":"`+tc.code+`"`)
+		})
+	}
+}
+
+// answerWhileWriting writes head and body on a fresh connection (the body
+// only once the answer is read, when afterAnswer), then ends its side, and
+// reads the answer meanwhile. The body must be taken to its end, and the
+// connection end with the server's FIN, not a reset.
+func answerWhileWriting(t *testing.T, app *testenv.App, head string, body []byte, afterAnswer bool) (int, string) {
+	conn, err := net.Dial("tcp", strings.TrimPrefix(app.URL, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(30*time.Second)))
+	answered, written := make(chan struct{}), make(chan error, 1)
+	go func() {
+		_, err := conn.Write([]byte(head))
+		if afterAnswer {
+			select {
+			case <-answered:
+			case <-t.Context().Done():
+			}
+		}
+		if err == nil {
+			_, err = conn.Write(body)
+		}
+		if err == nil {
+			err = conn.(*net.TCPConn).CloseWrite()
+		}
+		written <- err
+	}()
+	rd := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(rd, nil)
+	require.NoError(t, err)
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	close(answered)
+	require.NoError(t, <-written, "the whole body was taken")
+	_, err = rd.ReadByte()
+	require.ErrorIs(t, err, io.EOF, "the server ended the connection without a reset")
+	return resp.StatusCode, string(b)
 }

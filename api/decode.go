@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/gofiber/fiber/v2"
@@ -35,13 +36,7 @@ func newValidator() *validator.Validate {
 		_, ok := models.Categories[fl.Field().String()]
 		return ok
 	})
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			return ""
-		}
-		return name
-	})
+	v.RegisterTagNameFunc(jsonName)
 	return v
 }
 
@@ -61,7 +56,7 @@ func decodeBytes[T any](body []byte) (*T, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return nil, jsonError(err)
+		return nil, jsonError(err, body, reflect.TypeFor[T]())
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, models.Errorf(models.CodeInvalid, "unexpected data after the JSON body")
@@ -72,7 +67,9 @@ func decodeBytes[T any](body []byte) (*T, error) {
 	return v, nil
 }
 
-func jsonError(err error) error {
+// jsonError is the invalid-input error of a body that did not decode into
+// a t, naming the field at fault when there is one.
+func jsonError(err error, body []byte, t reflect.Type) error {
 	var (
 		syntax *json.SyntaxError
 		typ    *json.UnmarshalTypeError
@@ -82,21 +79,38 @@ func jsonError(err error) error {
 		return models.Errorf(models.CodeInvalid, "request body is empty")
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		return models.Errorf(models.CodeInvalid, "malformed JSON")
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return models.Errorf(models.CodeInvalid, "body must be a JSON object")
-		}
-		return models.FieldError(typ.Field, "must be %s", jsonKind(typ.Type))
+	case errors.As(err, &typ) && typ.Field == "":
+		return models.Errorf(models.CodeInvalid, "body must be a JSON object")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return models.FieldError(field, "unknown field")
 	}
-	return models.Errorf(models.CodeInvalid, "malformed JSON")
+	// A wrong type, or a value its type's own UnmarshalJSON refused.
+	path, ft := failingValue(body, t, "")
+	if path == "" && typ != nil { // the walk and json disagree: json's path then
+		path, ft = typ.Field, typ.Type
+	}
+	if path == "" {
+		return models.Errorf(models.CodeInvalid, "malformed JSON")
+	}
+	return models.FieldError(path, "%s must be %s", path, jsonKind(ft))
 }
 
+var (
+	timeType = reflect.TypeFor[time.Time]()
+	uuidType = reflect.TypeFor[uuid.UUID]()
+)
+
+// jsonKind says what JSON a value of t must be.
 func jsonKind(t reflect.Type) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	switch t {
+	case timeType:
+		return "an RFC 3339 time such as 2027-01-01T00:00:00Z"
+	case uuidType:
+		return "a UUID"
 	}
 	switch t.Kind() {
 	case reflect.String:

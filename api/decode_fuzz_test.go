@@ -29,6 +29,7 @@ var decodeSeeds = []string{
 	`{"answer":"<b>yes</b>"}`, `{"body":"b","media_url":"https://cdn.example.com/a.jpg"}`, `{"body":"b","media_url":"javascript:alert(1)"}`,
 	`{"title":"P","playlist":[{"kind":"youtube","video_id":"dQw4w9WgXcQ","duration_ms":1000},{"kind":"track","content_id":"01a2155f-e90f-7889-a0f7-7bd703571cf5"}],"public":false,"capacity":501,"scheduled_at":"2027-01-01T00:00:00Z"}`,
 	`{"code":"abc"}`, `{"playlist":[{"kind":"vinyl","duration_ms":-1}]}`,
+	`{"playlist":[{"kind":"track","content_id":"nope"}],"scheduled_at":5}`, `{"public_at":"2027-13-01T00:00:00Z"}`, `{"milestones":[{"members":"ten"}]}`,
 	`{"birth_year":1e400}`, `{"email":"\u0000"}`, `{"time_zone":"../../etc/passwd"}`, `{"refresh_token":"` + string(make([]byte, 300)) + `"}`,
 }
 

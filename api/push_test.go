@@ -258,8 +258,8 @@ func TestWebPushRetriesOnlyTheFailingBrowser(t *testing.T) {
 }
 
 // The push client checks the address it dials, after DNS: a name that
-// resolves to loopback is accepted at subscribe time (names are not
-// resolved then) and refused when the push is sent.
+// was public when it was subscribed (names are not resolved then) and
+// resolves to loopback when the push is sent is refused then.
 func TestWebPushRefusesInnerAddressesAtDialTime(t *testing.T) {
 	t.Parallel()
 	ps, srv := newPushService(t)
@@ -274,7 +274,13 @@ func TestWebPushRefusesInnerAddressesAtDialTime(t *testing.T) {
 	r := sub(srv.URL + "/literal")
 	require.Equal(t, http.StatusBadRequest, r.Status, "a loopback literal is refused at once")
 	require.Equal(t, "endpoint", decodeField(t, r))
-	require.Equal(t, http.StatusCreated, sub("http://localhost"+port+"/named").Status)
+	named := "http://localhost" + port + "/named"
+	require.Equal(t, http.StatusBadRequest, sub(named).Status, "localhost is refused at once too")
+	// So the rebound name's row is written as subscribe would have.
+	keys := newBrowser(t).keys
+	require.NoError(t, app.Platform.Store.SavePushSubscription(t.Context(), &models.PushSubscription{
+		ID: models.NewID(), UserID: uuid.MustParse(fan.User.ID), Endpoint: named, P256dh: keys["p256dh"], Auth: keys["auth"], CreatedAt: time.Now(),
+	}, 10))
 
 	app.Do(t, http.MethodPut, "/api/notifications/preferences", fan.AccessToken, map[string]any{"digest_minutes": 0})
 	_, err := app.Platform.Notify.Send(t.Context(), notify.Notification{UserID: uuid.MustParse(fan.User.ID), Category: "party", Title: "Live now"})
@@ -282,6 +288,31 @@ func TestWebPushRefusesInnerAddressesAtDialTime(t *testing.T) {
 	awaitInbox(t, app, fan.User.ID, models.ChannelPush, 1)
 	require.Zero(t, ps.count("/named"))
 	require.Contains(t, activityFailures(t, app, fan.User.ID), "is not a permitted destination")
+}
+
+// An endpoint whose host names an inner address without DNS (a literal in
+// any spelling a resolver reads, localhost) is refused when it is
+// subscribed, naming the field; nothing is stored.
+func TestPushSubscribeRefusesInnerHosts(t *testing.T) {
+	t.Parallel()
+	app := testenv.StartApp(t)
+	fan := app.Register(t, "fan", "Inner")
+	for _, host := range []string{
+		"localhost", "LOCALHOST.", "push.localhost",
+		"127.0.0.1", "127.1", "2130706433", "0x7f000001", "0177.0.0.1", "0", "[::1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]",
+		"10.0.0.7", "172.16.0.1", "192.168.1.1", "169.254.169.254", "[fe80::1]", "[fc00::1]", "[fd00::1]",
+		"0.0.0.0", "[::ffff:10.0.0.1]", "[::ffff:a9fe:a9fe]", "0xa9.0xfe.0xa9.0xfe",
+	} {
+		r := app.Do(t, http.MethodPost, "/api/push/subscriptions", fan.AccessToken, map[string]any{"endpoint": "https://" + host + "/push", "keys": newBrowser(t).keys})
+		require.Equal(t, http.StatusBadRequest, r.Status, host)
+		require.Equal(t, "invalid", r.ErrorCode(t), host)
+		require.Equal(t, "endpoint", decodeField(t, r), host)
+	}
+	r := app.Do(t, http.MethodPost, "/api/push/subscriptions", fan.AccessToken, map[string]any{"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "keys": newBrowser(t).keys})
+	require.Equal(t, http.StatusCreated, r.Status, "a public name: checked again when it is dialled")
+	subs, err := app.Platform.Store.PushSubscriptions(t.Context(), uuid.MustParse(fan.User.ID))
+	require.NoError(t, err)
+	require.Len(t, subs, 1)
 }
 
 // An endpoint belongs to the account that registered it; a user keeps at

@@ -102,6 +102,7 @@ func New(d Deps) (*Server, error) {
 	s.app.Server().HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.bodyLimitOf(string(h.Method()), string(h.RequestURI()))}
 	}
+	s.app.Server().ErrorHandler = lingerOnRefusal(s.app.Server().ErrorHandler)
 	s.app.Use(
 		s.resolveClient,
 		requestid.New(requestid.Config{Generator: func() string { return uuid.NewString() }}),
@@ -196,8 +197,9 @@ func refuseEncodedBodies(c *fiber.Ctx) error {
 // App exposes the Fiber app, for tests and the route listing.
 func (s *Server) App() *fiber.App { return s.app }
 
-// Serve answers on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+// Serve answers on ln until Shutdown; a refused request's connection
+// lingers (linger.go).
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(lingeringListener{ln}) }
 
 // Shutdown stops accepting connections and waits for requests in flight.
 func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }

@@ -70,3 +70,28 @@ func TestClientChecksTheDialledAddress(t *testing.T) {
 		require.EqualValues(t, 1, hits.Load(), "the redirect's target was not requested")
 	})
 }
+
+// A host that names an inner address without DNS is refused before
+// anything is dialled: literals in every spelling, localhost names and
+// numbers a resolver reads as IPv4. Other names wait for the dial.
+func TestCheckHost(t *testing.T) {
+	g := egress.Guard(nil)
+	for _, h := range []string{
+		"localhost", "LocalHost.", "push.localhost", "a.b.LOCALHOST",
+		"127.0.0.1", "127.0.0.1.", "::1", "::ffff:127.0.0.1", "::ffff:7f00:1", "::127.0.0.1",
+		"10.0.0.1", "172.16.0.1", "192.168.1.1", "169.254.169.254", "fe80::1", "fe80::1%eth0", "fc00::1", "fd00::1",
+		"0.0.0.0", "::", "::ffff:0.0.0.0",
+		"2130706433", "0x7f000001", "0x7F.1", "0177.0.0.1", "127.1", "017700000001", "0", "0x", "10.0.0.010", "1.2.3.4.5",
+		"134744072", // 8.8.8.8, but in no form a browser sends
+	} {
+		t.Run(h, func(t *testing.T) { require.ErrorIs(t, egress.CheckHost(g, h), ssrf.ErrProhibitedIP) })
+	}
+	for _, h := range []string{"fcm.googleapis.com", "updates.push.services.mozilla.com.", "8.8.8.8", "2606:4700:4700::1111", "localhost.example.com", "x.0xz", "1.2.3.4a"} {
+		t.Run(h, func(t *testing.T) { require.NoError(t, egress.CheckHost(g, h)) })
+	}
+	t.Run("the allow-list holds", func(t *testing.T) {
+		local := egress.Guard([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
+		require.NoError(t, egress.CheckHost(local, "127.0.0.1"))
+		require.ErrorIs(t, egress.CheckHost(local, "localhost"), ssrf.ErrProhibitedIP, "localhost may be ::1 too")
+	})
+}

@@ -1,9 +1,9 @@
 package notify
 
 import (
-	"net/netip"
 	"net/url"
 
+	"github.com/fanfare/fanfare/internal/egress"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -12,8 +12,8 @@ const maxEndpoint = 1024
 
 // CheckEndpoint refuses, with a 400 naming the field, an endpoint the push
 // client would not send to: not https (http too in development), no host,
-// credentials in it, too long, another port, or an address literal that is
-// not public. Names are checked on every dial.
+// credentials in it, too long, another port, or a host that is not public
+// without DNS (egress.CheckHost). Other names are checked on every dial.
 func (p *Pusher) CheckEndpoint(raw string) error {
 	bad := func(why string) error { return models.FieldError("endpoint", "endpoint %s", why) }
 	u, err := url.Parse(raw)
@@ -34,8 +34,8 @@ func (p *Pusher) CheckEndpoint(raw string) error {
 	if len(p.Allow) == 0 && port != "443" && port != "80" {
 		return bad("must use the standard port")
 	}
-	if addr, err := netip.ParseAddr(u.Hostname()); err == nil && p.guard.SafeAddr(addr.Unmap()) != nil {
-		return bad("must be a public address")
+	if egress.CheckHost(p.guard, u.Hostname()) != nil {
+		return bad("must be a public host")
 	}
 	return nil
 }

@@ -32,7 +32,12 @@ func TestCheckEndpoint(t *testing.T) {
 		"metadata literal":  {prod, "https://169.254.169.254/latest", false},
 		"private v6":        {prod, "https://[fd00::1]/x", false},
 		"mapped v4 literal": {prod, "https://[::ffff:10.0.0.1]/x", false},
+		"localhost":         {prod, "https://localhost/push", false},
+		"under localhost":   {dev, "http://push.LOCALHOST./x", false},
+		"decimal loopback":  {prod, "https://2130706433/x", false},
+		"short loopback":    {prod, "https://127.1/x", false},
 		"public literal":    {prod, "https://8.8.8.8/x", true},
+		"public name":       {prod, "https://localhost.example.com/x", true},
 		"too long":          {prod, "https://push.example.com/" + strings.Repeat("a", maxEndpoint), false},
 	} {
 		t.Run(name, func(t *testing.T) {
