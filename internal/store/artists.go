@@ -56,9 +56,9 @@ func (s *Store) changeFollow(ctx context.Context, userID, artistID uuid.UUID, fo
 	var count int64
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
 		var res *gorm.DB
+		f := models.Follow{UserID: userID, ArtistID: artistID}
 		if follow {
-			res = tx.Clauses(clause.OnConflict{DoNothing: true}).
-				Create(&models.Follow{UserID: userID, ArtistID: artistID})
+			res = tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&f)
 		} else {
 			res = tx.Where("user_id = ? AND artist_id = ?", userID, artistID).Delete(&models.Follow{})
 		}
@@ -79,6 +79,12 @@ func (s *Store) changeFollow(ctx context.Context, userID, artistID uuid.UUID, fo
 		}
 		if upd.RowsAffected == 0 {
 			return models.ErrNotFound
+		}
+		if follow { // a new follow only: following twice is no second event
+			if err := recordEngagement(tx, models.EngagementEvent{UserID: userID, ArtistID: artistID, Action: models.ActionFollow, Amount: delta, At: f.CreatedAt,
+				OnceKey: once("follow", artistID)}); err != nil {
+				return err
+			}
 		}
 		return tx.Model(&models.Artist{}).Where("id = ?", artistID).Pluck("follower_count", &count).Error
 	})

@@ -97,7 +97,11 @@ func (s *Store) RecordPlay(ctx context.Context, c *models.Content, p *models.Pla
 		}
 		p.ContentID, p.ArtistID = c.ID, c.ArtistID
 		p.SecondsListened = min(p.SecondsListened, limit)
-		return tx.Create(p).Error
+		if err := tx.Create(p).Error; err != nil {
+			return err
+		}
+		return recordEngagement(tx, models.EngagementEvent{UserID: p.UserID, ArtistID: c.ArtistID, Action: models.ActionPlay,
+			Amount: int64(p.SecondsListened), At: p.CreatedAt})
 	})
 }
 

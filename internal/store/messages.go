@@ -128,6 +128,11 @@ func (s *Store) SendMessage(ctx context.Context, in Send) (*Sent, error) {
 				return models.FieldError("attachments", "an attachment is not one of your unsent uploads")
 			}
 		}
+		if in.SenderID == c.FanID {
+			if err := recordEngagement(tx, models.EngagementEvent{UserID: c.FanID, ArtistID: c.ArtistID, Action: models.ActionDM, Amount: 1, At: in.Now}); err != nil {
+				return err
+			}
+		}
 		// One statement for both sides: the last message; a new message
 		// brings the conversation back from the archive; the sender has
 		// read up to their own message.
@@ -264,20 +269,28 @@ func (s *Store) DeleteMessage(ctx context.Context, id, user uuid.UUID, now time.
 // React adds (or with add false removes) the user's emoji on a message
 // they can see; it reports whether anything changed.
 func (s *Store) React(ctx context.Context, id, user uuid.UUID, emoji string, add bool, now time.Time) (*models.Message, bool, error) {
-	m, _, err := s.MessageFor(ctx, id, user)
+	m, c, err := s.MessageFor(ctx, id, user)
 	if err != nil {
 		return nil, false, err
 	}
 	if m.DeletedAt != nil {
 		return nil, false, models.Errorf(models.CodeConflict, "the message was deleted")
 	}
-	var res *gorm.DB
-	if add {
-		res = s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&models.MessageReaction{MessageID: id, UserID: user, Emoji: emoji, CreatedAt: now})
-	} else {
-		res = s.DB(ctx).Where("message_id = ? AND user_id = ? AND emoji = ?", id, user, emoji).Delete(&models.MessageReaction{})
-	}
-	return m, res.RowsAffected == 1, res.Error
+	changed := false
+	err = s.Tx(ctx, func(tx *gorm.DB) error {
+		var res *gorm.DB
+		if add {
+			res = tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.MessageReaction{MessageID: id, UserID: user, Emoji: emoji, CreatedAt: now})
+		} else {
+			res = tx.Where("message_id = ? AND user_id = ? AND emoji = ?", id, user, emoji).Delete(&models.MessageReaction{})
+		}
+		if changed = res.RowsAffected == 1; res.Error != nil || !changed || !add || user != c.FanID {
+			return res.Error
+		}
+		return recordEngagement(tx, models.EngagementEvent{UserID: c.FanID, ArtistID: c.ArtistID, Action: models.ActionDMReaction, Amount: 1, At: now,
+			OnceKey: once("dm_reaction", id)})
+	})
+	return m, changed, err
 }
 
 // Report puts a message another member sent in the moderation queue,

@@ -25,7 +25,10 @@ func (s *Store) AddPartyMessage(ctx context.Context, m *models.PartyMessage) err
 		if err := tx.Create(m).Error; err != nil {
 			return err
 		}
-		return found(tx.Model(&models.Party{}).Where("id = ?", m.PartyID).Update("chat_messages", gorm.Expr("chat_messages + 1")))
+		if err := found(tx.Model(&models.Party{}).Where("id = ?", m.PartyID).Update("chat_messages", gorm.Expr("chat_messages + 1"))); err != nil {
+			return err
+		}
+		return recordPartyEngagement(tx, m.PartyID, models.EngagementEvent{UserID: m.UserID, Action: models.ActionChat, Amount: 1, At: m.CreatedAt})
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/fanfare/fanfare/models"
@@ -49,10 +50,27 @@ func (s *Store) OpenPartyStay(ctx context.Context, partyID, userID uuid.UUID, no
 		Create(&models.PartyStay{ID: models.NewID(), PartyID: partyID, UserID: userID, JoinedAt: now}).Error
 }
 
-// ClosePartyStay records that a user's last socket left a party's room.
+// ClosePartyStay records that a user's last socket left a party's room,
+// and the stay's seconds as listening.
 func (s *Store) ClosePartyStay(ctx context.Context, partyID, userID uuid.UUID, now time.Time) error {
-	return s.DB(ctx).Model(&models.PartyStay{}).Where("party_id = ? AND user_id = ? AND left_at IS NULL", partyID, userID).
-		Update("left_at", now).Error
+	return s.Tx(ctx, func(tx *gorm.DB) error {
+		var open []models.PartyStay
+		q := tx.Where("party_id = ? AND user_id = ? AND left_at IS NULL", partyID, userID)
+		if s.dialect == Postgres { // two closes of one stay: one counts it
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := q.Find(&open).Error; err != nil || len(open) == 0 {
+			return err
+		}
+		var events []models.EngagementEvent
+		for _, st := range open {
+			if err := tx.Model(&st).Update("left_at", now).Error; err != nil {
+				return err
+			}
+			events = append(events, models.EngagementEvent{UserID: userID, Action: models.ActionListen, Amount: int64(now.Sub(st.JoinedAt) / time.Second), At: now})
+		}
+		return recordPartyEngagement(tx, partyID, events...)
+	})
 }
 
 // PartyListeners returns who is in a party's room now (its open stays),

@@ -112,7 +112,14 @@ func (s *Store) AskQuestion(ctx context.Context, q *models.QAQuestion, perAsker 
 		if res.RowsAffected == 0 {
 			return models.Errorf(models.CodeQuotaExceeded, "at most %d questions per member and session", perAsker)
 		}
-		return tx.Create(q).Error
+		if err := tx.Create(q).Error; err != nil {
+			return err
+		}
+		artist, err := artistOf(tx, &models.QASession{}, q.SessionID)
+		if err != nil {
+			return err
+		}
+		return recordEngagement(tx, models.EngagementEvent{UserID: q.AuthorID, ArtistID: artist, Action: models.ActionQuestion, Amount: 1, At: q.CreatedAt})
 	})
 }
 
