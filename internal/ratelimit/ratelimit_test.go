@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fanfare/fanfare/internal/ratelimit"
@@ -46,13 +45,7 @@ func limiters(t *testing.T, c *clock) map[string]func() ratelimit.Limiter {
 		}(),
 		"redis": func() func() ratelimit.Limiter {
 			_, prefix := testenv.Redis(t) // cleans the prefix up
-			return func() ratelimit.Limiter {
-				opts, err := redis.ParseURL(testenv.RedisURL())
-				require.NoError(t, err)
-				rdb := redis.NewClient(opts)
-				t.Cleanup(func() { rdb.Close() })
-				return ratelimit.NewRedis(rdb, prefix, c.Now)
-			}
+			return func() ratelimit.Limiter { return ratelimit.NewRedis(testenv.RedisClient(t), prefix, c.Now) }
 		}(),
 	}
 }

@@ -80,6 +80,12 @@ var rules = []rule{{
 	why: "internal/ holds the leaf services; they never import api, worker, workflows, activities, notifier, " +
 		"the use cases (messaging, membership, perks) or the composition root (app)",
 }, {
+	// The engagement engine's hot counters: stricter than the rule for all
+	// of internal/ above, of the project only models and other services.
+	applies: func(p string) bool { return under(p, "internal/counters") },
+	allowed: func(imp dep) bool { return !imp.own || under(imp.path, "models", "internal") },
+	why:     "internal/counters is a leaf service: of the project it imports models and other internal services only",
+}, {
 	applies: func(p string) bool { return under(p, "messaging", "membership", "perks") },
 	allowed: func(imp dep) bool { return !imp.own || !under(imp.path, "api", "app") },
 	why:     "the use cases (messaging, membership, perks) sit below api and app: a handler, a socket frame or a test calls them",
@@ -163,7 +169,7 @@ func TestImportsPointDownTheLayers(t *testing.T) {
 	for _, p := range pkgs {
 		seen[rel(p.ImportPath)] = true
 	}
-	for _, p := range []string{"workflows", "models", "internal/realtime", "internal/searchattr", "app", "api"} {
+	for _, p := range []string{"workflows", "models", "internal/realtime", "internal/searchattr", "internal/counters", "app", "api"} {
 		require.True(t, seen[p], "go list found %s: the rules would pass vacuously", p)
 	}
 	for _, v := range violations(pkgs) {
@@ -210,6 +216,10 @@ func TestTheRules(t *testing.T) {
 		{"internal/config", "app", true},
 		{"internal/realtime", "api", true},
 		{"internal/realtime", "models", false},
+		{"internal/counters", "models", false},
+		{"internal/counters", "internal/ratelimit", false},
+		{"internal/counters", "github.com/redis/go-redis/v9", false},
+		{"internal/counters", "cmd/fanfare", true},
 		{"internal/searchattr", "go.temporal.io/sdk/temporal", false},
 		{"internal/searchattr", "go.temporal.io/sdk/client", true},
 		{"api", "workflows", false},

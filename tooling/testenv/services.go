@@ -179,24 +179,32 @@ func RedisURL() string { return env("FANFARE_TEST_REDIS", "redis://127.0.0.1:637
 // the prefix are deleted when the test ends.
 func Redis(t testing.TB) (*redis.Client, string) {
 	t.Helper()
-	opts, err := redis.ParseURL(RedisURL())
-	if err != nil {
-		t.Fatalf("FANFARE_TEST_REDIS: %v", err)
-	}
-	c := redis.NewClient(opts)
+	c := RedisClient(t)
 	ctx := context.Background()
 	if err := c.Ping(ctx).Err(); err != nil {
 		t.Fatalf("Redis is required (FANFARE_TEST_REDIS=%s): %v", RedisURL(), err)
 	}
 	prefix := uniqueName("test:") + ":"
-	t.Cleanup(func() {
+	t.Cleanup(func() { // before RedisClient's Close: cleanups run last first
 		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
 		for iter.Next(ctx) {
 			c.Del(ctx, iter.Val())
 		}
-		c.Close()
 	})
 	return c, prefix
+}
+
+// RedisClient returns one more client of the tests' Redis, closed when the
+// test ends: with a prefix from Redis, a second api instance's.
+func RedisClient(t testing.TB) *redis.Client {
+	t.Helper()
+	opts, err := redis.ParseURL(RedisURL())
+	if err != nil {
+		t.Fatalf("FANFARE_TEST_REDIS: %v", err)
+	}
+	c := redis.NewClient(opts)
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 var (
