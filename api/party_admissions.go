@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/models"
@@ -33,7 +32,7 @@ func (s *Server) partyAdmissionRoutes(r *routes, limit fiber.Handler) {
 	r.add(fiber.MethodGet, "/api/parties/:id/admissions", op{summary: "A party's guests: admitted by its invite code, accepted by a host, or RSVP'd (its hosts)", tag: "parties", auth: true,
 		in: pageQuery{}, out: partyGuestPage{}, errors: append([]int{http.StatusBadRequest}, hosts...), owner: hostsOnly}, s.authenticate, s.partyGuests)
 	r.add(fiber.MethodPut, "/api/parties/:id/admissions/:userID", op{summary: "Accept a registered user into a party: they keep access when the invite code is replaced (its hosts)", tag: "parties", auth: true,
-		out: partyGuestView{}, errors: append([]int{http.StatusBadRequest, http.StatusConflict}, hosts...), owner: hostsOnly}, s.authenticate, limit, s.acceptPartyGuest)
+		status: http.StatusNoContent, errors: append([]int{http.StatusBadRequest, http.StatusConflict}, hosts...), owner: hostsOnly}, s.authenticate, limit, s.acceptPartyGuest)
 	r.add(fiber.MethodDelete, "/api/parties/:id/admissions/:userID", op{summary: "End a guest's admission and RSVP, taking them out of the room unless the party's rule still lets them in (its hosts)", tag: "parties", auth: true,
 		status: http.StatusNoContent, errors: hosts, owner: hostsOnly}, s.authenticate, limit, s.clearPartyGuest)
 }
@@ -80,19 +79,13 @@ func (s *Server) acceptPartyGuest(c *fiber.Ctx) error {
 	case !p.Status.Open():
 		return models.Errorf(models.CodeConflict, "this party has ended or was cancelled")
 	}
-	user, err := s.Store.UserByID(ctx, target)
-	if err != nil {
+	if _, err := s.Store.UserByID(ctx, target); err != nil {
 		return err
 	}
-	now := s.Auth.Now()
-	if err := s.Store.AcceptToParty(ctx, p.ID, target, me.UserID, now); err != nil {
+	if err := s.Store.AcceptToParty(ctx, p.ID, target, me.UserID, s.Auth.Now()); err != nil {
 		return err
 	}
-	rsvps, err := s.Store.RSVPCounts(ctx, []uuid.UUID{p.ID}, target)
-	if err != nil {
-		return err
-	}
-	return c.JSON(partyGuestView{UserID: target.String(), DisplayName: user.DisplayName, Since: now.UTC(), Accepted: true, RSVPed: rsvps[p.ID].Mine})
+	return c.SendStatus(http.StatusNoContent)
 }
 
 func (s *Server) clearPartyGuest(c *fiber.Ctx) error {
