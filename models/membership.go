@@ -144,10 +144,11 @@ func (QuotaPeriod) TableName() string { return "dm_quota_periods" }
 
 // UserMilestone is a milestone a user reached, awarded once.
 type UserMilestone struct {
-	UserID    uuid.UUID `gorm:"primaryKey"`
-	ArtistID  uuid.UUID `gorm:"primaryKey"`
-	Key       string    `gorm:"primaryKey"`
-	AwardedAt time.Time
+	UserID      uuid.UUID `gorm:"primaryKey"`
+	ArtistID    uuid.UUID `gorm:"primaryKey"`
+	Key         string    `gorm:"primaryKey"`
+	AwardedAt   time.Time
+	DeliveredAt *time.Time // rewards granted and both sides told
 }
 
 // Support-duration milestones of a membership.

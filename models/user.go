@@ -29,8 +29,11 @@ type User struct {
 	Country      *string // ISO 3166-1 alpha-2
 	BirthYear    *int
 	TimeZone     string // IANA name
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// LeaderboardHidden keeps the user off public leaderboards; their own
+	// rank still counts them.
+	LeaderboardHidden bool
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // Artist is the public profile of a user with the artist role; its ID is
@@ -42,8 +45,11 @@ type Artist struct {
 	Bio           string
 	AvatarURL     string
 	FollowerCount int64
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// StreamedSeconds is every fan's listening to the artist (plays,
+	// progress, party stays): the artist's minute milestones.
+	StreamedSeconds int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // Follow is a user following an artist for free.

@@ -16,8 +16,8 @@ import (
 // seconds) and of an artist towards themselves are not events; an event
 // whose OnceKey the user already has is dropped.
 func recordEngagement(tx *gorm.DB, events ...models.EngagementEvent) error {
-	kept := events[:0:0]
-	for _, e := range events {
+	var added []models.EngagementEvent
+	for _, e := range events { // an act has one or two: one insert each tells which were new
 		if e.Amount <= 0 || e.UserID == e.ArtistID {
 			continue
 		}
@@ -25,12 +25,15 @@ func recordEngagement(tx *gorm.DB, events ...models.EngagementEvent) error {
 			e.ID = models.NewID()
 		}
 		e.At = e.At.UTC()
-		kept = append(kept, e)
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&e)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 1 {
+			added = append(added, e)
+		}
 	}
-	if len(kept) == 0 {
-		return nil
-	}
-	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&kept).Error
+	return foldEngagement(tx, added)
 }
 
 // once is the OnceKey of an act that earns engagement once.
