@@ -174,3 +174,33 @@ type ArtistMilestone struct {
 	ReachedAt   time.Time
 	DeliveredAt *time.Time
 }
+
+// EngagementScore is one fan × artist × period row of sums (decayed for
+// the 'all' period): D by models.Actions, Score their weighted total.
+type EngagementScore struct {
+	ArtistID    uuid.UUID `gorm:"primaryKey"`
+	UserID      uuid.UUID `gorm:"primaryKey"`
+	Period      string    `gorm:"primaryKey"`
+	DPlay       float64
+	DProgress   float64
+	DListen     float64
+	DChat       float64
+	DReaction   float64
+	DDM         float64 `gorm:"column:d_dm"`
+	DDMReaction float64 `gorm:"column:d_dm_reaction"`
+	DFollow     float64
+	DQuestion   float64
+	DShare      float64
+	Score       float64
+	Streamed    int64
+	UpdatedAt   time.Time
+}
+
+func (EngagementScore) TableName() string { return "engagement_scores" }
+
+// Sum is the row's sum of one action.
+func (s EngagementScore) Sum(a Action) float64 {
+	return map[Action]float64{ActionPlay: s.DPlay, ActionProgress: s.DProgress, ActionListen: s.DListen, ActionChat: s.DChat,
+		ActionReaction: s.DReaction, ActionDM: s.DDM, ActionDMReaction: s.DDMReaction, ActionFollow: s.DFollow,
+		ActionQuestion: s.DQuestion, ActionShare: s.DShare}[a]
+}

@@ -80,13 +80,25 @@ func (s *Store) changeFollow(ctx context.Context, userID, artistID uuid.UUID, fo
 		if upd.RowsAffected == 0 {
 			return models.ErrNotFound
 		}
-		if follow { // a new follow only: following twice is no second event
-			if err := recordEngagement(tx, models.EngagementEvent{UserID: userID, ArtistID: artistID, Action: models.ActionFollow, Amount: delta, At: f.CreatedAt,
-				OnceKey: once("follow", artistID)}); err != nil {
-				return err
-			}
+		if err := tx.Model(&models.Artist{}).Where("id = ?", artistID).Pluck("follower_count", &count).Error; err != nil {
+			return err
 		}
-		return tx.Model(&models.Artist{}).Where("id = ?", artistID).Pluck("follower_count", &count).Error
+		if !follow || delta == 0 { // a new follow only: following twice is no second event
+			return nil
+		}
+		if err := recordEngagement(tx, models.EngagementEvent{UserID: userID, ArtistID: artistID, Action: models.ActionFollow, Amount: delta, At: f.CreatedAt,
+			OnceKey: once("follow", artistID)}); err != nil {
+			return err
+		}
+		// The row lock of the count orders concurrent follows: one of them
+		// takes the count across a threshold; unfollowing and following
+		// again takes it across once more, which the milestone's key keeps
+		// a no-op.
+		var keys []string
+		for _, n := range models.Crossed(models.FollowerMilestones, float64(count-1), float64(count)) {
+			keys = append(keys, models.FollowersMilestone(n))
+		}
+		return reachArtistMilestones(tx, artistID, f.CreatedAt, keys...)
 	})
 	return count, err
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,11 +31,38 @@ func (s *Store) RecordMembership(ctx context.Context, sub models.Subscription, q
 		}
 		q := models.QuotaPeriod{ID: models.NewID(), ArtistID: sub.ArtistID, FanID: sub.FanID,
 			PeriodStart: sub.PeriodStart, PeriodEnd: end, QuotaLimit: quota}
-		return tx.Clauses(clause.OnConflict{
+		if err := tx.Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "artist_id"}, {Name: "fan_id"}, {Name: "period_start"}},
 			DoUpdates: clause.AssignmentColumns([]string{"period_end", "quota_limit", "updated_at"}),
-		}).Create(&q).Error
+		}).Create(&q).Error; err != nil {
+			return err
+		}
+		if !slices.Contains(models.GrantingStatuses, sub.Status) {
+			return nil
+		}
+		return reachClubGoals(tx, sub.ArtistID, sub.UpdatedAt)
 	})
+}
+
+// reachClubGoals records the club's goals (FanClub.Milestones) its live
+// member count has reached, each once: a goal is set in one place and
+// detected here, when a membership starts to grant.
+func reachClubGoals(tx *gorm.DB, artistID uuid.UUID, at time.Time) error {
+	var clubs []models.FanClub
+	if err := tx.Where("artist_id = ?", artistID).Limit(1).Find(&clubs).Error; err != nil || len(clubs) == 0 || len(clubs[0].Milestones) == 0 {
+		return err
+	}
+	var members int64
+	if err := tx.Model(&models.Subscription{}).Where("artist_id = ? AND status IN ?", artistID, models.GrantingStatuses).Count(&members).Error; err != nil {
+		return err
+	}
+	var keys []string
+	for _, g := range clubs[0].Milestones {
+		if int64(g.Members) <= members {
+			keys = append(keys, models.ClubGoalMilestone(g.Members))
+		}
+	}
+	return reachArtistMilestones(tx, artistID, at, keys...)
 }
 
 // Membership returns a fan's membership in an artist's club.
