@@ -143,13 +143,19 @@ func upsertScores(tx *gorm.DB, artist uuid.UUID, set models.EngagementSettings, 
 	}
 	// The score from the sums with today's weights, not an increment: a
 	// row an old weight wrote is right again at its next event.
-	sql.WriteString("score = " + strings.Join(score, " + ") + ", streamed = engagement_scores.streamed + excluded.streamed, updated_at = excluded.updated_at")
-	sql.WriteString(" RETURNING user_id, period, score, streamed")
+	// updated_at is the newest event the row holds: the clock its score
+	// thresholds are read at only moves forward, so some fold crosses each
+	// (at an event's own, older time a fold could read the score below a
+	// threshold that another fold already read it above).
+	sql.WriteString("score = " + strings.Join(score, " + ") + ", streamed = engagement_scores.streamed + excluded.streamed, " +
+		"updated_at = CASE WHEN excluded.updated_at > engagement_scores.updated_at THEN excluded.updated_at ELSE engagement_scores.updated_at END")
+	sql.WriteString(" RETURNING user_id, period, score, streamed, updated_at")
 	var after []struct {
-		UserID   uuid.UUID
-		Period   string
-		Score    float64
-		Streamed int64
+		UserID    uuid.UUID
+		Period    string
+		Score     float64
+		Streamed  int64
+		UpdatedAt time.Time
 	}
 	if err := tx.Raw(sql.String(), args...).Scan(&after).Error; err != nil {
 		return err
@@ -169,7 +175,7 @@ func upsertScores(tx *gorm.DB, artist uuid.UUID, set models.EngagementSettings, 
 		for _, n := range models.Crossed(models.FanMinuteMilestones, float64(a.Streamed-r.streamed)/60, float64(a.Streamed)/60) {
 			keys = append(keys, models.FanMinutesMilestone(n))
 		}
-		for _, n := range models.Crossed(models.ScoreMilestones, set.Decay(a.Score-r.score, r.last), set.Decay(a.Score, r.last)) {
+		for _, n := range models.Crossed(models.ScoreMilestones, set.Decay(a.Score-r.score, a.UpdatedAt), set.Decay(a.Score, a.UpdatedAt)) {
 			keys = append(keys, models.ScoreMilestone(n))
 		}
 		for _, k := range keys {

@@ -85,7 +85,9 @@ func TestScoresAgainstBruteForce(t *testing.T) {
 							return
 						}
 					}
-				}, func(x, y uuid.UUID) int { return cmp.Or(-cmpFloat(brute[x], brute[y]), strings.Compare(x.String(), y.String())) })
+				}, func(x, y uuid.UUID) int {
+					return cmp.Or(-cmpFloat(brute[x], brute[y]), strings.Compare(x.String(), y.String()))
+				})
 				// Ties (the same acts in a week) share a rank; sums that differ
 				// only by rounding are ties.
 				rank := func(f uuid.UUID) int64 {
