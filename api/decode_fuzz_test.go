@@ -54,37 +54,38 @@ func fuzzDecode[T any](f *testing.F) {
 	})
 }
 
-func FuzzDecodeRegister(f *testing.F)         { fuzzDecode[registerRequest](f) }
-func FuzzDecodeLogin(f *testing.F)            { fuzzDecode[loginRequest](f) }
-func FuzzDecodeRefresh(f *testing.F)          { fuzzDecode[refreshRequest](f) }
-func FuzzDecodeUpdateMe(f *testing.F)         { fuzzDecode[updateMeRequest](f) }
-func FuzzDecodeSubscribe(f *testing.F)        { fuzzDecode[subscribeRequest](f) }
-func FuzzDecodeChangeTier(f *testing.F)       { fuzzDecode[changeTierRequest](f) }
-func FuzzDecodeClub(f *testing.F)             { fuzzDecode[updateClubRequest](f) }
-func FuzzDecodeSendMessage(f *testing.F)      { fuzzDecode[sendMessageRequest](f) }
-func FuzzDecodeConversation(f *testing.F)     { fuzzDecode[updateConversationRequest](f) }
-func FuzzDecodePushSubscription(f *testing.F) { fuzzDecode[pushSubscriptionRequest](f) }
-func FuzzDecodeAnnouncement(f *testing.F)     { fuzzDecode[announcementRequest](f) }
-func FuzzDecodeContent(f *testing.F)          { fuzzDecode[contentRequest](f) }
-func FuzzDecodePlay(f *testing.F)             { fuzzDecode[playRequest](f) }
-func FuzzDecodeAsk(f *testing.F)              { fuzzDecode[askRequest](f) }
-func FuzzDecodeAnswer(f *testing.F)           { fuzzDecode[answerRequest](f) }
-func FuzzDecodeBackstagePost(f *testing.F)    { fuzzDecode[backstagePostRequest](f) }
-func FuzzDecodeLiveStart(f *testing.F)        { fuzzDecode[liveStartRequest](f) }
-func FuzzDecodeLiveJoin(f *testing.F)         { fuzzDecode[liveJoinRequest](f) }
-func FuzzDecodeLiveChat(f *testing.F)         { fuzzDecode[liveChatRequest](f) }
-func FuzzDecodeParty(f *testing.F)            { fuzzDecode[partyRequest](f) }
-func FuzzDecodePlayback(f *testing.F)         { fuzzDecode[playbackRequest](f) }
-func FuzzDecodeRSVP(f *testing.F)             { fuzzDecode[rsvpRequest](f) }
-func FuzzDecodePartyChat(f *testing.F)        { fuzzDecode[partyChatRequest](f) }
-func FuzzDecodePartyChatDelete(f *testing.F)  { fuzzDecode[partyChatDeleteRequest](f) }
-func FuzzDecodeSlowMode(f *testing.F)         { fuzzDecode[slowModeRequest](f) }
-func FuzzDecodePartySlowMode(f *testing.F)    { fuzzDecode[partySlowModeRequest](f) }
-func FuzzDecodePartyReaction(f *testing.F)    { fuzzDecode[partyReactionRequest](f) }
-func FuzzDecodePartyJoin(f *testing.F)        { fuzzDecode[partyJoinRequest](f) }
-func FuzzDecodePartyLeave(f *testing.F)       { fuzzDecode[partyLeaveRequest](f) }
-func FuzzDecodePartyTarget(f *testing.F)      { fuzzDecode[partyTargetRequest](f) }
-func FuzzDecodeDiscordWebhook(f *testing.F)   { fuzzDecode[discordWebhookRequest](f) }
+func FuzzDecodeRegister(f *testing.F)           { fuzzDecode[registerRequest](f) }
+func FuzzDecodeLogin(f *testing.F)              { fuzzDecode[loginRequest](f) }
+func FuzzDecodeRefresh(f *testing.F)            { fuzzDecode[refreshRequest](f) }
+func FuzzDecodeUpdateMe(f *testing.F)           { fuzzDecode[updateMeRequest](f) }
+func FuzzDecodeSubscribe(f *testing.F)          { fuzzDecode[subscribeRequest](f) }
+func FuzzDecodeChangeTier(f *testing.F)         { fuzzDecode[changeTierRequest](f) }
+func FuzzDecodeClub(f *testing.F)               { fuzzDecode[updateClubRequest](f) }
+func FuzzDecodeSendMessage(f *testing.F)        { fuzzDecode[sendMessageRequest](f) }
+func FuzzDecodeConversation(f *testing.F)       { fuzzDecode[updateConversationRequest](f) }
+func FuzzDecodePushSubscription(f *testing.F)   { fuzzDecode[pushSubscriptionRequest](f) }
+func FuzzDecodeAnnouncement(f *testing.F)       { fuzzDecode[announcementRequest](f) }
+func FuzzDecodeContent(f *testing.F)            { fuzzDecode[contentRequest](f) }
+func FuzzDecodePlay(f *testing.F)               { fuzzDecode[playRequest](f) }
+func FuzzDecodeAsk(f *testing.F)                { fuzzDecode[askRequest](f) }
+func FuzzDecodeAnswer(f *testing.F)             { fuzzDecode[answerRequest](f) }
+func FuzzDecodeBackstagePost(f *testing.F)      { fuzzDecode[backstagePostRequest](f) }
+func FuzzDecodeLiveStart(f *testing.F)          { fuzzDecode[liveStartRequest](f) }
+func FuzzDecodeLiveJoin(f *testing.F)           { fuzzDecode[liveJoinRequest](f) }
+func FuzzDecodeLiveChat(f *testing.F)           { fuzzDecode[liveChatRequest](f) }
+func FuzzDecodeParty(f *testing.F)              { fuzzDecode[partyRequest](f) }
+func FuzzDecodePlayback(f *testing.F)           { fuzzDecode[playbackRequest](f) }
+func FuzzDecodeRSVP(f *testing.F)               { fuzzDecode[rsvpRequest](f) }
+func FuzzDecodePartyChat(f *testing.F)          { fuzzDecode[partyChatRequest](f) }
+func FuzzDecodePartyChatDelete(f *testing.F)    { fuzzDecode[partyChatDeleteRequest](f) }
+func FuzzDecodeSlowMode(f *testing.F)           { fuzzDecode[slowModeRequest](f) }
+func FuzzDecodePartySlowMode(f *testing.F)      { fuzzDecode[partySlowModeRequest](f) }
+func FuzzDecodePartyReaction(f *testing.F)      { fuzzDecode[partyReactionRequest](f) }
+func FuzzDecodePartyJoin(f *testing.F)          { fuzzDecode[partyJoinRequest](f) }
+func FuzzDecodePartyLeave(f *testing.F)         { fuzzDecode[partyLeaveRequest](f) }
+func FuzzDecodePartyTarget(f *testing.F)        { fuzzDecode[partyTargetRequest](f) }
+func FuzzDecodeDiscordWebhook(f *testing.F)     { fuzzDecode[discordWebhookRequest](f) }
+func FuzzDecodeEngagementSettings(f *testing.F) { fuzzDecode[engagementSettingsRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {
@@ -135,7 +136,7 @@ var querySeeds = []string{
 	"tier=superfan&status=active", "tier=follower", "status=%00", "archived=1&unread=yes",
 	"before=01932c7e-0000-7000-8000-000000000000&after=nope", "before={01932c7e-0000-7000-8000-000000000000}",
 	"unread=true&grouped=true&category=message", "unread=TRUE", "category=%22%25q", "cursor=urn:uuid:01932c7e-0000-7000-8000-000000000000",
-	"artist_id=01932c7e-0000-7000-8000-000000000000&public=false&status=live", "public=yes&status=over", "artist_id=nope",
+	"artist_id=01932c7e-0000-7000-8000-000000000000&public=false&status=live", "public=yes&status=over", "artist_id=nope", "period=week&limit=5", "period=year",
 }
 
 // Any query either decodes into a value that passes its rules or fails
@@ -201,6 +202,7 @@ func FuzzContentApply(f *testing.F) {
 func FuzzQueryIDPage(f *testing.F)  { fuzzQuery[idPage](f) }
 func FuzzQueryParties(f *testing.F) { fuzzQuery[partyQuery](f) }
 func FuzzQueryShare(f *testing.F)   { fuzzQuery[shareQuery](f) }
+func FuzzQueryTopFans(f *testing.F) { fuzzQuery[topFansQuery](f) }
 
 // Whatever the text of a question, answer or post, what is stored holds no
 // tag and keeps to its limit.

@@ -11,6 +11,8 @@ type updateMeRequest struct {
 	Country     *string `json:"country,omitempty" validate:"omitempty,iso3166_1_alpha2"`
 	BirthYear   *int    `json:"birth_year,omitempty" validate:"omitempty,min=1900,max=2100"`
 	TimeZone    *string `json:"time_zone,omitempty" validate:"omitempty,timezone"`
+	// LeaderboardHidden keeps the caller off artists' public leaderboards.
+	LeaderboardHidden *bool `json:"leaderboard_hidden,omitempty"`
 }
 
 func (s *Server) meRoutes(r *routes) {
@@ -46,6 +48,9 @@ func (s *Server) updateMe(c *fiber.Ctx) error {
 	}
 	if req.TimeZone != nil {
 		cols["time_zone"] = *req.TimeZone
+	}
+	if req.LeaderboardHidden != nil {
+		cols["leaderboard_hidden"] = *req.LeaderboardHidden
 	}
 	p, _ := caller(c)
 	u, err := s.Store.UpdateUser(c.UserContext(), p.UserID, cols)

@@ -69,6 +69,8 @@ var (
 		"POST /api/parties/{id}/leave":                   "the caller's own sockets leave the party's room",
 		"GET /api/parties/{id}/share":                    "read as GET /api/parties/{id}: a private party needs its code",
 		"GET /p/{id}":                                    "a party's public share page: a private one needs its code",
+		"GET /api/artists/{id}/top-fans":                 "an artist's public leaderboard: fans who hide themselves are left off",
+		"GET /api/artists/{id}/me/engagement":            "the caller's own standing with any artist: the path names no fan",
 	}
 	// strangerInput: a valid query or body for owned routes that check their
 	// input before their owner, so a stranger's call reaches the owner check.

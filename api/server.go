@@ -21,6 +21,7 @@ import (
 	"github.com/valyala/fasthttp"
 	"go.temporal.io/sdk/client"
 
+	"github.com/fanfare/fanfare/engagement"
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/blobs"
@@ -70,6 +71,7 @@ type Server struct {
 	qa        *perks.QA            // the monthly Q&A
 	backstage *perks.Backstage     // the backstage feed
 	live      *perks.Live          // live sessions
+	scores    *engagement.Scores   // scores, leaderboards, standings
 	seats     realtime.Seats       // party rooms' seats, across instances
 	rosters   *partyRosters        // party arrivals and departures, batched to their workflows
 }
@@ -84,6 +86,7 @@ func New(d Deps) (*Server, error) {
 	s.qa = &perks.QA{Store: d.Store, Notify: d.Notify, Now: now}
 	s.backstage = &perks.Backstage{Store: d.Store, Now: now}
 	s.live = &perks.Live{Store: d.Store, Notify: d.Notify, Now: now}
+	s.scores = &engagement.Scores{Store: d.Store, Now: now}
 	s.app = fiber.New(fiber.Config{
 		AppName: "fanfare",
 		// The default; bodyLimitOf raises it for the routes that need more.
@@ -145,6 +148,7 @@ func New(d Deps) (*Server, error) {
 	s.partyChatRoutes(r)
 	s.partyShareRoutes(r)
 	s.discordRoutes(r)
+	s.engagementRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
 	s.messagingRealtime(d.Hub)
 	s.backstageRealtime(d.Hub)

@@ -16,13 +16,15 @@ type userView struct {
 	Country     *string     `json:"country"`
 	BirthYear   *int        `json:"birth_year"`
 	TimeZone    string      `json:"time_zone"`
-	CreatedAt   time.Time   `json:"created_at"`
+	// LeaderboardHidden: off artists' public leaderboards.
+	LeaderboardHidden bool      `json:"leaderboard_hidden"`
+	CreatedAt         time.Time `json:"created_at"`
 }
 
 func viewUser(u *models.User) userView {
 	return userView{
 		ID: u.ID.String(), Email: u.Email, Role: u.Role, DisplayName: u.DisplayName,
-		Country: u.Country, BirthYear: u.BirthYear, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt.UTC(),
+		Country: u.Country, BirthYear: u.BirthYear, TimeZone: u.TimeZone, LeaderboardHidden: u.LeaderboardHidden, CreatedAt: u.CreatedAt.UTC(),
 	}
 }
 

@@ -212,9 +212,3 @@ func (s *Store) Standing(ctx context.Context, artistID, userID uuid.UUID, period
 	err = db.Model(&models.EngagementScore{}).Where("artist_id = ? AND period = ? AND score <= ?", artistID, period, st.Score.Score).Count(&st.AtOrBelow).Error
 	return st, err
 }
-
-// SetLeaderboardHidden keeps a user off (or puts them back on) public
-// leaderboards.
-func (s *Store) SetLeaderboardHidden(ctx context.Context, userID uuid.UUID, hidden bool) error {
-	return s.DB(ctx).Model(&models.User{}).Where("id = ?", userID).Update("leaderboard_hidden", hidden).Error
-}

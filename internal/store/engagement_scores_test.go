@@ -68,7 +68,8 @@ func TestScoresAgainstBruteForce(t *testing.T) {
 				require.NoError(t, st.RecordEngagement(ctx, chunk...))
 			}
 		}
-		require.NoError(t, st.SetLeaderboardHidden(ctx, fans[3], true))
+		_, err := st.UpdateUser(ctx, fans[3], map[string]any{"leaderboard_hidden": true})
+		require.NoError(t, err)
 
 		check := func(set models.EngagementSettings) {
 			for _, period := range []string{models.PeriodAll, models.PeriodWeek, models.PeriodMonth} {
