@@ -99,9 +99,12 @@ func (s *Server) changeFollow(c *fiber.Ctx, follow bool) error {
 	if follow {
 		change = s.Store.Follow
 	}
-	count, err := change(c.UserContext(), p.UserID, a.ID)
+	count, changed, err := change(c.UserContext(), p.UserID, a.ID)
 	if err != nil {
 		return err
+	}
+	if follow && changed {
+		s.countLive(c.UserContext(), a.ID, liveNewFollowers, 1)
 	}
 	return c.JSON(followResponse{Following: follow, FollowerCount: count})
 }

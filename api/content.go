@@ -494,5 +494,8 @@ func (s *Server) play(c *fiber.Ctx) error {
 	if err := s.Store.RecordPlay(c.UserContext(), item, p); err != nil {
 		return err
 	}
+	if p.UserID != item.ArtistID {
+		s.countLive(c.UserContext(), item.ArtistID, livePlays, 1)
+	}
 	return c.Status(http.StatusCreated).JSON(playView{ID: p.ID.String(), PositionSeconds: p.PositionSeconds, SecondsListened: p.SecondsListened})
 }

@@ -104,6 +104,9 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 	if err != nil {
 		return workflowError(err)
 	}
+	if sub.Status.Grants() {
+		s.countLive(c.UserContext(), artist.ID, liveNewMembers, 1)
+	}
 	return c.Status(http.StatusCreated).JSON(viewMembership(sub, quota))
 }
 

@@ -43,6 +43,7 @@ type reactionTally struct {
 	s      *Server
 	mu     sync.Mutex
 	counts map[uuid.UUID]map[string]int64
+	fans   map[uuid.UUID]map[uuid.UUID]int64 // party → fan → taps: each fan's engagement
 }
 
 func (s *Server) partyReactions(h *realtime.Hub) {
@@ -64,28 +65,31 @@ func (t *reactionTally) frame(_ context.Context, c *realtime.Conn, f realtime.Fr
 	if !c.In(realtime.PartyRoom(partyID.String())) {
 		return nil, models.Errorf(models.CodeForbidden, "join the party's room to react")
 	}
-	t.add(partyID, req.Emoji)
+	t.add(partyID, uuid.MustParse(c.UserID), req.Emoji) // a signed-in socket's user id
 	return nil, nil
 }
 
-func (t *reactionTally) add(partyID uuid.UUID, emoji string) {
+func (t *reactionTally) add(partyID, userID uuid.UUID, emoji string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.counts == nil {
 		t.counts = map[uuid.UUID]map[string]int64{}
+		t.fans = map[uuid.UUID]map[uuid.UUID]int64{}
 		time.AfterFunc(reactionWindow, t.flush)
 	}
 	if t.counts[partyID] == nil {
 		t.counts[partyID] = map[string]int64{}
+		t.fans[partyID] = map[uuid.UUID]int64{}
 	}
 	t.counts[partyID][emoji]++
+	t.fans[partyID][userID]++
 }
 
 // flush sends the window's aggregates and adds them to each party's total.
 func (t *reactionTally) flush() {
 	t.mu.Lock()
-	counts := t.counts
-	t.counts = nil
+	counts, fans := t.counts, t.fans
+	t.counts, t.fans = nil, nil
 	t.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -94,18 +98,22 @@ func (t *reactionTally) flush() {
 		if err := t.s.Hub.Ephemeral(ctx, realtime.PartyRoom(partyID.String()), ev); err != nil {
 			t.s.Log.WarnContext(ctx, "party reactions not published", "party", partyID, "error", err)
 		}
-		var n int64
-		for v := range maps.Values(byEmoji) {
-			n += v
-		}
-		t.s.countPartyReactions(ctx, partyID, n)
+		t.s.countPartyReactions(ctx, partyID, fans[partyID])
 	}
 }
 
-// countPartyReactions adds n to the party's reaction total in its stats
-// (one atomic increment per aggregate, not per tap).
-func (s *Server) countPartyReactions(ctx context.Context, partyID uuid.UUID, n int64) {
-	if err := s.Store.AddPartyCounts(ctx, partyID, 0, n); err != nil {
+// countPartyReactions adds a window's taps to the party's total, each
+// fan's engagement (one transaction per party and window, not per tap)
+// and the artist's studio.
+func (s *Server) countPartyReactions(ctx context.Context, partyID uuid.UUID, byFan map[uuid.UUID]int64) {
+	artist, err := s.Store.AddPartyReactions(ctx, partyID, byFan, s.Auth.Now())
+	if err != nil {
 		s.Log.WarnContext(ctx, "party reactions not counted", "party", partyID, "error", err)
+		return
 	}
+	var n int64
+	for v := range maps.Values(byFan) {
+		n += v
+	}
+	s.countLive(ctx, artist, liveReactions, n)
 }

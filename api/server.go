@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -26,6 +27,7 @@ import (
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/counters"
 	"github.com/fanfare/fanfare/internal/discord"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/partysync"
@@ -59,6 +61,9 @@ type Deps struct {
 	// the worker's activities share it.
 	PartySync partysync.Syncer
 	Discord   *discord.Client // checks artists' webhooks
+	// Counters are the engagement engine's hot counters (the studio's live
+	// counts), in Redis when instances share it.
+	Counters counters.Counters
 }
 
 // Server is the HTTP api.
@@ -74,11 +79,13 @@ type Server struct {
 	scores    *engagement.Scores   // scores, leaderboards, standings
 	seats     realtime.Seats       // party rooms' seats, across instances
 	rosters   *partyRosters        // party arrivals and departures, batched to their workflows
+	stop      chan struct{}        // closed by Shutdown: tickers end
+	stopOnce  sync.Once
 }
 
 // New builds the api with every middleware and route.
 func New(d Deps) (*Server, error) {
-	s := &Server{Deps: d, tokens: d.Auth.Tokens}
+	s := &Server{Deps: d, tokens: d.Auth.Tokens, stop: make(chan struct{})}
 	// The use cases read the clock through Auth, which tests may move.
 	now := func() time.Time { return s.Auth.Now() }
 	s.dm = &messaging.Messages{Store: d.Store, Hub: d.Hub, Notify: d.Notify, Log: d.Log, Now: now}
@@ -158,6 +165,7 @@ func New(d Deps) (*Server, error) {
 	s.partyRealtime(d.Hub)
 	s.partySyncRealtime(d.Hub)
 	s.partyChatRealtime(d.Hub)
+	s.engagementRealtime(d.Hub)
 	if err := r.serveDocs(); err != nil {
 		return nil, err
 	}
@@ -205,5 +213,9 @@ func (s *Server) App() *fiber.App { return s.app }
 // lingers (linger.go).
 func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(lingeringListener{ln}) }
 
-// Shutdown stops accepting connections and waits for requests in flight.
-func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+// Shutdown stops accepting connections, waits for requests in flight and
+// stops the server's tickers.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopOnce.Do(func() { close(s.stop) })
+	return s.app.ShutdownWithContext(ctx)
+}

@@ -32,6 +32,7 @@ import (
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/counters"
 	"github.com/fanfare/fanfare/internal/discord"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/partysync"
@@ -68,6 +69,8 @@ type Platform struct {
 	// PartySync is shared by the api and the worker: in one process without
 	// Redis they share its memory cache.
 	PartySync partysync.Syncer
+	// Counters are the engagement engine's hot counters, shared alike.
+	Counters counters.Counters
 }
 
 // Open connects to every service the config names.
@@ -117,6 +120,7 @@ func (p *Platform) open(ctx context.Context) error {
 		MaxConnsPerUser: p.Config.WSMaxConnsPerUser, MaxRoomsPerConn: p.Config.WSMaxRooms, SendQueue: p.Config.WSSendQueue,
 		PingInterval: p.Config.WSPingInterval, PongTimeout: p.Config.WSPongTimeout,
 	}, p.Metrics, p.Log.With("component", "realtime"))
+	p.Counters = counters.New(p.Redis, p.Config.RedisPrefix+"eng:")
 	p.PartySync = partysync.Syncer{Cache: partysync.NewCache(p.Redis, p.Config.RedisPrefix), Rooms: p.Hub.Publisher}
 	p.Blobs = blobs.Disk{Dir: filepath.Join(p.Config.DataDir, "attachments")}
 	if p.Config.S3Endpoint != "" {
@@ -175,6 +179,7 @@ func (p *Platform) API() (*api.Server, error) {
 		Redis: p.Redis, Hub: p.Hub, Notify: p.Notify, Mailer: p.Mailer, Pusher: p.Pusher, Billing: p.Billing, Blobs: p.Blobs, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
 		PartySync: p.PartySync,
 		Discord:   p.discordClient(),
+		Counters:  p.Counters,
 	})
 	return p.api, err
 }

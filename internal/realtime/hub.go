@@ -198,6 +198,27 @@ func (h *Hub) Presence(ctx context.Context, userIDs []string) (map[string]bool, 
 	return h.presence.Online(ctx, userIDs)
 }
 
+// Claim reports whether this instance may send room's periodic event now:
+// true for one caller per interval across every instance, as crowd counts
+// are announced (a room kind's feature names the room it ticks).
+func (h *Hub) Claim(ctx context.Context, room string, interval time.Duration) (bool, error) {
+	return h.presence.Claim(ctx, room, interval)
+}
+
+// LocalRooms lists the ids of the rooms of kind that sockets of this
+// instance are in: what a feature that ticks its rooms has to tick here.
+func (h *Hub) LocalRooms(kind string) []string {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var ids []string
+	for room := range h.rooms {
+		if k, id, _ := splitRoom(room); k == kind {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // Close disconnects every socket and stops the hub; later calls do nothing.
 func (h *Hub) Close() (err error) {
 	h.closeOnce.Do(func() { err = h.close() })

@@ -38,22 +38,24 @@ func (s *Store) UpdateArtist(ctx context.Context, id uuid.UUID, cols map[string]
 	return s.ArtistByID(ctx, id)
 }
 
-// Follow makes user follow artist and returns the artist's follower count.
-// Following twice is not an error and counts once.
-func (s *Store) Follow(ctx context.Context, userID, artistID uuid.UUID) (int64, error) {
+// Follow makes user follow artist and returns the artist's follower count
+// and whether the follow is new. Following twice is not an error and
+// counts once.
+func (s *Store) Follow(ctx context.Context, userID, artistID uuid.UUID) (int64, bool, error) {
 	return s.changeFollow(ctx, userID, artistID, true)
 }
 
 // Unfollow undoes Follow; unfollowing an artist one does not follow is a no-op.
-func (s *Store) Unfollow(ctx context.Context, userID, artistID uuid.UUID) (int64, error) {
+func (s *Store) Unfollow(ctx context.Context, userID, artistID uuid.UUID) (int64, bool, error) {
 	return s.changeFollow(ctx, userID, artistID, false)
 }
 
-func (s *Store) changeFollow(ctx context.Context, userID, artistID uuid.UUID, follow bool) (int64, error) {
+func (s *Store) changeFollow(ctx context.Context, userID, artistID uuid.UUID, follow bool) (int64, bool, error) {
 	if userID == artistID {
-		return 0, models.FieldError("id", "artists cannot follow themselves")
+		return 0, false, models.FieldError("id", "artists cannot follow themselves")
 	}
 	var count int64
+	var changed bool
 	err := s.Tx(ctx, func(tx *gorm.DB) error {
 		var res *gorm.DB
 		f := models.Follow{UserID: userID, ArtistID: artistID}
@@ -69,6 +71,7 @@ func (s *Store) changeFollow(ctx context.Context, userID, artistID uuid.UUID, fo
 			return res.Error
 		}
 		delta := res.RowsAffected
+		changed = delta != 0
 		if !follow {
 			delta = -delta
 		}
@@ -100,7 +103,7 @@ func (s *Store) changeFollow(ctx context.Context, userID, artistID uuid.UUID, fo
 		}
 		return reachArtistMilestones(tx, artistID, f.CreatedAt, keys...)
 	})
-	return count, err
+	return count, changed, err
 }
 
 // IsFollowing reports whether user follows artist.

@@ -37,7 +37,7 @@ func TestAudiencePagesFollowTheLiveMemberships(t *testing.T) {
 					u := newUser(t, st, fmt.Sprintf("%s-%s-%t@example.com", tier, status, follows), models.RoleFan).ID
 					join(artist.ID, u, tier, status)
 					if follows {
-						_, err := st.Follow(ctx, u, artist.ID)
+						_, _, err := st.Follow(ctx, u, artist.ID)
 						require.NoError(t, err)
 						following[u] = true
 					}
@@ -51,7 +51,7 @@ func TestAudiencePagesFollowTheLiveMemberships(t *testing.T) {
 		follower, elsewhere := newUser(t, st, "follower@example.com", models.RoleFan).ID, newUser(t, st, "elsewhere@example.com", models.RoleFan).ID
 		stranger := newUser(t, st, "stranger@example.com", models.RoleFan).ID
 		for _, u := range []uuid.UUID{follower, elsewhere} {
-			_, err := st.Follow(ctx, u, artist.ID)
+			_, _, err := st.Follow(ctx, u, artist.ID)
 			require.NoError(t, err)
 			following[u] = true
 		}

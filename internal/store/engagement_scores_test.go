@@ -208,23 +208,23 @@ func TestMilestonesAreReachedOnce(t *testing.T) {
 			followers[i] = newUser(t, st, fmt.Sprintf("fol%d@example.com", i), models.RoleFan)
 		}
 		for _, f := range followers[:99] {
-			_, err := st.Follow(ctx, f.ID, a.ID)
+			_, _, err := st.Follow(ctx, f.ID, a.ID)
 			require.NoError(t, err)
 		}
 		for _, f := range followers[99:] {
 			wg.Go(func() {
-				_, err := st.Follow(ctx, f.ID, a.ID)
+				_, _, err := st.Follow(ctx, f.ID, a.ID)
 				require.NoError(t, err)
 			})
 		}
 		wg.Wait()
-		_, err := st.Unfollow(ctx, followers[0].ID, a.ID)
+		_, _, err := st.Unfollow(ctx, followers[0].ID, a.ID)
 		require.NoError(t, err)
-		_, err = st.Unfollow(ctx, followers[1].ID, a.ID)
+		_, _, err = st.Unfollow(ctx, followers[1].ID, a.ID)
 		require.NoError(t, err)
-		n, err := st.Follow(ctx, followers[0].ID, a.ID)
+		n, _, err := st.Follow(ctx, followers[0].ID, a.ID)
 		require.NoError(t, err)
-		n, err = st.Follow(ctx, followers[1].ID, a.ID)
+		n, _, err = st.Follow(ctx, followers[1].ID, a.ID)
 		require.NoError(t, err)
 		require.Equal(t, int64(101), n)
 

@@ -33,12 +33,12 @@ func TestActsRecordTheirEngagement(t *testing.T) {
 		require.NoError(t, st.RecordPlay(ctx, track, &models.Play{ID: models.NewID(), UserID: fan.ID, SecondsListened: 200, CreatedAt: t0}))
 		require.NoError(t, st.RecordPlay(ctx, track, &models.Play{ID: models.NewID(), UserID: a.ID, SecondsListened: 100, CreatedAt: t0}))
 		for range 2 {
-			_, err := st.Follow(ctx, fan.ID, a.ID)
+			_, _, err := st.Follow(ctx, fan.ID, a.ID)
 			require.NoError(t, err)
 		}
-		_, err := st.Unfollow(ctx, fan.ID, a.ID)
+		_, _, err := st.Unfollow(ctx, fan.ID, a.ID)
 		require.NoError(t, err)
-		_, err = st.Follow(ctx, fan.ID, a.ID)
+		_, _, err = st.Follow(ctx, fan.ID, a.ID)
 		require.NoError(t, err)
 
 		p := newParty(t, st, a.ID, t0, false)

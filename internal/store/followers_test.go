@@ -20,7 +20,7 @@ func TestFollowerPageCarriesWhatDecidesDelivery(t *testing.T) {
 		artist := newUser(t, st, "artist@example.com", models.RoleArtist)
 		plain, quiet := newUser(t, st, "plain@example.com", models.RoleFan), newUser(t, st, "quiet@example.com", models.RoleFan)
 		for _, u := range []*models.User{plain, quiet} {
-			_, err := st.Follow(ctx, u.ID, artist.ID)
+			_, _, err := st.Follow(ctx, u.ID, artist.ID)
 			require.NoError(t, err)
 		}
 		require.NoError(t, st.SaveNotificationPreferences(ctx, &models.NotificationPreference{UserID: quiet.ID, Channels: `{"announcement":{"email":false}}`,

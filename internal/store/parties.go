@@ -258,13 +258,44 @@ func (s *Store) SetPartyStats(ctx context.Context, st models.PartyStats) error {
 // one atomic write, so concurrent counters (and the workflow's own stats
 // write) lose none.
 func (s *Store) AddPartyCounts(ctx context.Context, partyID uuid.UUID, chat, reactions int64) error {
-	res := s.DB(ctx).Model(&models.Party{}).Where("id = ?", partyID).Updates(map[string]any{
+	return addPartyCounts(s.DB(ctx), partyID, chat, reactions)
+}
+
+func addPartyCounts(tx *gorm.DB, partyID uuid.UUID, chat, reactions int64) error {
+	res := tx.Model(&models.Party{}).Where("id = ?", partyID).Updates(map[string]any{
 		"chat_messages": gorm.Expr("chat_messages + ?", chat), "reactions": gorm.Expr("reactions + ?", reactions),
 	})
 	if res.Error == nil && res.RowsAffected == 0 {
 		return models.ErrNotFound
 	}
 	return res.Error
+}
+
+// AddPartyReactions adds a window's reactions to the party's total and
+// each reacting fan's engagement, in one transaction; it returns the
+// party's artist.
+func (s *Store) AddPartyReactions(ctx context.Context, partyID uuid.UUID, byUser map[uuid.UUID]int64, at time.Time) (uuid.UUID, error) {
+	var artist uuid.UUID
+	err := s.Tx(ctx, func(tx *gorm.DB) error {
+		var total int64
+		var events []models.EngagementEvent
+		for user, n := range byUser {
+			total += n
+			events = append(events, models.EngagementEvent{UserID: user, Action: models.ActionReaction, Amount: n, At: at})
+		}
+		if err := addPartyCounts(tx, partyID, 0, total); err != nil {
+			return err
+		}
+		var err error
+		if artist, err = artistOf(tx, &models.Party{}, partyID); err != nil {
+			return err
+		}
+		for i := range events {
+			events[i].ArtistID = artist
+		}
+		return recordEngagement(tx, events...)
+	})
+	return artist, err
 }
 
 // PartyGuestPage returns up to limit of a party's guests after the user id

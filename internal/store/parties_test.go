@@ -183,7 +183,7 @@ func TestPartyGuestPage(t *testing.T) {
 				Currency: "usd", CreatedAt: now, UpdatedAt: now}, 0, nil))
 		}
 		follow := func(u uuid.UUID) {
-			_, err := st.Follow(ctx, u, artist.ID)
+			_, _, err := st.Follow(ctx, u, artist.ID)
 			require.NoError(t, err)
 		}
 		rsvp, follower, supporter, superfan, all, otherRSVP := user("rsvp"), user("follower"), user("supporter"), user("superfan"), user("all"), user("other")

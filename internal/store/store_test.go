@@ -80,7 +80,7 @@ func TestFollows(t *testing.T) {
 		for _, f := range fans { // concurrent follows, each twice
 			for range 2 {
 				wg.Go(func() {
-					_, err := st.Follow(ctx, f.ID, artist.ID)
+					_, _, err := st.Follow(ctx, f.ID, artist.ID)
 					errs <- err
 				})
 			}
@@ -94,10 +94,10 @@ func TestFollows(t *testing.T) {
 		require.NoError(t, err)
 		require.EqualValues(t, 5, a.FollowerCount)
 
-		n, err := st.Unfollow(ctx, fans[0].ID, artist.ID)
+		n, _, err := st.Unfollow(ctx, fans[0].ID, artist.ID)
 		require.NoError(t, err)
 		require.EqualValues(t, 4, n)
-		n, err = st.Unfollow(ctx, fans[0].ID, artist.ID)
+		n, _, err = st.Unfollow(ctx, fans[0].ID, artist.ID)
 		require.NoError(t, err)
 		require.EqualValues(t, 4, n, "unfollowing twice counts once")
 
@@ -105,9 +105,9 @@ func TestFollows(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, ok)
 
-		_, err = st.Follow(ctx, fans[0].ID, fans[1].ID) // a fan is no artist
+		_, _, err = st.Follow(ctx, fans[0].ID, fans[1].ID) // a fan is no artist
 		require.Equal(t, models.CodeNotFound, models.ErrorCode(err))
-		_, err = st.Follow(ctx, artist.ID, artist.ID)
+		_, _, err = st.Follow(ctx, artist.ID, artist.ID)
 		require.Equal(t, models.CodeInvalid, models.ErrorCode(err))
 	})
 }

@@ -60,7 +60,7 @@ func Run(ctx context.Context, st *store.Store, out io.Writer) error {
 	}
 	artist := ids[0]
 	for _, fan := range ids[1:] {
-		if _, err := st.Follow(ctx, fan.ID, artist.ID); err != nil {
+		if _, _, err := st.Follow(ctx, fan.ID, artist.ID); err != nil {
 			return fmt.Errorf("seed follow: %w", err)
 		}
 	}
