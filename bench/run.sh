@@ -170,6 +170,13 @@ REDIS_PREFIX=bench-msg: bin/fanfare loadtest messages --concurrency 32 --sends "
 awk -v a="$(awk '/messages_send_rps/ {print $3}' "$work/messages.txt")" -v b="$pg_write" -v c="$pg_insert" \
   'BEGIN { printf "BENCH messages_send_vs_pgbench_write %.2f ratio\nBENCH messages_send_vs_pgbench_insert %.2f ratio\n", a / b, a / c }'
 
+# Engagement (issue 19): an artist's leaderboard at LEADERBOARD_FANS
+# (100,000) fans with scores, warm: the first page (all time and this
+# week), a page from the middle, and a fan's own standing (rank and
+# percentile count over every fan). Target p99 <= 20 ms.
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+REDIS_PREFIX=bench-eng: bin/fanfare loadtest leaderboard --fans "${LEADERBOARD_FANS:-100000}" 2>/dev/null
+
 # Listening parties (issue 13), the api and worker in the load generator's
 # process on a fresh dev server: simulated listeners (clocks off by up to
 # ±2 s, 10-200 ms round trips) following a party with the reference player

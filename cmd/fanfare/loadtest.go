@@ -18,7 +18,7 @@ func loadtestCmd() *cobra.Command {
 		Short: "Load the platform from outside and print BENCH lines",
 		Long:  "Load the platform from outside, as clients would, and print figures as `BENCH <name> <value> <unit>` lines.",
 	}
-	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd(), loadtestPartyCmd(), loadtestPartyChatCmd(), loadtestPartyJoinCmd())
+	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd(), loadtestPartyCmd(), loadtestPartyChatCmd(), loadtestPartyJoinCmd(), loadtestLeaderboardCmd())
 	return cmd
 }
 
@@ -216,6 +216,29 @@ func loadtestMessagesCmd() *cobra.Command {
 	cmd.Flags().IntVar(&o.Sockets, "sockets", 200, "recipients online in the latency part")
 	cmd.Flags().IntVar(&o.Rate, "rate", 200, "messages a second in the latency part")
 	cmd.Flags().DurationVar(&o.Duration, "duration", 10*time.Second, "length of the latency part")
+	return cmd
+}
+
+func loadtestLeaderboardCmd() *cobra.Command {
+	var o loadtest.LeaderboardOptions
+	cmd := &cobra.Command{
+		Use:   "leaderboard",
+		Short: "Time an artist's leaderboard and a fan's standing at --fans fans",
+		Long: "Runs the api in this process on DATABASE_URL (PostgreSQL) with one artist and --fans fans with scores,\n" +
+			"then reads the first page, a middle page and a fan's own standing --requests times each from\n" +
+			"--concurrency clients, warm. Prints p50 and p99 of each.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := profiledConfig()
+			if err != nil {
+				return err
+			}
+			return loadtest.Leaderboard(cmd.Context(), cfg, o, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().IntVar(&o.Fans, "fans", 100000, "fans of the artist, each with a score")
+	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 8, "closed-loop clients")
+	cmd.Flags().IntVar(&o.Requests, "requests", 2000, "reads of each kind")
 	return cmd
 }
 
