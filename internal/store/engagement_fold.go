@@ -42,6 +42,7 @@ type scoreRow struct {
 	d        []float64 // by models.Actions
 	score    float64   // Σ weight × d of this addition
 	streamed int64
+	events   int64
 	last     time.Time // the newest event in the addition
 }
 
@@ -83,6 +84,7 @@ func foldArtist(tx *gorm.DB, artist uuid.UUID, events []models.EngagementEvent) 
 			if e.Action.Streams() {
 				r.streamed += e.Amount
 			}
+			r.events++
 			r.last = maxTime(r.last, e.At)
 		}
 		if e.Action.Streams() {
@@ -120,8 +122,8 @@ func foldArtist(tx *gorm.DB, artist uuid.UUID, events []models.EngagementEvent) 
 // milestone's key keeps it once even so).
 func upsertScores(tx *gorm.DB, artist uuid.UUID, set models.EngagementSettings, rows []*scoreRow) error {
 	var sql strings.Builder
-	sql.WriteString("INSERT INTO engagement_scores (artist_id, user_id, period, " + strings.Join(actionColumns, ", ") + ", score, streamed, updated_at) VALUES ")
-	values := "(" + strings.Repeat("?, ", 3+len(actionColumns)+2) + "?)"
+	sql.WriteString("INSERT INTO engagement_scores (artist_id, user_id, period, " + strings.Join(actionColumns, ", ") + ", score, streamed, events, updated_at) VALUES ")
+	values := "(" + strings.Repeat("?, ", 3+len(actionColumns)+3) + "?)"
 	var args []any
 	for i, r := range rows {
 		if i > 0 {
@@ -132,7 +134,7 @@ func upsertScores(tx *gorm.DB, artist uuid.UUID, set models.EngagementSettings, 
 		for _, d := range r.d {
 			args = append(args, d)
 		}
-		args = append(args, r.score, r.streamed, r.last)
+		args = append(args, r.score, r.streamed, r.events, r.last)
 	}
 	sql.WriteString(" ON CONFLICT (artist_id, period, user_id) DO UPDATE SET ")
 	var score []string
@@ -147,28 +149,34 @@ func upsertScores(tx *gorm.DB, artist uuid.UUID, set models.EngagementSettings, 
 	// thresholds are read at only moves forward, so some fold crosses each
 	// (at an event's own, older time a fold could read the score below a
 	// threshold that another fold already read it above).
-	sql.WriteString("score = " + strings.Join(score, " + ") + ", streamed = engagement_scores.streamed + excluded.streamed, " +
+	sql.WriteString("score = " + strings.Join(score, " + ") + ", streamed = engagement_scores.streamed + excluded.streamed, events = engagement_scores.events + excluded.events, " +
 		"updated_at = CASE WHEN excluded.updated_at > engagement_scores.updated_at THEN excluded.updated_at ELSE engagement_scores.updated_at END")
-	sql.WriteString(" RETURNING user_id, period, score, streamed, updated_at")
+	sql.WriteString(" RETURNING user_id, period, score, streamed, events, updated_at")
 	var after []struct {
 		UserID    uuid.UUID
 		Period    string
 		Score     float64
 		Streamed  int64
+		Events    int64
 		UpdatedAt time.Time
 	}
 	if err := tx.Raw(sql.String(), args...).Scan(&after).Error; err != nil {
 		return err
 	}
-	added := map[uuid.UUID]*scoreRow{}
+	added := map[[2]string]*scoreRow{}
 	for _, r := range rows {
-		if r.period == models.PeriodAll {
-			added[r.user] = r
-		}
+		added[[2]string{r.user.String(), r.period}] = r
 	}
+	boards := map[string]int64{} // fans new to each period's board
 	for _, a := range after {
-		r := added[a.UserID]
-		if a.Period != models.PeriodAll || r == nil {
+		r := added[[2]string{a.UserID.String(), a.Period}]
+		if r == nil {
+			continue
+		}
+		if a.Events == r.events { // the row holds only this fold's events
+			boards[a.Period]++
+		}
+		if a.Period != models.PeriodAll {
 			continue
 		}
 		var keys []string
@@ -183,6 +191,12 @@ func upsertScores(tx *gorm.DB, artist uuid.UUID, set models.EngagementSettings, 
 				Create(&models.UserMilestone{UserID: a.UserID, ArtistID: artist, Key: k, AwardedAt: r.last}).Error; err != nil {
 				return err
 			}
+		}
+	}
+	for _, period := range slices.Sorted(maps.Keys(boards)) {
+		if err := tx.Exec("INSERT INTO engagement_boards (artist_id, period, fans) VALUES (?, ?, ?) "+
+			"ON CONFLICT (artist_id, period) DO UPDATE SET fans = engagement_boards.fans + excluded.fans", artist, period, boards[period]).Error; err != nil {
+			return err
 		}
 	}
 	return nil

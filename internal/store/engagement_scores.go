@@ -196,7 +196,7 @@ func (s *Store) Standing(ctx context.Context, artistID, userID uuid.UUID, period
 	if err := db.Where("artist_id = ? AND period = ? AND user_id = ?", artistID, period, userID).Limit(1).Find(&rows).Error; err != nil {
 		return st, err
 	}
-	if err := db.Model(&models.EngagementScore{}).Where("artist_id = ? AND period = ?", artistID, period).Count(&st.Fans).Error; err != nil {
+	if err := db.Table("engagement_boards").Select("fans").Where("artist_id = ? AND period = ?", artistID, period).Scan(&st.Fans).Error; err != nil {
 		return st, err
 	}
 	if len(rows) == 0 {
@@ -208,7 +208,6 @@ func (s *Store) Standing(ctx context.Context, artistID, userID uuid.UUID, period
 	if err != nil {
 		return st, err
 	}
-	st.Rank = above + 1
-	err = db.Model(&models.EngagementScore{}).Where("artist_id = ? AND period = ? AND score <= ?", artistID, period, st.Score.Score).Count(&st.AtOrBelow).Error
-	return st, err
+	st.Rank, st.AtOrBelow = above+1, st.Fans-above
+	return st, nil
 }

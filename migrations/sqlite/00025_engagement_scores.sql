@@ -6,7 +6,8 @@
 -- leaderboard of any period is one index range. score is Σ weight · d_x
 -- with the artist's weights when the row was last written (a weights
 -- change rewrites the artist's rows); streamed is seconds of play,
--- progress and listening, which the minute milestones count.
+-- progress and listening, which the minute milestones count; events the
+-- events folded in (a row is new when it holds only the fold's own).
 CREATE TABLE engagement_scores (
     artist_id     text NOT NULL REFERENCES artists (id) ON DELETE CASCADE,
     user_id       text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -23,10 +24,20 @@ CREATE TABLE engagement_scores (
     d_share       real NOT NULL DEFAULT 0,
     score         real NOT NULL DEFAULT 0,
     streamed      bigint NOT NULL DEFAULT 0,
+    events        bigint NOT NULL DEFAULT 0,
     updated_at    datetime NOT NULL,
     PRIMARY KEY (artist_id, period, user_id)
 );
 CREATE INDEX engagement_scores_rank_idx ON engagement_scores (artist_id, period, score DESC, user_id);
+
+-- How many fans have a row of each period: a standing's percentile without
+-- counting them.
+CREATE TABLE engagement_boards (
+    artist_id text NOT NULL REFERENCES artists (id) ON DELETE CASCADE,
+    period    text NOT NULL,
+    fans      bigint NOT NULL,
+    PRIMARY KEY (artist_id, period)
+);
 
 -- An artist's tuning; no row means the documented defaults.
 CREATE TABLE engagement_settings (
@@ -67,4 +78,5 @@ DROP INDEX user_milestones_undelivered_idx;
 ALTER TABLE user_milestones DROP COLUMN delivered_at;
 DROP TABLE artist_milestones;
 DROP TABLE engagement_settings;
+DROP TABLE engagement_boards;
 DROP TABLE engagement_scores;
