@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -166,4 +167,27 @@ func (r *RewardRule) Check(field string, now time.Time) error {
 		return FieldError(field+"seats", "seats and meet_at are for meet_greet only")
 	}
 	return nil
+}
+
+// MilestoneText says a milestone in words, for notifications: "one month
+// of support", "1000 minutes of listening", "100 followers".
+func MilestoneText(key string) string {
+	if s, ok := supportText[key]; ok {
+		return s + " of support"
+	}
+	for _, f := range []struct{ format, text string }{
+		{"minutes_%d", "%d minutes of listening"}, {"score_%d", "an engagement score of %d"},
+		{"followers_%d", "%d followers"}, {"artist_minutes_%d", "%d minutes streamed"}, {"club_members_%d", "%d club members"},
+	} {
+		var n int64
+		if _, err := fmt.Sscanf(key, f.format, &n); err == nil && fmt.Sprintf(f.format, n) == key {
+			return fmt.Sprintf(f.text, n)
+		}
+	}
+	return key
+}
+
+// supportText names the support-duration milestones' spans.
+var supportText = map[string]string{
+	MilestoneSupport1Month: "one month", MilestoneSupport6Months: "six months", MilestoneSupport1Year: "one year",
 }

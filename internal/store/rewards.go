@@ -175,3 +175,11 @@ func (s *Store) ClaimPrioritySeat(ctx context.Context, artistID, partyID, userID
 	res := s.DB(ctx).Model(&models.RewardGrant{}).Where("id = ? AND party_id IS NULL", ids[0]).Update("party_id", partyID)
 	return res.RowsAffected == 1, res.Error
 }
+
+// MilestoneGrants returns what a fan was granted for one milestone, in
+// the order granted.
+func (s *Store) MilestoneGrants(ctx context.Context, userID, artistID uuid.UUID, key string) ([]models.RewardGrant, error) {
+	var rows []models.RewardGrant
+	err := s.DB(ctx).Where("user_id = ? AND artist_id = ? AND milestone_key = ?", userID, artistID, key).Order("id").Find(&rows).Error
+	return rows, err
+}
