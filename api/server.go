@@ -58,6 +58,10 @@ type Deps struct {
 	// the worker's activities share it.
 	PartySync partysync.Syncer
 	Discord   *discord.Client // checks artists' webhooks
+	// WakeMilestones asks the milestone dispatcher for a round now, after
+	// an act that may have crossed one; nil or a no-op without a worker
+	// in the process.
+	WakeMilestones func()
 }
 
 // Server is the HTTP api.
@@ -121,6 +125,7 @@ func New(d Deps) (*Server, error) {
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}),
 		s.addrLimit("all", d.Config.RateLimit),
 		refuseEncodedBodies,
+		s.wakeMilestones,
 	)
 	r := newRoutes(s.app)
 	s.healthRoutes(r)
@@ -145,6 +150,7 @@ func New(d Deps) (*Server, error) {
 	s.partyChatRoutes(r)
 	s.partyShareRoutes(r)
 	s.discordRoutes(r)
+	s.rewardRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
 	s.messagingRealtime(d.Hub)
 	s.backstageRealtime(d.Hub)
