@@ -75,10 +75,10 @@ var rules = []rule{{
 	// every feature without knowing the routes.
 	applies: func(p string) bool { return under(p, "internal") },
 	allowed: func(imp dep) bool {
-		return !imp.own || !under(imp.path, "api", "worker", "workflows", "activities", "notifier", "app", "messaging", "membership", "perks")
+		return !imp.own || !under(imp.path, "api", "worker", "workflows", "activities", "notifier", "app", "messaging", "membership", "perks", "engagement")
 	},
 	why: "internal/ holds the leaf services; they never import api, worker, workflows, activities, notifier, " +
-		"the use cases (messaging, membership, perks) or the composition root (app)",
+		"the use cases (messaging, membership, perks, engagement) or the composition root (app)",
 }, {
 	// The engagement engine's hot counters: stricter than the rule for all
 	// of internal/ above, of the project only models and other services.
@@ -86,9 +86,9 @@ var rules = []rule{{
 	allowed: func(imp dep) bool { return !imp.own || under(imp.path, "models", "internal") },
 	why:     "internal/counters is a leaf service: of the project it imports models and other internal services only",
 }, {
-	applies: func(p string) bool { return under(p, "messaging", "membership", "perks") },
+	applies: func(p string) bool { return under(p, "messaging", "membership", "perks", "engagement") },
 	allowed: func(imp dep) bool { return !imp.own || !under(imp.path, "api", "app") },
-	why:     "the use cases (messaging, membership, perks) sit below api and app: a handler, a socket frame or a test calls them",
+	why:     "the use cases (messaging, membership, perks, engagement) sit below api and app: a handler, a socket frame, the worker process or a test calls them",
 }, {
 	applies: func(p string) bool { return under(p, "internal/searchattr") },
 	allowed: func(imp dep) bool { return imp.std || imp.path == "go.temporal.io/sdk/temporal" },
@@ -233,6 +233,11 @@ func TestTheRules(t *testing.T) {
 		{"perks", "notifier", false},
 		{"perks", "api", true},
 		{"internal/store", "perks", true},
+		{"engagement", "workflows", false},
+		{"engagement", "notifier", false},
+		{"engagement", "api", true},
+		{"engagement", "app", true},
+		{"internal/store", "engagement", true},
 		{"app", "api", false},
 		{"api", "tooling/testenv", true},
 		{"cmd/fanfare", "tooling/seed", false},
