@@ -70,7 +70,9 @@ func TestKilledWorkerGrantsEachRewardOnce(t *testing.T) {
 	t.Logf("worker killed after %d of %d grants", done, fans*len(rules))
 	require.Less(t, done, int64(fans*len(rules)), "the kill came before they were all granted")
 	worker()
-	require.Eventually(t, func() bool { return count(&models.UserMilestone{}, "artist_id = ? AND delivered_at IS NULL", artist.ID) == 0 },
+	require.Eventually(t, func() bool {
+		return count(&models.UserMilestone{}, "artist_id = ? AND delivered_at IS NULL", artist.ID) == 0
+	},
 		2*time.Minute, 100*time.Millisecond)
 
 	var perFan []struct {
