@@ -28,7 +28,6 @@ type Notify interface {
 type Membership struct {
 	Store   *store.Store
 	Billing billing.Provider
-	Notify  Notify
 	Rooms   Rechecker // nil where no socket can be affected (tests)
 	Now     func() time.Time
 }
@@ -163,33 +162,10 @@ type MilestoneAward struct {
 	At       time.Time
 }
 
-var milestoneText = map[string]string{
-	models.MilestoneSupport1Month:  "one month",
-	models.MilestoneSupport6Months: "six months",
-	models.MilestoneSupport1Year:   "one year",
-}
-
-// AwardMilestone records the milestone once and tells fan and artist.
+// AwardMilestone records the milestone once: the row is the outbox the
+// dispatcher (package engagement) delivers from, by a RewardWorkflow that
+// grants its rewards and tells fan and artist.
 func (a *Membership) AwardMilestone(ctx context.Context, m MilestoneAward) error {
-	awarded, err := a.Store.AwardMilestone(ctx, models.UserMilestone{UserID: m.FanID, ArtistID: m.ArtistID, Key: m.Key, AwardedAt: m.At})
-	if err != nil || !awarded {
-		return err
-	}
-	artist, err := a.Store.ArtistByID(ctx, m.ArtistID)
-	if err != nil {
-		return err
-	}
-	fan, err := a.Store.UserByID(ctx, m.FanID)
-	if err != nil {
-		return err
-	}
-	span := milestoneText[m.Key]
-	data := map[string]any{"artist_id": m.ArtistID.String(), "fan_id": m.FanID.String(), "milestone": m.Key}
-	if _, err := a.Notify.Send(ctx, notify.Notification{UserID: m.FanID, Category: "milestone",
-		Title: "You have supported " + artist.Name + " for " + span, Body: "Thank you for " + span + " of continuous support.", Data: data}); err != nil {
-		return err
-	}
-	_, err = a.Notify.Send(ctx, notify.Notification{UserID: m.ArtistID, Category: "milestone",
-		Title: fan.DisplayName + " has supported you for " + span, Data: data})
+	_, err := a.Store.AwardMilestone(ctx, models.UserMilestone{UserID: m.FanID, ArtistID: m.ArtistID, Key: m.Key, AwardedAt: m.At})
 	return err
 }

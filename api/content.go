@@ -136,14 +136,19 @@ func (s *Server) ownedContent(c *fiber.Ctx) (*models.Content, error) {
 }
 
 // viewerOf is the caller as models.CanAccess sees them in an artist's
-// club; an anonymous caller is a follower without an id.
+// club, with the content their rewards unlocked; an anonymous caller is a
+// follower without an id.
 func (s *Server) viewerOf(c *fiber.Ctx, artistID uuid.UUID) (models.Viewer, error) {
 	p, ok := caller(c)
 	if !ok {
 		return models.Viewer{Tier: models.TierFollower}, nil
 	}
 	tier, err := s.Store.TierOf(c.UserContext(), artistID, p.UserID)
-	return models.Viewer{UserID: p.UserID, Role: p.Role, Tier: tier}, err
+	if err != nil {
+		return models.Viewer{}, err
+	}
+	unlocked, err := s.Store.Unlocked(c.UserContext(), artistID, p.UserID)
+	return models.Viewer{UserID: p.UserID, Role: p.Role, Tier: tier, Unlocked: unlocked}, err
 }
 
 // memberTiers is a caller's tier with each artist they are a member of.

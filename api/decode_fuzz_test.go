@@ -86,6 +86,8 @@ func FuzzDecodePartyLeave(f *testing.F)         { fuzzDecode[partyLeaveRequest](
 func FuzzDecodePartyTarget(f *testing.F)        { fuzzDecode[partyTargetRequest](f) }
 func FuzzDecodeDiscordWebhook(f *testing.F)     { fuzzDecode[discordWebhookRequest](f) }
 func FuzzDecodeEngagementSettings(f *testing.F) { fuzzDecode[engagementSettingsRequest](f) }
+func FuzzDecodeRewardConfig(f *testing.F)       { fuzzDecode[rewardConfigRequest](f) }
+func FuzzDecodeRedeem(f *testing.F)             { fuzzDecode[redeemRequest](f) }
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {
@@ -195,6 +197,34 @@ func FuzzContentApply(f *testing.F) {
 		}
 		if item.Title == "" || item.MinTier.Rank() < 0 || (item.PublicAt != nil && !item.PublicAt.After(now)) {
 			t.Fatalf("accepted item %+v", item)
+		}
+	})
+}
+
+// Whatever a decoded reward configuration holds, its rules either pass
+// every check or it is an invalid-input error naming a rule's field.
+func FuzzRewardRules(f *testing.F) {
+	for _, s := range append(decodeSeeds, `{"rules":[{"milestone_key":"score_100","kind":"meet_greet","seats":1,"meet_at":"2026-06-02T00:00:00Z"}]}`) {
+		f.Add([]byte(s))
+	}
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := decodeBytes[rewardConfigRequest](body)
+		if err != nil {
+			return
+		}
+		rules, err := rewardRules(models.NewID(), req.Rules, now)
+		if err != nil {
+			var appErr *models.Error
+			if !errors.As(err, &appErr) || appErr.Code != models.CodeInvalid || !strings.HasPrefix(appErr.Field, "rules[") {
+				t.Fatalf("error %v is not an invalid-input error naming a rule's field", err)
+			}
+			return
+		}
+		for _, r := range rules {
+			if !models.FanMilestone(r.MilestoneKey) || r.Title == "" || (r.Kind == models.RewardMeetGreet && (r.Seats < 1 || !r.MeetAt.After(now))) {
+				t.Fatalf("accepted rule %+v", r)
+			}
 		}
 	})
 }

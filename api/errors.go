@@ -46,6 +46,8 @@ var statusOf = map[models.Code]int{
 	models.CodeNotFound:      http.StatusNotFound,
 	models.CodeConflict:      http.StatusConflict,
 	models.CodeFull:          http.StatusConflict,
+	models.CodeRedeemed:      http.StatusConflict,
+	models.CodeExpired:       http.StatusConflict,
 	models.CodeTooLarge:      http.StatusRequestEntityTooLarge,
 	models.CodeUnsupported:   http.StatusUnsupportedMediaType,
 	models.CodeQuotaExceeded: http.StatusTooManyRequests,

@@ -129,7 +129,7 @@ func (s *Server) takePartySeat(ctx context.Context, m realtime.Member) error {
 	}
 	first, err := s.seats.Take(ctx, m, limit)
 	if errors.Is(err, realtime.ErrFull) {
-		return models.Errorf(models.CodeFull, "the party is full")
+		first, err = s.prioritySeat(ctx, m, p, user)
 	}
 	if err != nil || !first {
 		return err
@@ -143,6 +143,20 @@ func (s *Server) takePartySeat(ctx context.Context, m realtime.Member) error {
 	}
 	s.rosters.note(partyID, user, true)
 	return nil
+}
+
+// prioritySeat seats, in a full party, a fan whose reward holds them a
+// seat in it (store.ClaimPrioritySeat), outside the count as a host is:
+// the room may hold its capacity and its priority seats.
+func (s *Server) prioritySeat(ctx context.Context, m realtime.Member, p *models.Party, user uuid.UUID) (bool, error) {
+	held, err := s.Store.ClaimPrioritySeat(ctx, p.ArtistID, p.ID, user)
+	if err != nil {
+		return false, err
+	}
+	if !held {
+		return false, models.Errorf(models.CodeFull, "the party is full")
+	}
+	return s.seats.Take(ctx, m, -1)
 }
 
 // leavePartySeat is the party room's Leave hook: the member's socket off

@@ -57,6 +57,7 @@ var (
 		"POST /api/artists/{id}/subscription/resume":     "the caller's own membership in any artist's club",
 		"GET /api/messages/quota/{artistId}":             "the caller's own DM quota with any artist",
 		"GET /api/artists/{id}/content":                  "an artist's content list: models.CanAccess locks items, nobody owns the list",
+		"GET /api/artists/{id}/rewards":                  "an artist's public reward configuration: what fans can earn",
 		"GET /api/content/{id}":                          "tiered, not owned: models.CanAccess decides (403 with required_tier)",
 		"GET /api/content/{id}/media":                    "tiered, not owned: models.CanAccess decides (403 with required_tier)",
 		"POST /api/content/{id}/plays":                   "the caller's own play of an item models.CanAccess lets them open",

@@ -64,6 +64,10 @@ type Deps struct {
 	// Counters are the engagement engine's hot counters (the studio's live
 	// counts), in Redis when instances share it.
 	Counters counters.Counters
+	// WakeMilestones asks the milestone dispatcher for a round now, after
+	// an act that may have crossed one; nil or a no-op without a worker
+	// in the process.
+	WakeMilestones func()
 }
 
 // Server is the HTTP api.
@@ -131,6 +135,7 @@ func New(d Deps) (*Server, error) {
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}),
 		s.addrLimit("all", d.Config.RateLimit),
 		refuseEncodedBodies,
+		s.wakeMilestones,
 	)
 	r := newRoutes(s.app)
 	s.healthRoutes(r)
@@ -156,6 +161,7 @@ func New(d Deps) (*Server, error) {
 	s.partyShareRoutes(r)
 	s.discordRoutes(r)
 	s.engagementRoutes(r)
+	s.rewardRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
 	s.messagingRealtime(d.Hub)
 	s.backstageRealtime(d.Hub)

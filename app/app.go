@@ -28,6 +28,7 @@ import (
 
 	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/api"
+	"github.com/fanfare/fanfare/engagement"
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/blobs"
@@ -65,6 +66,10 @@ type Platform struct {
 	senders  map[models.Channel]activities.Sender
 	discord  *discord.Client
 	api      *api.Server
+
+	// Milestones delivers milestones from their rows; it runs with the
+	// worker, and an api in the same process wakes it.
+	Milestones *engagement.Deliverer
 
 	// PartySync is shared by the api and the worker: in one process without
 	// Redis they share its memory cache.
@@ -156,6 +161,8 @@ func (p *Platform) open(ctx context.Context) error {
 		Store: p.Store, Publisher: p.Hub.Publisher, Workflows: workflows.Conn{Client: p.Temporal, TaskQueue: p.Config.TemporalTaskQueue},
 		Channels: channels, Log: p.Log.With("component", "notify"), Now: p.Auth.Now,
 	}
+	p.Milestones = engagement.NewDeliverer(p.Store, workflows.RewardClient{Conn: p.Notify.Workflows}, p.Notify,
+		p.Log.With("component", "milestones"), p.Auth.Now)
 	p.Metrics.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -177,9 +184,10 @@ func (p *Platform) API() (*api.Server, error) {
 	p.api, err = api.New(api.Deps{
 		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
 		Redis: p.Redis, Hub: p.Hub, Notify: p.Notify, Mailer: p.Mailer, Pusher: p.Pusher, Billing: p.Billing, Blobs: p.Blobs, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
-		PartySync: p.PartySync,
-		Discord:   p.discordClient(),
-		Counters:  p.Counters,
+		PartySync:      p.PartySync,
+		Discord:        p.discordClient(),
+		Counters:       p.Counters,
+		WakeMilestones: p.Milestones.Wake,
 	})
 	return p.api, err
 }
@@ -228,6 +236,9 @@ func (p *Platform) Run(ctx context.Context, ln net.Listener, withWorker bool) er
 			return fmt.Errorf("start worker: %w", err)
 		}
 		defer w.Stop()
+		delivered := make(chan struct{})
+		go func() { p.Milestones.Run(ctx); close(delivered) }()
+		defer func() { <-delivered }()
 	}
 	if ln == nil {
 		<-ctx.Done()

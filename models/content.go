@@ -46,7 +46,7 @@ func (Content) TableName() string { return "contents" }
 
 // Resource is the content as models.CanAccess sees it.
 func (c *Content) Resource() Resource {
-	return Resource{Kind: ResourceContent, ArtistID: c.ArtistID, MinTier: c.MinTier, PublicAt: c.PublicAt}
+	return Resource{ID: c.ID, Kind: ResourceContent, ArtistID: c.ArtistID, MinTier: c.MinTier, PublicAt: c.PublicAt}
 }
 
 // Play is one play report of a track or video by a user.

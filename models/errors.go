@@ -16,7 +16,9 @@ const (
 	CodeForbidden     Code = "forbidden"
 	CodeNotFound      Code = "not_found"
 	CodeConflict      Code = "conflict"
-	CodeFull          Code = "full" // a room at capacity (a party's seats): a conflict the client can tell apart
+	CodeFull          Code = "full"             // a room at capacity (a party's seats): a conflict the client can tell apart
+	CodeRedeemed      Code = "already_redeemed" // a single-use code used before: a conflict the client can tell apart
+	CodeExpired       Code = "expired"          // a code past its expiry: a conflict the client can tell apart
 	CodeTooLarge      Code = "too_large"
 	CodeUnsupported   Code = "unsupported_type"
 	CodeQuotaExceeded Code = "quota_exceeded"

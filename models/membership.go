@@ -149,6 +149,9 @@ type UserMilestone struct {
 	Key         string    `gorm:"primaryKey"`
 	AwardedAt   time.Time
 	DeliveredAt *time.Time // rewards granted and both sides told
+	// DispatchedAt is when its RewardWorkflow was last started: the
+	// dispatcher starts it again only after a while.
+	DispatchedAt *time.Time
 }
 
 // Support-duration milestones of a membership.

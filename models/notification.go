@@ -47,6 +47,7 @@ var Categories = map[string]Category{
 	"message":      {"message", PriorityNormal, []Channel{ChannelInApp, ChannelPush, ChannelEmail}},
 	"membership":   {"membership", PriorityNormal, []Channel{ChannelInApp, ChannelEmail}},
 	"milestone":    {"milestone", PriorityLow, []Channel{ChannelInApp, ChannelEmail}},
+	"reward":       {"reward", PriorityNormal, []Channel{ChannelInApp, ChannelEmail, ChannelPush}},
 	"billing":      {"billing", PriorityHigh, []Channel{ChannelInApp, ChannelEmail}},
 	"security":     {"security", PriorityUrgent, []Channel{ChannelInApp, ChannelEmail}},
 	"qa":           {"qa", PriorityNormal, []Channel{ChannelInApp, ChannelPush, ChannelEmail}},

@@ -137,6 +137,7 @@ var perkOf = map[ResourceKind]Perk{
 
 // Resource is something of an artist's a user wants to reach.
 type Resource struct {
+	ID       uuid.UUID // content: the item, which a viewer's unlocks may name
 	Kind     ResourceKind
 	ArtistID uuid.UUID
 	MinTier  Tier       // content and parties: the lowest tier let in ("" = follower)
@@ -149,14 +150,18 @@ type Viewer struct {
 	UserID uuid.UUID
 	Role   Role
 	Tier   Tier
+	// Unlocked is the content the viewer was granted as a reward: open to
+	// them whatever its tier and time (nil: none).
+	Unlocked map[uuid.UUID]bool
 }
 
 // CanAccess is the one access rule of the platform: every handler that
 // serves tiered things asks it. The artist and admins see everything;
 // perks follow the tier; content not yet public opens to a tier
-// earlyAccess(tier) before its public time.
+// earlyAccess(tier) before its public time; an item the viewer unlocked
+// is open to them.
 func CanAccess(v Viewer, r Resource, now time.Time) bool {
-	if v.Role == RoleAdmin || v.UserID == r.ArtistID {
+	if v.Role == RoleAdmin || v.UserID == r.ArtistID || (r.Kind == ResourceContent && v.Unlocked[r.ID]) {
 		return true
 	}
 	spec, ok := Spec(v.Tier)

@@ -28,13 +28,18 @@ type Notifier struct {
 // Hourly caps of the outward channels, per user.
 var capPerHour = map[models.Channel]int{models.ChannelEmail: 4, models.ChannelPush: 10}
 
-// Send writes the in-app notification and publishes it to user:{id}.
+// Send writes the in-app notification and publishes it to user:{id}. A
+// keyed one (x.Key) sent before is neither written nor published again.
 func (n *Notifier) Send(ctx context.Context, x notify.Notification) (*models.Notification, error) {
 	row, err := notify.Row(x, n.Now())
 	if err != nil {
 		return nil, err
 	}
-	if err := n.Store.CreateNotifications(ctx, []models.Notification{*row}); err != nil {
+	if x.Key != "" {
+		if fresh, err := n.Store.CreateNotificationOnce(ctx, row); err != nil || !fresh {
+			return row, err
+		}
+	} else if err := n.Store.CreateNotifications(ctx, []models.Notification{*row}); err != nil {
 		return nil, err
 	}
 	// The row is the source of truth: a failed publish is only a late

@@ -69,7 +69,7 @@ var Workflows = []Definition{
 	{
 		Workflow: workflows.SubscriptionWorkflow,
 		Activities: func(d Deps) []any {
-			return []any{&activities.Membership{Store: d.Store, Billing: d.Billing, Notify: d.Notify, Rooms: d.Rooms, Now: now}}
+			return []any{&activities.Membership{Store: d.Store, Billing: d.Billing, Rooms: d.Rooms, Now: now}}
 		},
 		SearchAttributes: []temporal.SearchAttributeKey{
 			searchattr.ArtistID, searchattr.FanID, searchattr.Tier, searchattr.SubscriptionStatus, searchattr.NextRenewalAt,
@@ -95,6 +95,14 @@ var Workflows = []Definition{
 		},
 		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID, searchattr.PartyStatus},
 		Fixtures:         []string{"party_v1.json", "party_v2.json"},
+	}, {
+		// Started per milestone by the dispatcher (engagement.Deliverer).
+		Workflow: workflows.RewardWorkflow,
+		Activities: func(d Deps) []any {
+			return []any{&activities.Reward{Store: d.Store, Notify: d.Notify, Rooms: d.Rooms, Now: now}}
+		},
+		SearchAttributes: []temporal.SearchAttributeKey{searchattr.ArtistID, searchattr.FanID},
+		Fixtures:         []string{"reward_v1.json"},
 	},
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +19,6 @@ import (
 
 	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/internal/billing"
-	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/tooling/testenv"
@@ -35,8 +33,6 @@ type memberTest struct {
 	st          *store.Store
 	artist, fan uuid.UUID
 	acts        *activities.Membership
-	mu          sync.Mutex
-	notified    []uuid.UUID // users the milestone notifications went to
 	runs        int
 }
 
@@ -49,17 +45,8 @@ func newMemberTest(t *testing.T) *memberTest {
 	require.NoError(t, st.CreateUser(ctx, fan, nil))
 	mt := &memberTest{t: t, st: st, artist: artist.ID, fan: fan.ID}
 	now := func() time.Time { return time.Now().UTC() }
-	mt.acts = &activities.Membership{Store: st, Billing: &billing.Sandbox{Store: st, Now: now}, Now: now, Notify: mt}
+	mt.acts = &activities.Membership{Store: st, Billing: &billing.Sandbox{Store: st, Now: now}, Now: now}
 	return mt
-}
-
-// Send takes the milestone notifications (activities.Notify).
-func (mt *memberTest) Send(_ context.Context, x notify.Notification) (*models.Notification, error) {
-	mt.mu.Lock()
-	defer mt.mu.Unlock()
-	require.Equal(mt.t, "milestone", x.Category)
-	mt.notified = append(mt.notified, x.UserID)
-	return &models.Notification{}, nil
 }
 
 func (mt *memberTest) start() workflows.Membership {
@@ -226,8 +213,8 @@ func TestMembershipYearFromThe31st(t *testing.T) {
 	}{{models.MilestoneSupport1Month, day(2027, 2, 28)}, {models.MilestoneSupport6Months, day(2027, 7, 31)}, {models.MilestoneSupport1Year, day(2028, 1, 31)}} {
 		require.Equal(t, w.key, ms[i].Key)
 		require.True(t, w.at.Equal(ms[i].AwardedAt), "%s at %s", w.key, ms[i].AwardedAt)
+		require.Nil(t, ms[i].DeliveredAt, "the row is the outbox: the dispatcher delivers it")
 	}
-	require.Len(t, mt.notified, 6, "fan and artist hear of each milestone")
 	require.Equal(t, models.StatusCanceled, mt.mirror().Status)
 	require.Nil(t, mt.mirror().NextChargeAt)
 }

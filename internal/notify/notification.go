@@ -23,6 +23,11 @@ type Notification struct {
 	Body     string
 	Data     map[string]any
 	TTL      time.Duration // 0: never expires
+	// Key, when set, is the sender's idempotency key: the row's id derives
+	// from it and At (the time the sender retries with), so a retried send
+	// writes and publishes it once.
+	Key string
+	At  time.Time // with Key: the row's time (default: now)
 }
 
 // Limits of a notification's text.
@@ -68,8 +73,15 @@ func Row(x Notification, now time.Time) (*models.Notification, error) {
 	if err != nil {
 		return nil, models.FieldError("data", "data must be JSON")
 	}
+	id := models.NewID()
+	if x.Key != "" {
+		if !x.At.IsZero() {
+			now = x.At.UTC()
+		}
+		id = rowID(uuid.NewSHA1(sendKeys, []byte(x.Key)), now, x.UserID)
+	}
 	row := &models.Notification{
-		ID: models.NewID(), UserID: x.UserID, Category: cat.Name, GroupKey: group, Priority: prio,
+		ID: id, UserID: x.UserID, Category: cat.Name, GroupKey: group, Priority: prio,
 		Title: x.Title, Body: x.Body, Data: string(b), Channels: joinChannels(cat.Channels), CreatedAt: now,
 	}
 	if x.TTL > 0 {
@@ -102,6 +114,9 @@ func BroadcastRows(b models.Broadcast, users []uuid.UUID, channels [][]models.Ch
 	}
 	return rows, nil
 }
+
+// sendKeys is the UUID namespace of keyed sends.
+var sendKeys = uuid.MustParse("0193a1c4-5b2e-7c3d-9e4f-a0b1c2d3e4f6")
 
 // Event is the socket event that shows a row to its user.
 func Event(row *models.Notification) realtime.Event {

@@ -88,7 +88,7 @@ var rules = []rule{{
 }, {
 	applies: func(p string) bool { return under(p, "messaging", "membership", "perks", "engagement") },
 	allowed: func(imp dep) bool { return !imp.own || !under(imp.path, "api", "app") },
-	why:     "the use cases (messaging, membership, perks, engagement) sit below api and app: a handler, a socket frame or a test calls them",
+	why:     "the use cases (messaging, membership, perks, engagement) sit below api and app: a handler, a socket frame, the worker process or a test calls them",
 }, {
 	applies: func(p string) bool { return under(p, "internal/searchattr") },
 	allowed: func(imp dep) bool { return imp.std || imp.path == "go.temporal.io/sdk/temporal" },
@@ -233,8 +233,10 @@ func TestTheRules(t *testing.T) {
 		{"perks", "notifier", false},
 		{"perks", "api", true},
 		{"internal/store", "perks", true},
+		{"engagement", "workflows", false},
 		{"engagement", "notifier", false},
 		{"engagement", "api", true},
+		{"engagement", "app", true},
 		{"internal/store", "engagement", true},
 		{"app", "api", false},
 		{"api", "tooling/testenv", true},
