@@ -22,7 +22,9 @@ func buffers(t testing.TB, capacity int) map[string]func() counters.Buffer {
 		}(),
 		"redis": func() func() counters.Buffer {
 			_, prefix := testenv.Redis(t)
-			return func() counters.Buffer { return counters.NewRedisBuffer(testenv.RedisClient(t), prefix+"buffer", capacity) }
+			return func() counters.Buffer {
+				return counters.NewRedisBuffer(testenv.RedisClient(t), prefix+"buffer", capacity)
+			}
 		}(),
 	}
 }
