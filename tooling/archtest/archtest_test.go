@@ -49,9 +49,9 @@ func under(p string, roots ...string) bool {
 }
 
 // The layers, top to bottom (docs/architecture.md draws them): cmd → app
-// (the composition root) → api → the use cases (messaging, membership) →
-// notifier and the workflow clients → worker → workflows → activities →
-// internal/* (leaf services) → models.
+// (the composition root) → api → the use cases (messaging, membership,
+// perks, engagement) → notifier and the workflow clients → worker →
+// workflows → activities → internal/* (leaf services) → models.
 // Imports point down; tooling sits beside them.
 var rules = []rule{{
 	applies: func(p string) bool { return under(p, "workflows") },
@@ -75,10 +75,10 @@ var rules = []rule{{
 	// every feature without knowing the routes.
 	applies: func(p string) bool { return under(p, "internal") },
 	allowed: func(imp dep) bool {
-		return !imp.own || !under(imp.path, "api", "worker", "workflows", "activities", "notifier", "app", "messaging", "membership", "perks")
+		return !imp.own || !under(imp.path, "api", "worker", "workflows", "activities", "notifier", "app", "messaging", "membership", "perks", "engagement")
 	},
 	why: "internal/ holds the leaf services; they never import api, worker, workflows, activities, notifier, " +
-		"the use cases (messaging, membership, perks) or the composition root (app)",
+		"the use cases (messaging, membership, perks, engagement) or the composition root (app)",
 }, {
 	// The engagement engine's hot counters: stricter than the rule for all
 	// of internal/ above, of the project only models and other services.
@@ -86,9 +86,9 @@ var rules = []rule{{
 	allowed: func(imp dep) bool { return !imp.own || under(imp.path, "models", "internal") },
 	why:     "internal/counters is a leaf service: of the project it imports models and other internal services only",
 }, {
-	applies: func(p string) bool { return under(p, "messaging", "membership", "perks") },
+	applies: func(p string) bool { return under(p, "messaging", "membership", "perks", "engagement") },
 	allowed: func(imp dep) bool { return !imp.own || !under(imp.path, "api", "app") },
-	why:     "the use cases (messaging, membership, perks) sit below api and app: a handler, a socket frame or a test calls them",
+	why:     "the use cases (messaging, membership, perks, engagement) sit below api and app: a handler, a socket frame or a test calls them",
 }, {
 	applies: func(p string) bool { return under(p, "internal/searchattr") },
 	allowed: func(imp dep) bool { return imp.std || imp.path == "go.temporal.io/sdk/temporal" },
@@ -233,6 +233,9 @@ func TestTheRules(t *testing.T) {
 		{"perks", "notifier", false},
 		{"perks", "api", true},
 		{"internal/store", "perks", true},
+		{"engagement", "internal/counters", false},
+		{"engagement", "api", true},
+		{"internal/store", "engagement", true},
 		{"app", "api", false},
 		{"api", "tooling/testenv", true},
 		{"cmd/fanfare", "tooling/seed", false},
