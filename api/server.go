@@ -21,10 +21,12 @@ import (
 	"github.com/valyala/fasthttp"
 	"go.temporal.io/sdk/client"
 
+	"github.com/fanfare/fanfare/engagement"
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/blobs"
 	"github.com/fanfare/fanfare/internal/config"
+	"github.com/fanfare/fanfare/internal/counters"
 	"github.com/fanfare/fanfare/internal/discord"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/partysync"
@@ -58,6 +60,10 @@ type Deps struct {
 	// the worker's activities share it.
 	PartySync partysync.Syncer
 	Discord   *discord.Client // checks artists' webhooks
+	// Counters are engagement's hot counters and EngagementBuffer the
+	// queue of accepted client events; the worker's flush drains it.
+	Counters         counters.Counters
+	EngagementBuffer counters.Buffer
 }
 
 // Server is the HTTP api.
@@ -72,6 +78,7 @@ type Server struct {
 	live      *perks.Live          // live sessions
 	seats     realtime.Seats       // party rooms' seats, across instances
 	rosters   *partyRosters        // party arrivals and departures, batched to their workflows
+	ingest    *engagement.Ingest   // client engagement events
 }
 
 // New builds the api with every middleware and route.
@@ -84,6 +91,7 @@ func New(d Deps) (*Server, error) {
 	s.qa = &perks.QA{Store: d.Store, Notify: d.Notify, Now: now}
 	s.backstage = &perks.Backstage{Store: d.Store, Now: now}
 	s.live = &perks.Live{Store: d.Store, Notify: d.Notify, Now: now}
+	s.ingest = &engagement.Ingest{Store: d.Store, Counters: d.Counters, Buffer: d.EngagementBuffer, Now: now}
 	s.app = fiber.New(fiber.Config{
 		AppName: "fanfare",
 		// The default; bodyLimitOf raises it for the routes that need more.
@@ -145,6 +153,7 @@ func New(d Deps) (*Server, error) {
 	s.partyChatRoutes(r)
 	s.partyShareRoutes(r)
 	s.discordRoutes(r)
+	s.engagementEventRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
 	s.messagingRealtime(d.Hub)
 	s.backstageRealtime(d.Hub)
@@ -167,7 +176,7 @@ func New(d Deps) (*Server, error) {
 const webhookBodyLimit = 1 << 20
 
 // bodyLimitOf is the most bytes the request line's route may receive on the
-// wire: BODY_LIMIT, but for uploads and webhooks. The path is compared as
+// wire: BODY_LIMIT, but for uploads, webhooks and engagement batches. The path is compared as
 // sent, so any other spelling of a large route only gets the default.
 func (s *Server) bodyLimitOf(method, uri string) int {
 	path, _, _ := strings.Cut(uri, "?")
@@ -179,6 +188,8 @@ func (s *Server) bodyLimitOf(method, uri string) int {
 		return s.Config.ContentMediaMaxBytes + 64<<10
 	case path == sendGridWebhookPath, path == stripeWebhookPath:
 		return max(s.Config.BodyLimit, webhookBodyLimit)
+	case path == engagementEventsPath:
+		return max(s.Config.BodyLimit, engagementEventsBodyLimit)
 	}
 	return s.Config.BodyLimit
 }

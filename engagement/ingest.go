@@ -84,7 +84,7 @@ type Ingest struct {
 // the checks (Redis down) loses at most that batch: its ids are seen, so
 // a retry counts them as duplicates.
 func (in *Ingest) Ingest(ctx context.Context, userID uuid.UUID, role models.Role, events []Event) (Result, error) {
-	if err := wellFormed(events); err != nil {
+	if err := Check(events); err != nil {
 		return Result{}, err
 	}
 	now := in.Now()
@@ -151,8 +151,9 @@ func (b *batch) keep(keep func(p *pending) bool) {
 	b.events = kept
 }
 
-// wellFormed refuses a batch that no client should send.
-func wellFormed(events []Event) error {
+// Check refuses, as an invalid-input error naming the field, a batch no
+// client should send; Ingest checks first.
+func Check(events []Event) error {
 	if len(events) > MaxBatch {
 		return models.FieldError("events", "events must hold at most %d events", MaxBatch)
 	}
