@@ -191,16 +191,20 @@ func Check(events []Event) error {
 // and keeps the events whose item exists, is not the caller's own and
 // opens to the caller now; an event's artist is its item's.
 func (in *Ingest) resolve(ctx context.Context, b *batch, res *Result) error {
-	var contentIDs, partyIDs []uuid.UUID
-	for _, p := range b.events {
-		if p.ContentID != uuid.Nil {
-			contentIDs = append(contentIDs, p.ContentID)
-		} else {
-			partyIDs = append(partyIDs, p.PartyID)
-		}
-	}
 	if len(b.events) == 0 {
 		return nil
+	}
+	named := map[uuid.UUID]bool{} // a batch names few items, many times
+	var contentIDs, partyIDs []uuid.UUID
+	for _, p := range b.events {
+		id, ids := p.ContentID, &contentIDs
+		if id == uuid.Nil {
+			id, ids = p.PartyID, &partyIDs
+		}
+		if !named[id] {
+			named[id] = true
+			*ids = append(*ids, id)
+		}
 	}
 	contents, parties, err := in.Store.EngagementTargets(ctx, contentIDs, partyIDs)
 	if err != nil {
