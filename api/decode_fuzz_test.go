@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/fanfare/fanfare/engagement"
 	"github.com/fanfare/fanfare/messaging"
 	"github.com/fanfare/fanfare/models"
 	"github.com/fanfare/fanfare/perks"
@@ -31,6 +33,9 @@ var decodeSeeds = []string{
 	`{"code":"abc"}`, `{"playlist":[{"kind":"vinyl","duration_ms":-1}]}`,
 	`{"playlist":[{"kind":"track","content_id":"nope"}],"scheduled_at":5}`, `{"public_at":"2027-13-01T00:00:00Z"}`, `{"milestones":[{"members":"ten"}]}`,
 	`{"birth_year":1e400}`, `{"email":"\u0000"}`, `{"time_zone":"../../etc/passwd"}`, `{"refresh_token":"` + string(make([]byte, 300)) + `"}`,
+	`{"events":[{"client_id":"a-1","action":"progress","at":"2026-12-07T12:00:00Z","content_id":"01a2155f-e90f-7889-a0f7-7bd703571cf5","seconds":30},{"client_id":"b","action":"share","at":"2026-12-07T12:00:00Z","party_id":"01a2155f-e90f-7889-a0f7-7bd703571cf5"}]}`,
+	`{"events":[{"client_id":"a b","action":"play","at":"x","seconds":-1}]}`, `{"events":[{"client_id":"{u}","action":"share","at":"2026-12-07T12:00:00Z","content_id":"nope","user_id":"x"}]}`,
+	`{"events":[{"action":"progress","at":"2026-12-07T12:00:00Z","seconds":1e9}]}`, `{"events":null}`, `{"events":[]}`, `{"events":[null]}`,
 }
 
 // Any input either decodes into a value that passes validation or fails
@@ -88,6 +93,29 @@ func FuzzDecodeDiscordWebhook(f *testing.F)     { fuzzDecode[discordWebhookReque
 func FuzzDecodeEngagementSettings(f *testing.F) { fuzzDecode[engagementSettingsRequest](f) }
 func FuzzDecodeRewardConfig(f *testing.F)       { fuzzDecode[rewardConfigRequest](f) }
 func FuzzDecodeRedeem(f *testing.F)             { fuzzDecode[redeemRequest](f) }
+func FuzzDecodeEngagementEvents(f *testing.F)   { fuzzDecode[engagementEventsRequest](f) }
+
+// Whatever a decoded events body holds, the use case's checks take it as
+// a batch or refuse it as an invalid-input error naming events or one of
+// an event's fields; nothing panics.
+func FuzzEngagementEvents(f *testing.F) {
+	for _, s := range decodeSeeds {
+		f.Add([]byte(s))
+	}
+	field := regexp.MustCompile(`^events(\[\d+\]\.(client_id|action|at|content_id|seconds))?$`)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := decodeBytes[engagementEventsRequest](body)
+		if err != nil {
+			return
+		}
+		if err := engagement.Check(req.events()); err != nil {
+			var appErr *models.Error
+			if !errors.As(err, &appErr) || appErr.Code != models.CodeInvalid || !field.MatchString(appErr.Field) {
+				t.Fatalf("error %v is not an invalid-input error naming an event's field", err)
+			}
+		}
+	})
+}
 
 // Whatever the text, what is stored holds no tag and passes its own limits.
 func FuzzMessageText(f *testing.F) {

@@ -62,8 +62,11 @@ type Deps struct {
 	PartySync partysync.Syncer
 	Discord   *discord.Client // checks artists' webhooks
 	// Counters are the engagement engine's hot counters (the studio's live
-	// counts), in Redis when instances share it.
-	Counters counters.Counters
+	// counts, seen ids, listening watermarks) and EngagementBuffer the
+	// queue of accepted client events the worker's flush drains; in Redis
+	// when instances share it.
+	Counters         counters.Counters
+	EngagementBuffer counters.Buffer
 	// WakeMilestones asks the milestone dispatcher for a round now, after
 	// an act that may have crossed one; nil or a no-op without a worker
 	// in the process.
@@ -85,6 +88,7 @@ type Server struct {
 	rosters   *partyRosters        // party arrivals and departures, batched to their workflows
 	stop      chan struct{}        // closed by Shutdown: tickers end
 	stopOnce  sync.Once
+	ingest    *engagement.Ingest // client engagement events
 }
 
 // New builds the api with every middleware and route.
@@ -98,6 +102,7 @@ func New(d Deps) (*Server, error) {
 	s.backstage = &perks.Backstage{Store: d.Store, Now: now}
 	s.live = &perks.Live{Store: d.Store, Notify: d.Notify, Now: now}
 	s.scores = &engagement.Scores{Store: d.Store, Now: now}
+	s.ingest = &engagement.Ingest{Store: d.Store, Counters: d.Counters, Buffer: d.EngagementBuffer, Now: now}
 	s.app = fiber.New(fiber.Config{
 		AppName: "fanfare",
 		// The default; bodyLimitOf raises it for the routes that need more.
@@ -162,6 +167,7 @@ func New(d Deps) (*Server, error) {
 	s.discordRoutes(r)
 	s.engagementRoutes(r)
 	s.rewardRoutes(r)
+	s.engagementEventRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).
 	s.messagingRealtime(d.Hub)
 	s.backstageRealtime(d.Hub)
@@ -185,7 +191,7 @@ func New(d Deps) (*Server, error) {
 const webhookBodyLimit = 1 << 20
 
 // bodyLimitOf is the most bytes the request line's route may receive on the
-// wire: BODY_LIMIT, but for uploads and webhooks. The path is compared as
+// wire: BODY_LIMIT, but for uploads, webhooks and engagement batches. The path is compared as
 // sent, so any other spelling of a large route only gets the default.
 func (s *Server) bodyLimitOf(method, uri string) int {
 	path, _, _ := strings.Cut(uri, "?")
@@ -197,6 +203,8 @@ func (s *Server) bodyLimitOf(method, uri string) int {
 		return s.Config.ContentMediaMaxBytes + 64<<10
 	case path == sendGridWebhookPath, path == stripeWebhookPath:
 		return max(s.Config.BodyLimit, webhookBodyLimit)
+	case path == engagementEventsPath:
+		return max(s.Config.BodyLimit, engagementEventsBodyLimit)
 	}
 	return s.Config.BodyLimit
 }

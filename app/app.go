@@ -74,8 +74,12 @@ type Platform struct {
 	// PartySync is shared by the api and the worker: in one process without
 	// Redis they share its memory cache.
 	PartySync partysync.Syncer
-	// Counters are the engagement engine's hot counters, shared alike.
-	Counters counters.Counters
+	// Counters are engagement's hot counters; EngagementBuffer is the queue
+	// the api fills with accepted client events and the worker's flush
+	// drains: one Redis stream, or in one process without Redis one
+	// memory buffer both share.
+	Counters         counters.Counters
+	EngagementBuffer counters.Buffer
 }
 
 // Open connects to every service the config names.
@@ -127,6 +131,8 @@ func (p *Platform) open(ctx context.Context) error {
 	}, p.Metrics, p.Log.With("component", "realtime"))
 	p.Counters = counters.New(p.Redis, p.Config.RedisPrefix+"eng:")
 	p.PartySync = partysync.Syncer{Cache: partysync.NewCache(p.Redis, p.Config.RedisPrefix), Rooms: p.Hub.Publisher}
+	p.Counters = counters.New(p.Redis, p.Config.RedisPrefix+"eng:")
+	p.EngagementBuffer = counters.NewBuffer(p.Redis, p.Config.RedisPrefix+"eng:")
 	p.Blobs = blobs.Disk{Dir: filepath.Join(p.Config.DataDir, "attachments")}
 	if p.Config.S3Endpoint != "" {
 		if p.Blobs, err = blobs.NewS3(ctx, p.Config.S3Endpoint, p.Config.S3Region, p.Config.S3Bucket,
@@ -184,10 +190,11 @@ func (p *Platform) API() (*api.Server, error) {
 	p.api, err = api.New(api.Deps{
 		Config: p.Config, Store: p.Store, Auth: p.Auth, Temporal: p.Temporal,
 		Redis: p.Redis, Hub: p.Hub, Notify: p.Notify, Mailer: p.Mailer, Pusher: p.Pusher, Billing: p.Billing, Blobs: p.Blobs, Limiter: limiter, Metrics: p.Metrics, Log: p.Log,
-		PartySync:      p.PartySync,
-		Discord:        p.discordClient(),
-		Counters:       p.Counters,
-		WakeMilestones: p.Milestones.Wake,
+		PartySync:        p.PartySync,
+		Discord:          p.discordClient(),
+		Counters:         p.Counters,
+		EngagementBuffer: p.EngagementBuffer,
+		WakeMilestones:   p.Milestones.Wake,
 	})
 	return p.api, err
 }
@@ -210,6 +217,8 @@ func (p *Platform) Worker() sdkworker.Worker {
 		Broadcaster: p.Notify,
 		PublicURL:   p.Config.PublicURL,
 		Discord:     p.Discord,
+		// The api's queue of accepted client events, which the flush drains.
+		EngagementBuffer: p.EngagementBuffer,
 	})
 }
 

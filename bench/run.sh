@@ -170,6 +170,21 @@ REDIS_PREFIX=bench-msg: bin/fanfare loadtest messages --concurrency 32 --sends "
 awk -v a="$(awk '/messages_send_rps/ {print $3}' "$work/messages.txt")" -v b="$pg_write" -v c="$pg_insert" \
   'BEGIN { printf "BENCH messages_send_vs_pgbench_write %.2f ratio\nBENCH messages_send_vs_pgbench_insert %.2f ratio\n", a / b, a / c }'
 
+# Client engagement events (issue 19): 32 clients post batches of 500 (half
+# progress, half shares, each batch a fan's next 250 minutes) to the api in
+# this process on PostgreSQL and Redis, beside redis-benchmark's INCR at the
+# same client count; then the flush into PostgreSQL beside a plain COPY of
+# the same rows, in the same run.
+redis-benchmark -t incr -c 32 -n "${REDIS_INCRS:-2000000}" -q >"$work/redis-incr.txt" 2>&1
+redis_incr=$(tr '\r' '\n' <"$work/redis-incr.txt" | sed -n 's/^INCR: \([0-9.]*\) requests per second.*/\1/p' | tail -n 1)
+echo "BENCH redis_benchmark_incr ${redis_incr%.*} ops/s"
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+REDIS_PREFIX=bench-eng: bin/fanfare loadtest engagement --clients 32 --duration "$DURATION" 2>/dev/null | tee "$work/engagement.txt"
+awk -v a="$(awk '$2 == "engagement_ingest" {print $3}' "$work/engagement.txt")" -v b="$redis_incr" \
+  'BEGIN { if (b) printf "BENCH engagement_ingest_vs_redis_incr %.2f ratio\n", a / b }'
+awk -v a="$(awk '$2 == "engagement_flush" {print $3}' "$work/engagement.txt")" -v b="$(awk '$2 == "engagement_copy_baseline" {print $3}' "$work/engagement.txt")" \
+  'BEGIN { if (b) printf "BENCH engagement_flush_vs_copy %.2f ratio\n", a / b }'
+
 # Engagement (issue 19): an artist's leaderboard at LEADERBOARD_FANS
 # (100,000) fans with scores, warm: the first page (all time and this
 # week), a page from the middle, and a fan's own standing (rank and

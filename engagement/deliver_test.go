@@ -13,6 +13,7 @@ import (
 	"github.com/fanfare/fanfare/tooling/testenv"
 )
 
+// The package's tests share testenv's services.
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 // While Temporal is down a fan's milestone stays pending, untouched, round

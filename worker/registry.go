@@ -67,6 +67,12 @@ var Workflows = []Definition{
 		Fixtures:   []string{"uploads_v1.json"},
 	},
 	{
+		Workflow:   workflows.EngagementFlushWorkflow,
+		Activities: func(d Deps) []any { return []any{&activities.Engagement{Store: d.Store, Buffer: d.EngagementBuffer}} },
+		Schedule:   Schedule{ID: workflows.EngagementFlushSchedule, Every: workflows.EngagementFlushEvery},
+		Fixtures:   []string{"engagement_flush_v1.json"},
+	},
+	{
 		Workflow: workflows.SubscriptionWorkflow,
 		Activities: func(d Deps) []any {
 			return []any{&activities.Membership{Store: d.Store, Billing: d.Billing, Rooms: d.Rooms, Now: now}}

@@ -9,6 +9,7 @@ import (
 	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/internal/billing"
 	"github.com/fanfare/fanfare/internal/blobs"
+	"github.com/fanfare/fanfare/internal/counters"
 	"github.com/fanfare/fanfare/internal/realtime"
 	"github.com/fanfare/fanfare/internal/store"
 	"github.com/fanfare/fanfare/models"
@@ -30,6 +31,8 @@ type Deps struct {
 	// pointer in the interface) posts nothing.
 	Discord   activities.Discord
 	PublicURL string // the site's base URL, for share links
+	// EngagementBuffer is the api's queue of accepted client events.
+	EngagementBuffer counters.Buffer
 }
 
 // New returns a worker for taskQueue with every workflow and activity

@@ -18,7 +18,7 @@ func loadtestCmd() *cobra.Command {
 		Short: "Load the platform from outside and print BENCH lines",
 		Long:  "Load the platform from outside, as clients would, and print figures as `BENCH <name> <value> <unit>` lines.",
 	}
-	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd(), loadtestPartyCmd(), loadtestPartyChatCmd(), loadtestPartyJoinCmd(), loadtestLeaderboardCmd())
+	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd(), loadtestEngagementCmd(), loadtestPartyCmd(), loadtestPartyChatCmd(), loadtestPartyJoinCmd(), loadtestLeaderboardCmd())
 	return cmd
 }
 
@@ -216,6 +216,29 @@ func loadtestMessagesCmd() *cobra.Command {
 	cmd.Flags().IntVar(&o.Sockets, "sockets", 200, "recipients online in the latency part")
 	cmd.Flags().IntVar(&o.Rate, "rate", 200, "messages a second in the latency part")
 	cmd.Flags().DurationVar(&o.Duration, "duration", 10*time.Second, "length of the latency part")
+	return cmd
+}
+
+func loadtestEngagementCmd() *cobra.Command {
+	var o loadtest.EngagementOptions
+	cmd := &cobra.Command{
+		Use:   "engagement",
+		Short: "Time client engagement events accepted a second, then their flush into PostgreSQL beside a plain COPY",
+		Long: "Runs the api in this process on DATABASE_URL and REDIS_URL; --clients clients post batches of 500 events\n" +
+			"(half progress, half shares) of --fans fans each for --duration and count what the answers accept. Then the\n" +
+			"flush's activity drains the buffer into engagement_events, and the same rows are COPYed into a table like it.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := profiledConfig()
+			if err != nil {
+				return err
+			}
+			return loadtest.Engagement(cmd.Context(), cfg, o, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().IntVar(&o.Clients, "clients", 32, "closed-loop clients")
+	cmd.Flags().IntVar(&o.Fans, "fans", 40, "fans per client (each fan sends at most 5 batches: its last 24 h of listening)")
+	cmd.Flags().DurationVar(&o.Duration, "duration", 10*time.Second, "length of the ingest part")
 	return cmd
 }
 

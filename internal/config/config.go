@@ -70,6 +70,9 @@ type Config struct {
 	PlayRateLimit   int           `env:"PLAY_RATE_LIMIT" envDefault:"60"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 
+	// Batches of client engagement events a user may post a minute (0: no limit).
+	EngagementRateLimit int `env:"ENGAGEMENT_RATE_LIMIT" envDefault:"30"`
+
 	// Refreshes a minute per refresh-token family (an unknown token counts
 	// against AUTH_RATE_LIMIT of its address).
 	RefreshRateLimit int `env:"REFRESH_RATE_LIMIT" envDefault:"10"`
@@ -308,7 +311,7 @@ func (c Config) Validate() error {
 	if c.ContentMediaMaxBytes < 1024 {
 		bad("CONTENT_MEDIA_MAX_BYTES", "must be at least 1024 bytes")
 	}
-	if c.RateLimit < 0 || c.AuthRateLimit < 0 || c.MessageRateLimit < 0 || c.RefreshRateLimit < 0 || c.PlayRateLimit < 0 {
+	if c.RateLimit < 0 || c.AuthRateLimit < 0 || c.MessageRateLimit < 0 || c.RefreshRateLimit < 0 || c.PlayRateLimit < 0 || c.EngagementRateLimit < 0 {
 		bad("RATE_LIMIT", "limits must not be negative (0 turns a limiter off)")
 	}
 	if c.DiscordChecksPerMinute < 0 || c.DiscordChecksPerArtist < 0 {

@@ -7,7 +7,9 @@
 //     passes;
 //   - FirstSeen, a client event id's first sighting, for deduplication;
 //   - Add, Take and Active, the live counts of an artist's engagement tick,
-//     each increment taken by exactly one taker across instances.
+//     each increment taken by exactly one taker across instances;
+//   - Buffer (a separate interface), the queue of accepted client events
+//     the flush drains into PostgreSQL, at least once.
 //
 // Issue 19 (the engagement engine) says how they are used.
 //

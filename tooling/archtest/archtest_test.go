@@ -49,9 +49,9 @@ func under(p string, roots ...string) bool {
 }
 
 // The layers, top to bottom (docs/architecture.md draws them): cmd → app
-// (the composition root) → api → the use cases (messaging, membership) →
-// notifier and the workflow clients → worker → workflows → activities →
-// internal/* (leaf services) → models.
+// (the composition root) → api → the use cases (messaging, membership,
+// perks, engagement) → notifier and the workflow clients → worker →
+// workflows → activities → internal/* (leaf services) → models.
 // Imports point down; tooling sits beside them.
 var rules = []rule{{
 	applies: func(p string) bool { return under(p, "workflows") },
@@ -237,6 +237,7 @@ func TestTheRules(t *testing.T) {
 		{"engagement", "notifier", false},
 		{"engagement", "api", true},
 		{"engagement", "app", true},
+		{"engagement", "internal/counters", false},
 		{"internal/store", "engagement", true},
 		{"app", "api", false},
 		{"api", "tooling/testenv", true},
