@@ -58,17 +58,22 @@ type Grant struct {
 type Plan struct {
 	Reached bool // false: the milestone's row is gone, and nothing is delivered
 	Rules   []models.RewardRule
+	// At is when the milestone was reached: the time of its grants and
+	// notifications, the same however often a killed worker's task is
+	// tried again (their keys derive from it).
+	At time.Time
 }
 
 // Plan reads the milestone's row and its rewards.
 func (a *Reward) Plan(ctx context.Context, m Milestone) (Plan, error) {
-	if _, err := a.Store.UserMilestone(ctx, m.UserID, m.ArtistID, m.Key); errors.Is(err, models.ErrNotFound) {
+	row, err := a.Store.UserMilestone(ctx, m.UserID, m.ArtistID, m.Key)
+	if errors.Is(err, models.ErrNotFound) {
 		return Plan{}, nil
 	} else if err != nil {
 		return Plan{}, err
 	}
 	rules, err := a.Store.RewardRulesFor(ctx, m.ArtistID, m.Key)
-	return Plan{Reached: true, Rules: rules}, err
+	return Plan{Reached: true, Rules: rules, At: row.AwardedAt.UTC()}, err
 }
 
 // Grant gives the rule's reward to the fan once, and returns the grant's

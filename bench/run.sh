@@ -192,6 +192,13 @@ awk -v a="$(awk '$2 == "engagement_flush" {print $3}' "$work/engagement.txt")" -
 psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
 REDIS_PREFIX=bench-eng: bin/fanfare loadtest leaderboard --fans "${LEADERBOARD_FANS:-100000}" 2>/dev/null
 
+# Engagement (issue 19): a milestone's crossing to the fan's notification.
+# MILESTONE_FANS (300) fans, each 10 s short of 1,000 minutes, report a play
+# at 20 a second; the api and worker in the load generator's process.
+# Target p99 <= 1 s.
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS fanfare_bench WITH (FORCE)" -c "CREATE DATABASE fanfare_bench"
+REDIS_PREFIX=bench-milestone: bin/fanfare loadtest milestone --fans "${MILESTONE_FANS:-300}" --rate 20 2>/dev/null
+
 # Listening parties (issue 13), the api and worker in the load generator's
 # process on a fresh dev server: simulated listeners (clocks off by up to
 # ±2 s, 10-200 ms round trips) following a party with the reference player

@@ -38,7 +38,13 @@ type Deps struct {
 // New returns a worker for taskQueue with every workflow and activity
 // registered. Start it with Start and stop it with Stop.
 func New(c client.Client, taskQueue string, d Deps) worker.Worker {
-	w := worker.New(c, taskQueue, worker.Options{WorkflowTaskPollerBehavior: worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{})})
+	// Pollers scale with the backlog for both kinds of task: a burst of
+	// short activities (a round of rewards, each five steps) waited seconds
+	// to start behind two fixed activity pollers.
+	w := worker.New(c, taskQueue, worker.Options{
+		WorkflowTaskPollerBehavior: worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{}),
+		ActivityTaskPollerBehavior: worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{}),
+	})
 	Register(w, d)
 	return w
 }

@@ -18,7 +18,7 @@ func loadtestCmd() *cobra.Command {
 		Short: "Load the platform from outside and print BENCH lines",
 		Long:  "Load the platform from outside, as clients would, and print figures as `BENCH <name> <value> <unit>` lines.",
 	}
-	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd(), loadtestEngagementCmd(), loadtestPartyCmd(), loadtestPartyChatCmd(), loadtestPartyJoinCmd(), loadtestLeaderboardCmd())
+	cmd.AddCommand(loadtestHTTPCmd(), loadtestWSCmd(), loadtestIdleCmd(), loadtestBroadcastCmd(), loadtestMembershipCmd(), loadtestMessagesCmd(), loadtestEngagementCmd(), loadtestPartyCmd(), loadtestPartyChatCmd(), loadtestPartyJoinCmd(), loadtestLeaderboardCmd(), loadtestMilestoneCmd())
 	return cmd
 }
 
@@ -239,6 +239,29 @@ func loadtestEngagementCmd() *cobra.Command {
 	cmd.Flags().IntVar(&o.Clients, "clients", 32, "closed-loop clients")
 	cmd.Flags().IntVar(&o.Fans, "fans", 40, "fans per client (each fan sends at most 5 batches: its last 24 h of listening)")
 	cmd.Flags().DurationVar(&o.Duration, "duration", 10*time.Second, "length of the ingest part")
+	return cmd
+}
+
+func loadtestMilestoneCmd() *cobra.Command {
+	var o loadtest.MilestoneOptions
+	cmd := &cobra.Command{
+		Use:   "milestone",
+		Short: "Time a milestone's crossing to the fan's notification on their socket",
+		Long: "Runs the api and worker in this process on DATABASE_URL, REDIS_URL and TEMPORAL_ADDRESS; --fans fans, each 10 s\n" +
+			"short of 1,000 minutes with one artist, report a play at --rate a second that crosses it; the artist's badge is\n" +
+			"granted by each fan's RewardWorkflow. Prints p50 and p99 from the play's request to the notification frame.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := profiledConfig()
+			if err != nil {
+				return err
+			}
+			return loadtest.Milestone(cmd.Context(), cfg, o, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().IntVar(&o.Fans, "fans", 300, "fans, each crossing once")
+	cmd.Flags().IntVar(&o.Rate, "rate", 20, "crossings a second")
+	cmd.Flags().DurationVar(&o.Wait, "wait", 30*time.Second, "how long to wait for the last notification")
 	return cmd
 }
 
