@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/fanfare/fanfare/activities"
 	"github.com/fanfare/fanfare/internal/notify"
 	"github.com/fanfare/fanfare/internal/store"
@@ -22,6 +24,7 @@ const (
 	redispatchAfter = time.Minute
 	deliverBatch    = 100
 	startTimeout    = 5 * time.Second
+	dispatchers     = 16 // workflow starts in flight at once
 )
 
 // Sender is the notifier (notifier.Notifier.Send).
@@ -89,10 +92,15 @@ func (d *Deliverer) Round(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Starts go out side by side: one after another, a burst of crossings
+	// queued behind each start's round trip (BENCHMARKS.md, issue 19).
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(dispatchers)
 	for _, m := range fans {
-		if err := d.dispatch(ctx, m, now); err != nil {
-			return err
-		}
+		g.Go(func() error { return d.dispatch(gctx, m, now) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	artists, err := d.Store.PendingArtistMilestones(ctx, deliverBatch)
 	if err != nil {

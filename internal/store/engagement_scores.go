@@ -110,7 +110,9 @@ func (s *Store) Leaderboard(ctx context.Context, artistID uuid.UUID, period stri
 		if err != nil {
 			return nil, "", err
 		}
-		q = q.Where("e.score < ? OR (e.score = ? AND e.user_id > ?)", score, score, user)
+		// score <= ? bounds the index range; the rest of the condition
+		// alone would be a filter over every row above the cursor.
+		q = q.Where("e.score <= ? AND (e.score < ? OR e.user_id > ?)", score, score, user)
 	}
 	type row struct {
 		LeaderRow
