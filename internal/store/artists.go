@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -72,6 +73,11 @@ func (s *Store) changeFollow(ctx context.Context, userID, artistID uuid.UUID, fo
 		}
 		delta := res.RowsAffected
 		changed = delta != 0
+		if changed {
+			if err := tx.Create(&models.FollowEvent{ID: models.NewID(), ArtistID: artistID, UserID: userID, Followed: follow, At: time.Now().UTC()}).Error; err != nil {
+				return err
+			}
+		}
 		if !follow {
 			delta = -delta
 		}

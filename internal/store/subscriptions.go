@@ -19,6 +19,13 @@ import (
 // Replaying the same state writes the same rows.
 func (s *Store) RecordMembership(ctx context.Context, sub models.Subscription, quota int, endedAt *time.Time) error {
 	return s.Tx(ctx, func(tx *gorm.DB) error {
+		var before []models.Subscription // the workflow is the row's one writer: no lock needed
+		if err := tx.Where("artist_id = ? AND fan_id = ?", sub.ArtistID, sub.FanID).Limit(1).Find(&before).Error; err != nil {
+			return err
+		}
+		if err := recordMoves(tx, before, sub); err != nil {
+			return err
+		}
 		if err := tx.Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "artist_id"}, {Name: "fan_id"}},
 			DoUpdates: clause.AssignmentColumns([]string{"workflow_id", "tier", "pending_tier", "status", "member_since", "period", "period_start", "period_end", "next_charge_at", "price_cents", "currency", "updated_at"}),
@@ -42,6 +49,36 @@ func (s *Store) RecordMembership(ctx context.Context, sub models.Subscription, q
 		}
 		return reachClubGoals(tx, sub.ArtistID, sub.UpdatedAt)
 	})
+}
+
+// recordMoves writes the membership's movements from its mirror row
+// before (none, or one) to sub: the history analytics counts from.
+// Replaying a state moves nothing.
+func recordMoves(tx *gorm.DB, before []models.Subscription, sub models.Subscription) error {
+	var prev *models.Subscription
+	if len(before) == 1 {
+		prev = &before[0]
+	}
+	var had int64
+	if sub.Status.Grants() && (prev == nil || !prev.Status.Grants()) { // a start: was the fan a member before?
+		if err := tx.Model(&models.MembershipEvent{}).Where("artist_id = ? AND fan_id = ?", sub.ArtistID, sub.FanID).Limit(1).Count(&had).Error; err != nil {
+			return err
+		}
+	}
+	for _, move := range models.Moves(prev, sub, had > 0) {
+		ev := models.MembershipEvent{ID: models.NewID(), ArtistID: sub.ArtistID, FanID: sub.FanID, Move: move,
+			TierAfter: sub.Tier, PriceAfter: sub.PriceCents, At: sub.UpdatedAt.UTC()}
+		if prev != nil && prev.Status.Grants() {
+			ev.TierBefore, ev.PriceBefore = prev.Tier, prev.PriceCents
+		}
+		if move == models.MoveEnded {
+			ev.TierAfter, ev.PriceAfter = "", 0
+		}
+		if err := tx.Create(&ev).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // reachClubGoals records the club's goals (FanClub.Milestones) its live
