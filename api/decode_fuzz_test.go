@@ -166,7 +166,7 @@ var querySeeds = []string{
 	"tier=superfan&status=active", "tier=follower", "status=%00", "archived=1&unread=yes",
 	"before=01932c7e-0000-7000-8000-000000000000&after=nope", "before={01932c7e-0000-7000-8000-000000000000}",
 	"unread=true&grouped=true&category=message", "unread=TRUE", "category=%22%25q", "cursor=urn:uuid:01932c7e-0000-7000-8000-000000000000",
-	"artist_id=01932c7e-0000-7000-8000-000000000000&public=false&status=live", "public=yes&status=over", "artist_id=nope", "period=week&limit=5", "period=year",
+	"artist_id=01932c7e-0000-7000-8000-000000000000&public=false&status=live", "public=yes&status=over", "artist_id=nope", "period=week&limit=5", "period=year", "from=2026-01&to=2026-06", "from=2026-13", "to=26-1",
 }
 
 // Any query either decodes into a value that passes its rules or fails
@@ -261,6 +261,7 @@ func FuzzQueryIDPage(f *testing.F)  { fuzzQuery[idPage](f) }
 func FuzzQueryParties(f *testing.F) { fuzzQuery[partyQuery](f) }
 func FuzzQueryShare(f *testing.F)   { fuzzQuery[shareQuery](f) }
 func FuzzQueryTopFans(f *testing.F) { fuzzQuery[topFansQuery](f) }
+func FuzzQueryCohorts(f *testing.F) { fuzzQuery[cohortQuery](f) }
 
 // Whatever the text of a question, answer or post, what is stored holds no
 // tag and keeps to its limit.

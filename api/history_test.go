@@ -36,3 +36,30 @@ func TestMembershipHistoryThroughTheWorkflow(t *testing.T) {
 	require.Equal(t, want, moves())
 	require.Len(t, testenv.Rows[models.FollowEvent](t, c.app.Platform.Store, "at", "user_id = ?", mustUUID(t, fan.User.ID)), 1)
 }
+
+// The cohorts route: the artist's own (a fan or another artist is told it
+// does not exist), bad months and ranges refused naming the field.
+func TestCohortsRoute(t *testing.T) {
+	c := newClub(t)
+	fan := c.member(t, "Ada", models.TierSupporter)
+	path := "/api/artists/" + c.artist.User.ID + "/analytics/cohorts"
+	var got struct {
+		Cohorts []struct {
+			Month           string    `json:"month"`
+			Size            int       `json:"size"`
+			MemberRetention []float64 `json:"member_retention"`
+		} `json:"cohorts"`
+	}
+	month := time.Now().UTC().Format("2006-01")
+	r := c.app.Do(t, http.MethodGet, path+"?from="+month+"&to="+month, c.artist.AccessToken, nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r.Decode(t, &got)
+	require.Len(t, got.Cohorts, 1)
+	require.Equal(t, 1, got.Cohorts[0].Size)
+	require.Equal(t, []float64{100}, got.Cohorts[0].MemberRetention)
+
+	require.Equal(t, http.StatusNotFound, c.app.Do(t, http.MethodGet, path, fan.AccessToken, nil).Status)
+	for query, field := range map[string]string{"?from=2026-13": "from", "?to=26-1": "to", "?from=2026-06&to=2026-01": "to", "?from=2024-01&to=2026-01": "to"} {
+		requireField(t, c.app.Do(t, http.MethodGet, path+query, c.artist.AccessToken, nil), field)
+	}
+}

@@ -42,6 +42,10 @@ var (
 	// membersOnly: a conversation's (or a notification's) own users; to
 	// anyone else it does not exist.
 	membersOnly = &owner{Refused: http.StatusNotFound}
+	// privateToArtist: the artist the path names and admins; to anyone
+	// else it does not exist (an artist's analytics: not even that there
+	// are figures).
+	privateToArtist = &owner{Refused: http.StatusNotFound, Admin: true}
 )
 
 // routes registers Fiber handlers and documents them as it goes.

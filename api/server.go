@@ -22,6 +22,7 @@ import (
 	"github.com/valyala/fasthttp"
 	"go.temporal.io/sdk/client"
 
+	"github.com/fanfare/fanfare/analytics"
 	"github.com/fanfare/fanfare/engagement"
 	"github.com/fanfare/fanfare/internal/auth"
 	"github.com/fanfare/fanfare/internal/billing"
@@ -84,6 +85,7 @@ type Server struct {
 	backstage *perks.Backstage     // the backstage feed
 	live      *perks.Live          // live sessions
 	scores    *engagement.Scores   // scores, leaderboards, standings
+	analytics *analytics.Analytics // the artist's dashboard
 	seats     realtime.Seats       // party rooms' seats, across instances
 	rosters   *partyRosters        // party arrivals and departures, batched to their workflows
 	stop      chan struct{}        // closed by Shutdown: tickers end
@@ -102,6 +104,7 @@ func New(d Deps) (*Server, error) {
 	s.backstage = &perks.Backstage{Store: d.Store, Now: now}
 	s.live = &perks.Live{Store: d.Store, Notify: d.Notify, Now: now}
 	s.scores = &engagement.Scores{Store: d.Store, Now: now}
+	s.analytics = &analytics.Analytics{Store: d.Store, Now: now}
 	s.ingest = &engagement.Ingest{Store: d.Store, Counters: d.Counters, Buffer: d.EngagementBuffer, Now: now}
 	s.app = fiber.New(fiber.Config{
 		AppName: "fanfare",
@@ -166,6 +169,7 @@ func New(d Deps) (*Server, error) {
 	s.partyShareRoutes(r)
 	s.discordRoutes(r)
 	s.engagementRoutes(r)
+	s.analyticsRoutes(r)
 	s.rewardRoutes(r)
 	s.engagementEventRoutes(r)
 	// Real-time features: their room kinds, frames and hooks (docs/realtime.md).

@@ -75,10 +75,10 @@ var rules = []rule{{
 	// every feature without knowing the routes.
 	applies: func(p string) bool { return under(p, "internal") },
 	allowed: func(imp dep) bool {
-		return !imp.own || !under(imp.path, "api", "worker", "workflows", "activities", "notifier", "app", "messaging", "membership", "perks", "engagement")
+		return !imp.own || !under(imp.path, "api", "worker", "workflows", "activities", "notifier", "app", "messaging", "membership", "perks", "engagement", "analytics")
 	},
 	why: "internal/ holds the leaf services; they never import api, worker, workflows, activities, notifier, " +
-		"the use cases (messaging, membership, perks, engagement) or the composition root (app)",
+		"the use cases (messaging, membership, perks, engagement, analytics) or the composition root (app)",
 }, {
 	// The engagement engine's hot counters: stricter than the rule for all
 	// of internal/ above, of the project only models and other services.
@@ -86,9 +86,9 @@ var rules = []rule{{
 	allowed: func(imp dep) bool { return !imp.own || under(imp.path, "models", "internal") },
 	why:     "internal/counters is a leaf service: of the project it imports models and other internal services only",
 }, {
-	applies: func(p string) bool { return under(p, "messaging", "membership", "perks", "engagement") },
+	applies: func(p string) bool { return under(p, "messaging", "membership", "perks", "engagement", "analytics") },
 	allowed: func(imp dep) bool { return !imp.own || !under(imp.path, "api", "app") },
-	why:     "the use cases (messaging, membership, perks, engagement) sit below api and app: a handler, a socket frame, the worker process or a test calls them",
+	why:     "the use cases (messaging, membership, perks, engagement, analytics) sit below api and app: a handler, a socket frame, the worker process or a test calls them",
 }, {
 	applies: func(p string) bool { return under(p, "internal/searchattr") },
 	allowed: func(imp dep) bool { return imp.std || imp.path == "go.temporal.io/sdk/temporal" },
@@ -239,6 +239,9 @@ func TestTheRules(t *testing.T) {
 		{"engagement", "app", true},
 		{"engagement", "internal/counters", false},
 		{"internal/store", "engagement", true},
+		{"analytics", "internal/store", false},
+		{"analytics", "api", true},
+		{"internal/store", "analytics", true},
 		{"app", "api", false},
 		{"api", "tooling/testenv", true},
 		{"cmd/fanfare", "tooling/seed", false},
