@@ -1,12 +1,17 @@
 package api
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/fanfare/fanfare/analytics"
 	"github.com/fanfare/fanfare/models"
 )
 
@@ -68,6 +73,9 @@ func (s *Server) cohorts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if c.Accepts(fiber.MIMEApplicationJSON, "text/csv") == "text/csv" {
+		return cohortsCSV(c, a.Slug, from, to, rows)
+	}
 	out := cohortsView{Cohorts: make([]cohortView, len(rows))}
 	for i, r := range rows {
 		v := cohortView{Month: r.Month.Format("2006-01"), Size: r.Size, Members: r.Members, MRR: r.MRR}
@@ -78,6 +86,26 @@ func (s *Server) cohorts(c *fiber.Ctx) error {
 		out.Cohorts[i] = v
 	}
 	return c.JSON(out)
+}
+
+// cohortsCSV answers the triangle as CSV, one row per cohort and month
+// after, for a spreadsheet: Accept: text/csv.
+func cohortsCSV(c *fiber.Ctx, slug string, from, to time.Time, rows []analytics.Cohort) error {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"cohort", "size", "month_after", "members", "member_retention_pct", "mrr_cents", "revenue_retention_pct"})
+	for _, r := range rows {
+		for k := range r.Members {
+			_ = w.Write([]string{r.Month.Format("2006-01"), strconv.Itoa(r.Size), strconv.Itoa(k), strconv.Itoa(r.Members[k]),
+				strconv.FormatFloat(percent(int64(r.Members[k]), int64(r.Size)), 'f', 2, 64), strconv.FormatInt(r.MRR[k], 10),
+				strconv.FormatFloat(percent(r.MRR[k], r.MRR[0]), 'f', 2, 64)})
+		}
+	}
+	w.Flush()
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	// The slug is [a-z0-9-] (its validation), so the name needs no quoting rules beyond the quotes.
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="cohorts-%s-%s-%s.csv"`, slug, from.Format("2006-01"), to.Format("2006-01")))
+	return c.Send(b.Bytes())
 }
 
 // percent is 100 × n / of, 0 of nothing.

@@ -37,8 +37,9 @@ func TestMembershipHistoryThroughTheWorkflow(t *testing.T) {
 	require.Len(t, testenv.Rows[models.FollowEvent](t, c.app.Platform.Store, "at", "user_id = ?", mustUUID(t, fan.User.ID)), 1)
 }
 
-// The cohorts route: the artist's own (a fan or another artist is told it
-// does not exist), bad months and ranges refused naming the field.
+// The cohorts route, as JSON or as CSV for a spreadsheet: the artist's own
+// (a fan or another artist is told it does not exist), bad months and
+// ranges refused naming the field.
 func TestCohortsRoute(t *testing.T) {
 	c := newClub(t)
 	fan := c.member(t, "Ada", models.TierSupporter)
@@ -57,6 +58,16 @@ func TestCohortsRoute(t *testing.T) {
 	require.Len(t, got.Cohorts, 1)
 	require.Equal(t, 1, got.Cohorts[0].Size)
 	require.Equal(t, []float64{100}, got.Cohorts[0].MemberRetention)
+
+	req, err := http.NewRequest(http.MethodGet, c.app.URL+path+"?from="+month+"&to="+month, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+c.artist.AccessToken)
+	req.Header.Set("Accept", "text/csv")
+	csv := c.app.Send(t, req)
+	require.Equal(t, http.StatusOK, csv.Status, string(csv.Body))
+	require.Equal(t, "cohort,size,month_after,members,member_retention_pct,mrr_cents,revenue_retention_pct\n"+month+",1,0,1,100.00,500,100.00\n", string(csv.Body))
+	require.Equal(t, "text/csv; charset=utf-8", csv.Header.Get("Content-Type"))
+	require.Regexp(t, `^attachment; filename="cohorts-[a-z0-9-]+-`+month+`-`+month+`\.csv"$`, csv.Header.Get("Content-Disposition"))
 
 	require.Equal(t, http.StatusNotFound, c.app.Do(t, http.MethodGet, path, fan.AccessToken, nil).Status)
 	for query, field := range map[string]string{"?from=2026-13": "from", "?to=26-1": "to", "?from=2026-06&to=2026-01": "to", "?from=2024-01&to=2026-01": "to"} {
