@@ -67,10 +67,11 @@ type ChargeOutcome struct {
 // returns the recorded outcome or asks the provider again under the same
 // key, which charges at most once.
 func (a *Membership) Charge(ctx context.Context, r ChargeRequest) (ChargeOutcome, error) {
+	now := a.Now() // the ledger line carries the activity's clock, like the mirror and the history
 	p, err := a.Store.BeginPayment(ctx, models.Payment{
 		IdempotencyKey: r.IdempotencyKey, ArtistID: r.ArtistID, FanID: r.FanID, Tier: r.Tier, Period: r.Period,
 		PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, Reason: r.Reason, AmountCents: r.AmountCents,
-		Currency: r.Currency, Provider: a.Billing.Name(),
+		Currency: r.Currency, Provider: a.Billing.Name(), CreatedAt: now, UpdatedAt: now,
 	})
 	if err != nil {
 		return ChargeOutcome{}, err

@@ -65,11 +65,33 @@ func recordMoves(tx *gorm.DB, before []models.Subscription, sub models.Subscript
 			return err
 		}
 	}
-	for _, move := range models.Moves(prev, sub, had > 0) {
+	moves := models.Moves(prev, sub, had > 0)
+	if len(moves) == 0 {
+		return nil
+	}
+	var priceBefore int64
+	if prev != nil && prev.Status.Grants() {
+		priceBefore = prev.PriceCents
+		if prev.PendingTier != "" {
+			// The mirror's price is its next charge's: with a tier change
+			// waiting (a downgrade asked for, a late upgrade), the new
+			// tier's. The price the membership held is the one its
+			// history last gave.
+			var last []int64
+			if err := tx.Model(&models.MembershipEvent{}).Where("artist_id = ? AND fan_id = ?", sub.ArtistID, sub.FanID).
+				Order("at DESC, id DESC").Limit(1).Pluck("price_after", &last).Error; err != nil {
+				return err
+			}
+			if len(last) == 1 && last[0] > 0 {
+				priceBefore = last[0]
+			}
+		}
+	}
+	for _, move := range moves {
 		ev := models.MembershipEvent{ID: models.NewID(), ArtistID: sub.ArtistID, FanID: sub.FanID, Move: move,
 			TierAfter: sub.Tier, PriceAfter: sub.PriceCents, At: sub.UpdatedAt.UTC()}
 		if prev != nil && prev.Status.Grants() {
-			ev.TierBefore, ev.PriceBefore = prev.Tier, prev.PriceCents
+			ev.TierBefore, ev.PriceBefore = prev.Tier, priceBefore
 		}
 		if move == models.MoveEnded {
 			ev.TierAfter, ev.PriceAfter = "", 0
