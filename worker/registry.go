@@ -22,18 +22,19 @@ type Definition struct {
 	// SearchAttributes are every attribute the workflow (or its starter)
 	// sets; the replay test holds the recorded histories to them.
 	SearchAttributes []temporal.SearchAttributeKey
-	Schedule         Schedule
+	Schedules        []Schedule
 	// Fixtures are histories recorded on the dev server, in
 	// workflows/testdata, that must replay against today's code. Every
 	// workflow has at least one.
 	Fixtures []string
 }
 
-// Schedule is a Temporal Schedule that starts the workflow with no
-// arguments every Every; an empty ID means none.
+// Schedule is a Temporal Schedule that starts the workflow every Every,
+// with Arg as its argument when set.
 type Schedule struct {
 	ID    string
 	Every time.Duration
+	Arg   any
 }
 
 // Workflows is the registry: every workflow the worker runs.
@@ -57,20 +58,29 @@ var Workflows = []Definition{
 	{
 		Workflow:   workflows.ExpirySweepWorkflow,
 		Activities: func(d Deps) []any { return []any{&activities.Expiry{Store: d.Store}} },
-		Schedule:   Schedule{ID: workflows.ExpirySchedule, Every: time.Hour},
+		Schedules:  []Schedule{{ID: workflows.ExpirySchedule, Every: time.Hour}},
 		Fixtures:   []string{"expiry_v1.json"},
 	},
 	{
 		Workflow:   workflows.UploadSweepWorkflow,
 		Activities: func(d Deps) []any { return []any{&activities.Uploads{Store: d.Store, Blobs: d.Blobs}} },
-		Schedule:   Schedule{ID: workflows.UploadSweepSchedule, Every: time.Hour},
+		Schedules:  []Schedule{{ID: workflows.UploadSweepSchedule, Every: time.Hour}},
 		Fixtures:   []string{"uploads_v1.json"},
 	},
 	{
 		Workflow:   workflows.EngagementFlushWorkflow,
 		Activities: func(d Deps) []any { return []any{&activities.Engagement{Store: d.Store, Buffer: d.EngagementBuffer}} },
-		Schedule:   Schedule{ID: workflows.EngagementFlushSchedule, Every: workflows.EngagementFlushEvery},
+		Schedules:  []Schedule{{ID: workflows.EngagementFlushSchedule, Every: workflows.EngagementFlushEvery}},
 		Fixtures:   []string{"engagement_flush_v1.json"},
+	},
+	{
+		Workflow:   workflows.AnalyticsRollupWorkflow,
+		Activities: func(d Deps) []any { return []any{&activities.Analytics{Store: d.Store}} },
+		Schedules: []Schedule{
+			{ID: workflows.AnalyticsHourlySchedule, Every: time.Hour, Arg: workflows.AnalyticsRollup{Days: 1}},
+			{ID: workflows.AnalyticsDailySchedule, Every: 24 * time.Hour, Arg: workflows.AnalyticsRollup{Days: 7}},
+		},
+		Fixtures: []string{"analytics_rollup_v1.json"},
 	},
 	{
 		Workflow: workflows.SubscriptionWorkflow,

@@ -13,8 +13,8 @@ import (
 func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string) error {
 	conn := workflows.Conn{Client: c, TaskQueue: taskQueue}
 	for _, def := range Workflows {
-		if s := def.Schedule; s.ID != "" {
-			if err := conn.EnsureSchedule(ctx, s.ID, s.Every, def.Workflow); err != nil {
+		for _, s := range def.Schedules {
+			if err := conn.EnsureSchedule(ctx, s.ID, s.Every, def.Workflow, s.Arg); err != nil {
 				return err
 			}
 		}

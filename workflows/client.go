@@ -19,15 +19,19 @@ type Conn struct {
 	TaskQueue string
 }
 
-// EnsureSchedule creates the Temporal Schedule id, which runs wf with no
-// arguments every interval; one that exists is left as operators may have
+// EnsureSchedule creates the Temporal Schedule id, which runs wf every
+// interval, with arg as its one argument when it is not nil; one that exists is left as operators may have
 // tuned it. A run still going when the next is due makes the next one skip
 // (the default).
-func (c Conn) EnsureSchedule(ctx context.Context, id string, every time.Duration, wf any) error {
+func (c Conn) EnsureSchedule(ctx context.Context, id string, every time.Duration, wf any, arg any) error {
+	action := &client.ScheduleWorkflowAction{ID: id, Workflow: wf, TaskQueue: c.TaskQueue}
+	if arg != nil {
+		action.Args = []any{arg}
+	}
 	return c.ensure(ctx, client.ScheduleOptions{
 		ID:     id,
 		Spec:   client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}},
-		Action: &client.ScheduleWorkflowAction{ID: id, Workflow: wf, TaskQueue: c.TaskQueue},
+		Action: action,
 	})
 }
 

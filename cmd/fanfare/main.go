@@ -23,7 +23,7 @@ func main() {
 		Long: "Fanfare is configured only through environment variables (see .env.example).\n" +
 			"Without any, it runs embedded: SQLite, in-memory broker and limiter, a Temporal dev server.",
 	}
-	root.AddCommand(devCmd(), apiCmd(), workerCmd(), migrateCmd(), seedCmd(), loadtestCmd())
+	root.AddCommand(devCmd(), apiCmd(), workerCmd(), migrateCmd(), seedCmd(), analyticsCmd(), loadtestCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := root.ExecuteContext(ctx)
 	stop()

@@ -42,7 +42,7 @@ func fanfare(t *testing.T, env []string, args ...string) *exec.Cmd {
 }
 
 func TestEverySubcommandHasHelp(t *testing.T) {
-	for _, sub := range []string{"dev", "api", "worker", "migrate", "seed"} {
+	for _, sub := range []string{"dev", "api", "worker", "migrate", "seed", "analytics"} {
 		out, err := fanfare(t, nil, sub, "--help").CombinedOutput()
 		require.NoError(t, err, string(out))
 		require.Contains(t, string(out), "Usage:")
