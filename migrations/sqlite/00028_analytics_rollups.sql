@@ -14,6 +14,8 @@ CREATE TABLE analytics_rollups (
 );
 -- A run rewrites one bucket across artists.
 CREATE INDEX analytics_rollups_bucket_idx ON analytics_rollups (grain, bucket);
+-- The dashboard reads an artist's latest snapshot of a metric.
+CREATE INDEX analytics_rollups_metric_idx ON analytics_rollups (artist_id, grain, metric, bucket);
 
 -- A run reads one day of every source across artists.
 CREATE INDEX engagement_events_at_idx ON engagement_events (at);
