@@ -40,6 +40,7 @@ func (s *Server) analyticsRoutes(r *routes) {
 	r.add(fiber.MethodGet, "/api/artists/:id/analytics/cohorts", op{summary: "Monthly cohorts by first membership: member and revenue retention (a triangle)", tag: "analytics", auth: true,
 		query: cohortQuery{}, out: cohortsView{}, errors: []int{http.StatusNotFound}, owner: privateToArtist},
 		s.authenticate, s.cohorts)
+	s.audienceRoutes(r)
 }
 
 // analyticsArtist is the artist the path names when the caller is that

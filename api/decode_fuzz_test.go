@@ -263,6 +263,40 @@ func FuzzQueryShare(f *testing.F)   { fuzzQuery[shareQuery](f) }
 func FuzzQueryTopFans(f *testing.F) { fuzzQuery[topFansQuery](f) }
 func FuzzQueryCohorts(f *testing.F) { fuzzQuery[cohortQuery](f) }
 
+// Whatever the query, the audience's decoder either answers a range that
+// passes its rules, having been sent no parameter but from and to, or
+// refuses with an invalid-input error naming a parameter that was sent
+// or one of its own: a filter is never ignored.
+func FuzzQueryAudience(f *testing.F) {
+	for _, s := range append(querySeeds, "from=2026-01-01&to=2026-01-31", "from=2026-02-30", "to=2026-1-1",
+		"country=NO&tier=superfan", "from=2026-01-01&age_band=65%2B", "=x&from=2026-01-01", "&&to=2026-06-01&", "to=2026-06-01&to=x") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		var args fasthttp.Args
+		args.Parse(raw)
+		sent := map[string]bool{}
+		args.VisitAll(func(k, _ []byte) { sent[string(k)] = true })
+		v, err := audienceValues(&args)
+		if err != nil {
+			var appErr *models.Error
+			if !errors.As(err, &appErr) || appErr.Code != models.CodeInvalid || appErr.Field == "" ||
+				!sent[appErr.Field] && appErr.Field != "from" && appErr.Field != "to" {
+				t.Fatalf("error %v is not an invalid-input error naming a parameter", err)
+			}
+			return
+		}
+		for k := range sent {
+			if k != "" && k != "from" && k != "to" {
+				t.Fatalf("parameter %q taken", k)
+			}
+		}
+		if verr := validate.Struct(v); verr != nil {
+			t.Fatalf("decoded value fails validation: %v", verr)
+		}
+	})
+}
+
 // Whatever the text of a question, answer or post, what is stored holds no
 // tag and keeps to its limit.
 func FuzzPerkText(f *testing.F) {
